@@ -1,0 +1,57 @@
+//! Command-line definitions (only `main.rs` uses clap).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// maskera — anonymise Swedish incident reports (lex Sarah) for publication.
+#[derive(Debug, Parser)]
+#[command(name = "maskera", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Extract, mask and republish every input; write OUT/public and OUT/manifest.jsonl.
+    Run {
+        /// Files or folders (walked recursively; hidden entries skipped). PDF and text.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+        /// Configuration file (TOML): masking policy, placeholders, allow/deny lists, limits.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Folder with templates overriding the built-in ones (report.html.tera, report.md.tera).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
+        /// Print nothing (the manifest and the exit status tell what happened).
+        #[arg(long, short)]
+        quiet: bool,
+        /// Log format on stderr.
+        #[arg(long, value_enum, default_value = "text")]
+        log_format: LogFormatArg,
+        /// Process every input again, even when unchanged since the last run.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Internal: extract one PDF in an isolated process (used by `run`).
+    #[command(name = "__extract", hide = true)]
+    Extract {
+        #[arg(long)]
+        max_pages: u32,
+        path: PathBuf,
+    },
+}

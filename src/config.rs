@@ -1,0 +1,139 @@
+//! Run configuration: what to mask, how placeholders read, limits, and what stays.
+//!
+//! Read from a TOML file (`--config maskera.toml`); every key is optional and unknown keys
+//! are an error, so a typo never silently turns a rule off. The configuration takes part
+//! in the fingerprint that decides whether a rerun may skip an unchanged input.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::Kind;
+
+/// Everything a run can be told. `Default` gives the safe defaults.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Kinds that are masked. A kind left out is detected but kept.
+    pub mask: Vec<Kind>,
+    /// Placeholder text per kind (inside the brackets); person kinds get a number appended.
+    pub placeholders: BTreeMap<Kind, String>,
+    /// Values that must stay even when a detector finds them (compared case-insensitively).
+    pub allow: Vec<String>,
+    /// Values that are always masked wherever they occur (case-insensitive, whole words).
+    pub deny: Vec<String>,
+    /// Resource limits for one document.
+    pub limits: Limits,
+}
+
+/// Limits for one document; a document past a limit fails with a reason naming it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Wall-clock seconds allowed for one document's extraction.
+    pub seconds_per_document: u64,
+    /// Largest input file accepted, in bytes.
+    pub max_input_bytes: u64,
+    /// Most pages accepted in one PDF.
+    pub max_pages: u32,
+    /// Address-space cap for the isolated extraction process, in MiB.
+    pub max_memory_mib: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            seconds_per_document: 120,
+            max_input_bytes: 512 * 1024 * 1024,
+            max_pages: 2000,
+            max_memory_mib: 4096,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mask: Kind::ALL.to_vec(),
+            placeholders: Kind::ALL.iter().map(|k| (*k, k.default_placeholder().to_string())).collect(),
+            allow: Vec::new(),
+            deny: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A configuration problem, reported before any document is read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Parse { path: String, message: String },
+    #[error("the configuration is not valid: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Load a TOML configuration file; missing keys take their defaults.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let cfg: Config = toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: path.display().to_string(), message: e.to_string() })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Check values a parser cannot: placeholders must fit the output contract.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (kind, p) in &self.placeholders {
+            if p.is_empty() || p.chars().count() > 32 || p.contains(['[', ']', '\n']) {
+                return Err(ConfigError::Invalid(format!(
+                    "placeholder for {kind:?} must be 1–32 characters without brackets or line breaks"
+                )));
+            }
+        }
+        if self.limits.seconds_per_document == 0 || self.limits.max_pages == 0 {
+            return Err(ConfigError::Invalid("limits must be greater than zero".into()));
+        }
+        Ok(())
+    }
+
+    /// The placeholder text for a kind (without brackets).
+    pub fn placeholder(&self, kind: Kind) -> &str {
+        self.placeholders.get(&kind).map(String::as_str).unwrap_or(kind.default_placeholder())
+    }
+
+    /// Whether detections of this kind are masked.
+    pub fn masks(&self, kind: Kind) -> bool {
+        self.mask.contains(&kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = toml::from_str::<Config>("maks = []").unwrap_err();
+        assert!(err.to_string().contains("unknown field"));
+    }
+
+    #[test]
+    fn partial_file_keeps_defaults() {
+        let cfg: Config = toml::from_str("allow = [\"Växeln\"]\n[limits]\nmax_pages = 5").unwrap();
+        assert_eq!(cfg.allow, ["Växeln"]);
+        assert_eq!(cfg.limits.max_pages, 5);
+        assert_eq!(cfg.limits.seconds_per_document, Limits::default().seconds_per_document);
+        assert_eq!(cfg.placeholder(Kind::Email), "E-POST");
+    }
+
+    #[test]
+    fn bad_placeholder_is_invalid() {
+        let cfg: Config = toml::from_str("[placeholders]\nEMAIL = \"[x]\"").unwrap();
+        assert!(cfg.validate().is_err());
+    }
+}

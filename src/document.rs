@@ -1,0 +1,139 @@
+//! The values that flow through the pipeline, stage by stage:
+//! [`Extracted`] → [`Normalized`] → [`Findings`] → `redact::Redacted` → rendered files.
+
+use serde::{Deserialize, Serialize};
+
+/// The format of an input, decided from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    Text,
+}
+
+/// How the text of a page was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageSource {
+    /// The PDF's own text layer (or a text file).
+    TextLayer,
+    /// Optical character recognition of the page image.
+    Ocr,
+}
+
+/// One page of extracted text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// 1-based page number.
+    pub number: u32,
+    pub text: String,
+    pub source: PageSource,
+}
+
+/// The raw text of a document, page by page, as the extractor found it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extracted {
+    pub format: Format,
+    pub pages: Vec<Page>,
+}
+
+impl Extracted {
+    pub fn page_count(&self) -> u32 {
+        self.pages.len() as u32
+    }
+}
+
+/// Text after Unicode hygiene, reflow and (when needed) OCR repair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    pub text: String,
+    /// Pages in the source.
+    pub page_count: u32,
+    /// Pages whose text came from OCR.
+    pub ocr_pages: Vec<u32>,
+    /// Whether OCR-damage repair changed the text.
+    pub ocr_repaired: bool,
+}
+
+/// Kinds of personal data. The serialised names are the ones the manifest, the per-report
+/// JSON and the configuration use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Kind {
+    Name,
+    Personnummer,
+    Phone,
+    Email,
+    Address,
+    Postal,
+    Regnr,
+    /// A value from the configuration's deny-list.
+    Other,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Name,
+        Kind::Personnummer,
+        Kind::Phone,
+        Kind::Email,
+        Kind::Address,
+        Kind::Postal,
+        Kind::Regnr,
+        Kind::Other,
+    ];
+
+    /// The Swedish placeholder used unless the configuration says otherwise.
+    pub fn default_placeholder(self) -> &'static str {
+        match self {
+            Kind::Name => "PERSON",
+            Kind::Personnummer => "PERSONNUMMER",
+            Kind::Phone => "TELEFON",
+            Kind::Email => "E-POST",
+            Kind::Address => "ADRESS",
+            Kind::Postal => "POSTNUMMER",
+            Kind::Regnr => "REGNR",
+            Kind::Other => "MASKERAT",
+        }
+    }
+
+    /// The name used in counts and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Name => "NAME",
+            Kind::Personnummer => "PERSONNUMMER",
+            Kind::Phone => "PHONE",
+            Kind::Email => "EMAIL",
+            Kind::Address => "ADDRESS",
+            Kind::Postal => "POSTAL",
+            Kind::Regnr => "REGNR",
+            Kind::Other => "OTHER",
+        }
+    }
+
+    /// Whether placeholders of this kind are numbered per person (`[PERSON 2]`).
+    pub fn numbered(self) -> bool {
+        self == Kind::Name
+    }
+}
+
+/// One detection: a byte range of the normalised text that holds personal data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+    /// Which rule found it (for review and audit; never the value).
+    pub rule: &'static str,
+    /// 0.0–1.0: how sure the rule is.
+    pub confidence: f32,
+    /// For numbered kinds: a key that identifies the same entity across mentions
+    /// (e.g. a normalised name). Never written anywhere.
+    pub entity: Option<String>,
+}
+
+/// Everything the detectors found in one document.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub spans: Vec<Span>,
+}

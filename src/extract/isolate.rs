@@ -1,0 +1,92 @@
+//! Run PDF extraction in a child process with a time limit and a memory cap.
+//!
+//! The child is this same executable started with the hidden `__extract` subcommand; it
+//! prints its result as one JSON value on stdout. A panic, a stack overflow, an
+//! allocation failure or an endless loop in the parser ends the child, not the batch.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+use super::ExtractError;
+use crate::config::Limits;
+use crate::document::Extracted;
+
+/// What the worker prints.
+type WorkerResult = Result<Extracted, ExtractError>;
+
+/// Extract a PDF in-process. Only for the worker and for tests: a hostile file can take
+/// the calling process down.
+pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits) -> WorkerResult {
+    let e = super::pdf::extract(bytes, limits.max_pages)?;
+    Ok(e)
+}
+
+/// The worker's body: read `path`, extract, print the JSON result. Returns the exit code.
+pub fn worker_main(path: &Path, max_pages: u32) -> i32 {
+    // Panic messages could quote document bytes: keep them off stderr.
+    std::panic::set_hook(Box::new(|_| {}));
+    let limits = Limits { max_pages, ..Limits::default() };
+    let result: WorkerResult = match std::fs::read(path) {
+        Ok(bytes) => extract_pdf_in_process(&bytes, &limits),
+        Err(e) => Err(ExtractError::Crashed(format!("cannot read input: {}", e.kind()))),
+    };
+    match serde_json::to_writer(std::io::stdout().lock(), &result) {
+        Ok(()) => 0,
+        Err(_) => 3,
+    }
+}
+
+/// Extract a PDF in a child process of `exe`.
+pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits) -> WorkerResult {
+    let mut cmd = Command::new(exe);
+    cmd.arg("__extract").arg("--max-pages").arg(limits.max_pages.to_string()).arg(path);
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+    cmd.env("RAYON_NUM_THREADS", "1");
+    let mem = limits.max_memory_mib.saturating_mul(1024 * 1024);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                let lim = libc::rlimit { rlim_cur: mem as libc::rlim_t, rlim_max: mem as libc::rlim_t };
+                libc::setrlimit(libc::RLIMIT_AS, &lim);
+                Ok(())
+            });
+        }
+    }
+    let mut child = cmd.spawn().map_err(|e| ExtractError::Crashed(format!("cannot start the extraction process: {e}")))?;
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.read_to_end(&mut buf);
+        buf
+    });
+    let status = match child.wait_timeout(Duration::from_secs(limits.seconds_per_document)) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = reader.join();
+            return Err(ExtractError::TimeLimit(limits.seconds_per_document));
+        }
+        Err(e) => return Err(ExtractError::Crashed(format!("waiting for the extraction process failed: {e}"))),
+    };
+    let out = reader.join().unwrap_or_default();
+    if !status.success() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            if let Some(sig) = status.signal() {
+                return Err(ExtractError::Crashed(format!("signal {sig}")));
+            }
+        }
+        return Err(ExtractError::Crashed(format!("exit status {}", status.code().unwrap_or(-1))));
+    }
+    serde_json::from_slice::<WorkerResult>(&out)
+        .map_err(|_| ExtractError::Crashed("unreadable result from the extraction process".into()))?
+}

@@ -1,0 +1,73 @@
+//! Extraction: input bytes → [`Extracted`] text, page by page.
+//!
+//! The format is decided by content, not by the file name: a `%PDF-` header (within the
+//! first kilobyte, as readers allow) makes a PDF, anything else must decode as text.
+//! PDF parsing runs in a separate process ([`isolate`]) so a parser that panics, loops or
+//! exhausts memory on a hostile file costs that one document, never the batch.
+
+pub mod isolate;
+pub mod pdf;
+pub mod text;
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::{Extracted, Format, Page, PageSource};
+
+/// Why a document's text could not be extracted. Messages never quote the document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ExtractError {
+    #[error("{0}")]
+    Pdf(#[from] pdf::PdfError),
+    #[error("{0}")]
+    Text(#[from] text::TextError),
+    #[error("the file is {bytes} bytes, more than the limit of {limit} (limits.max_input_bytes)")]
+    TooLarge { bytes: u64, limit: u64 },
+    #[error("extraction took longer than {0} s (limits.seconds_per_document)")]
+    TimeLimit(u64),
+    #[error("extraction crashed ({0}); the file may be damaged or exceed limits.max_memory_mib")]
+    Crashed(String),
+    #[error("the PDF has no text layer (scanned pages) and OCR is not available")]
+    NoText,
+}
+
+/// Decide the format of an input from its first bytes.
+pub fn sniff(bytes: &[u8]) -> Format {
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") { Format::Pdf } else { Format::Text }
+}
+
+/// Extract a text file in-process (decoding cannot hang or crash).
+pub fn extract_text(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    let text = text::decode(bytes)?;
+    // A form feed is how plain-text exports mark page breaks.
+    let pages = text
+        .split('\u{0C}')
+        .enumerate()
+        .map(|(i, p)| Page { number: i as u32 + 1, text: p.to_string(), source: PageSource::TextLayer })
+        .collect();
+    Ok(Extracted { format: Format::Text, pages })
+}
+
+/// Whether extracted pages hold any usable text.
+pub fn has_text(e: &Extracted) -> bool {
+    e.pages.iter().any(|p| p.text.chars().filter(|c| c.is_alphanumeric()).count() >= 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Format::Pdf);
+        assert_eq!(sniff(b"\n\n%PDF-1.4"), Format::Pdf);
+        assert_eq!(sniff(b"Rapport enligt lex Sarah"), Format::Text);
+    }
+
+    #[test]
+    fn text_pages_split_on_form_feed() {
+        let e = extract_text("sida ett\u{0C}sida två".as_bytes()).unwrap();
+        assert_eq!(e.pages.len(), 2);
+        assert_eq!(e.pages[1].text, "sida två");
+    }
+}

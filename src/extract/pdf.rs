@@ -1,0 +1,228 @@
+//! Born-digital PDFs: the text layer, page by page.
+//!
+//! `pdf-extract` reads the text layer (it handles font encodings, ToUnicode maps and
+//! reading order well); `lopdf` parses the structure, decrypts owner-password-only files,
+//! counts pages, and is the fallback reader for a page `pdf-extract` cannot handle. A file
+//! whose cross-reference table is broken or missing is repaired the way poppler does it:
+//! by scanning the file for its objects and rebuilding the table.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::LazyLock;
+
+use lopdf::Document;
+use regex::bytes::Regex;
+
+use crate::document::{Extracted, Format, Page, PageSource};
+
+/// Why a PDF could not be read. Messages never hold document text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+pub enum PdfError {
+    #[error("the PDF is encrypted with a user password; ask the sender for an unprotected copy")]
+    Encrypted,
+    #[error("the PDF has no pages")]
+    NoPages,
+    #[error("the PDF has {pages} pages, more than the limit of {limit} (limits.max_pages)")]
+    TooManyPages { pages: u32, limit: u32 },
+    #[error("the PDF is damaged beyond repair ({0}); try re-saving it from the program that made it")]
+    Damaged(String),
+    #[error("text extraction failed on page {0}; the page may be damaged")]
+    Page(u32),
+}
+
+static OBJ_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)(?:^|[\r\n\s])(\d{1,10})\s+(\d{1,5})\s+obj\b").expect("obj regex"));
+static ROOT_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"/Root\s+(\d{1,10})\s+(\d{1,5})\s+R").expect("root regex"));
+static CATALOG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"/Type\s*/Catalog\b").expect("catalog regex"));
+static ENCRYPT_REF: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"/Encrypt\s+(\d{1,10})\s+(\d{1,5})\s+R").expect("encrypt regex"));
+static ID_ARRAY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"/ID\s*\[\s*(<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>)\s*\]").expect("id regex"));
+
+/// Rebuild the cross-reference table of a PDF by scanning for `N G obj`, the way PDF
+/// readers recover damaged files. The repaired file is the original with a new xref
+/// section and trailer appended. `None` when no catalog can be found.
+pub fn rebuild_xref(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut offsets: std::collections::BTreeMap<u32, (usize, u16)> = Default::default();
+    let mut catalog = None;
+    let headers: Vec<_> = OBJ_HEADER.captures_iter(bytes).collect();
+    for (i, c) in headers.iter().enumerate() {
+        let whole = c.get(0)?;
+        let num_m = c.get(1)?;
+        let num: u32 = std::str::from_utf8(num_m.as_bytes()).ok()?.parse().ok()?;
+        let generation: u16 = std::str::from_utf8(c.get(2)?.as_bytes()).ok()?.parse().ok()?;
+        offsets.insert(num, (num_m.start(), generation));
+        let body_end = headers.get(i + 1).map(|n| n.get(0).map_or(bytes.len(), |m| m.start())).unwrap_or(bytes.len());
+        if CATALOG.is_match(&bytes[whole.end()..body_end]) {
+            catalog = Some((num, generation));
+        }
+    }
+    let root = ROOT_REF
+        .captures_iter(bytes)
+        .last()
+        .and_then(|c| {
+            let n = std::str::from_utf8(&c[1]).ok()?.parse().ok()?;
+            let g = std::str::from_utf8(&c[2]).ok()?.parse().ok()?;
+            offsets.contains_key(&n).then_some((n, g))
+        })
+        .or(catalog)?;
+    let size = offsets.keys().next_back().map_or(1, |m| m + 1);
+    let mut out = bytes.to_vec();
+    out.extend_from_slice(b"\n");
+    let xref_at = out.len();
+    out.extend_from_slice(format!("xref\n0 {size}\n").as_bytes());
+    for n in 0..size {
+        match offsets.get(&n) {
+            Some((off, generation)) => out.extend_from_slice(format!("{off:010} {generation:05} n \n").as_bytes()),
+            None => out.extend_from_slice(b"0000000000 65535 f \n"),
+        }
+    }
+    let mut trailer = format!("trailer\n<< /Size {size} /Root {} {} R", root.0, root.1);
+    if let Some(c) = ENCRYPT_REF.captures_iter(bytes).last() {
+        trailer.push_str(&format!(" /Encrypt {} {} R", String::from_utf8_lossy(&c[1]), String::from_utf8_lossy(&c[2])));
+    }
+    if let Some(c) = ID_ARRAY.captures_iter(bytes).last() {
+        trailer.push_str(&format!(" /ID [{}]", String::from_utf8_lossy(&c[1])));
+    }
+    trailer.push_str(&format!(" >>\nstartxref\n{xref_at}\n%%EOF\n"));
+    out.extend_from_slice(trailer.as_bytes());
+    Some(out)
+}
+
+/// Load a PDF with lopdf, repairing a broken cross-reference table when needed, and
+/// decrypting files protected only by an owner password.
+pub fn load(bytes: &[u8]) -> Result<Document, PdfError> {
+    let first = quiet_catch(|| Document::load_mem(bytes));
+    let doc = match first {
+        Some(Ok(doc)) if !doc.get_pages().is_empty() => doc,
+        first => {
+            let repaired = rebuild_xref(bytes)
+                .and_then(|r| quiet_catch(|| Document::load_mem(&r)))
+                .and_then(Result::ok)
+                .filter(|d| !d.get_pages().is_empty());
+            match (repaired, first) {
+                (Some(doc), _) => doc,
+                (None, Some(Ok(doc))) => doc,
+                (None, Some(Err(e))) => return Err(PdfError::Damaged(short(&e))),
+                (None, None) => return Err(PdfError::Damaged("the parser failed".into())),
+            }
+        }
+    };
+    decrypt(doc)
+}
+
+/// Decrypt a file protected only by an owner password (the empty user password opens it).
+fn decrypt(mut doc: Document) -> Result<Document, PdfError> {
+    if doc.is_encrypted() && doc.decrypt("").is_err() {
+        return Err(PdfError::Encrypted);
+    }
+    Ok(doc)
+}
+
+fn short(e: &lopdf::Error) -> String {
+    let s = e.to_string();
+    s.chars().take(120).collect()
+}
+
+/// Run `f`, turning a panic into `None` without printing the panic message (it could
+/// quote document bytes).
+fn quiet_catch<T>(f: impl FnOnce() -> T) -> Option<T> {
+    catch_unwind(AssertUnwindSafe(f)).ok()
+}
+
+/// Extract the text layer of every page.
+pub fn extract(bytes: &[u8], max_pages: u32) -> Result<Extracted, PdfError> {
+    let doc = load(bytes)?;
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(PdfError::NoPages);
+    }
+    let count = pages.len() as u32;
+    if count > max_pages {
+        return Err(PdfError::TooManyPages { pages: count, limit: max_pages });
+    }
+    let mut out = Vec::with_capacity(pages.len());
+    for (i, number) in pages.keys().enumerate() {
+        let text = page_text(&doc, *number).ok_or(PdfError::Page(i as u32 + 1))?;
+        out.push(Page { number: i as u32 + 1, text, source: PageSource::TextLayer });
+    }
+    Ok(Extracted { format: Format::Pdf, pages: out })
+}
+
+/// The text of one page: pdf-extract first, lopdf's own extractor when it fails.
+fn page_text(doc: &Document, number: u32) -> Option<String> {
+    let primary = quiet_catch(|| {
+        let mut s = String::new();
+        let mut dev = pdf_extract::PlainTextOutput::new(&mut s);
+        pdf_extract::output_doc_page(doc, &mut dev, number).map(|_| s)
+    });
+    match primary {
+        Some(Ok(s)) => Some(s),
+        _ => quiet_catch(|| doc.extract_text(&[number]).ok()).flatten(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal one-page PDF with a Helvetica text line, xref offsets computed.
+    pub(crate) fn tiny_pdf(text: &str) -> Vec<u8> {
+        let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offs = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offs.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+        for o in offs {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes());
+        out
+    }
+
+    #[test]
+    fn reads_a_text_layer() {
+        let e = extract(&tiny_pdf("Rapport om missforhallande"), 10).unwrap();
+        assert_eq!(e.pages.len(), 1);
+        assert!(e.pages[0].text.contains("Rapport om missforhallande"), "{:?}", e.pages[0].text);
+    }
+
+    #[test]
+    fn broken_xref_is_rebuilt() {
+        let mut pdf = tiny_pdf("Trasig korsreferens");
+        let at = pdf.windows(4).position(|w| w == b"xref").unwrap();
+        pdf.truncate(at);
+        pdf.extend_from_slice(b"xref\ngarbage\nstartxref\n99999\n%%EOF\n");
+        let e = extract(&pdf, 10).unwrap();
+        assert!(e.pages[0].text.contains("Trasig korsreferens"));
+    }
+
+    #[test]
+    fn truncated_file_without_xref_is_recovered() {
+        let pdf = tiny_pdf("Avklippt fil");
+        let at = pdf.windows(4).position(|w| w == b"xref").unwrap();
+        let e = extract(&pdf[..at], 10).unwrap();
+        assert!(e.pages[0].text.contains("Avklippt fil"));
+    }
+
+    #[test]
+    fn page_limit_is_enforced() {
+        assert_eq!(extract(&tiny_pdf("x"), 0), Err(PdfError::TooManyPages { pages: 1, limit: 0 }));
+    }
+
+    #[test]
+    fn header_only_is_damaged() {
+        assert!(matches!(extract(b"%PDF-1.7\n", 10), Err(PdfError::Damaged(_))));
+    }
+}

@@ -1,0 +1,27 @@
+//! maskera: a batch pipeline that anonymises Swedish social-services incident reports
+//! (lex Sarah) for publication.
+//!
+//! ```text
+//!  input bytes ──extract──▶ Extracted ──normalize──▶ Normalized ──detect──▶ Findings
+//!                (pdf, text)   (pages)   (hygiene, reflow)        (per-kind detectors)
+//!        ──redact──▶ Redacted ──render──▶ txt · md · html · pdf · json ──verify──▶ public/
+//! ```
+//!
+//! Each stage is a plain function from one typed value to the next. [`batch`] runs the
+//! stages over many inputs in parallel and writes the manifest. Only [`redact::redact`]
+//! makes a [`redact::Redacted`], and renderers take nothing else, so unredacted text
+//! cannot reach a published file by mistake.
+
+pub mod batch;
+pub mod config;
+pub mod detect;
+pub mod document;
+pub mod extract;
+pub mod fsutil;
+pub mod hash;
+pub mod log;
+pub mod manifest;
+pub mod normalize;
+pub mod redact;
+pub mod render;
+pub mod verify;
