@@ -1,0 +1,353 @@
+//! End-to-end tests of the `maskera` command on the project's fixtures and on hostile
+//! inputs generated here. Each test runs the real binary in a temporary folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_maskera");
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn maskera(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run maskera")
+}
+
+fn run(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("run");
+    for i in inputs {
+        cmd.arg(i);
+    }
+    cmd.arg("--out").arg(out).args(extra);
+    cmd.output().expect("run maskera")
+}
+
+/// The manifest as source → entry.
+fn manifest(out: &Path) -> BTreeMap<String, Value> {
+    std::fs::read_to_string(out.join("manifest.jsonl"))
+        .expect("manifest written")
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("manifest line is JSON");
+            (v["source"].as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+fn entry_for<'a>(m: &'a BTreeMap<String, Value>, file_name: &str) -> &'a Value {
+    m.iter().find(|(k, _)| k.ends_with(file_name)).map(|(_, v)| v).unwrap_or_else(|| panic!("no entry for {file_name}"))
+}
+
+fn published_files(out: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out.join("public/reports"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn has_tool(name: &str) -> bool {
+    Command::new(name).arg("-v").output().is_ok()
+}
+
+// --- the main job on the fixtures ---------------------------------------------------
+
+#[test]
+fn fixtures_are_published_with_every_file_and_no_email() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[&fixtures()], &out, &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stderr.is_empty() && o.stdout.is_empty(), "--quiet prints nothing");
+    let m = manifest(&out);
+    assert_eq!(m.len(), 5);
+    for (source, e) in &m {
+        assert_eq!(e["status"], "published", "{source}: {e}");
+        let id = e["id"].as_str().unwrap();
+        assert!(!id.contains("Linnea") && !id.contains("Vassg"), "id carries the file name");
+        for ext in ["txt", "md", "html", "pdf", "json"] {
+            let p = out.join("public/reports").join(format!("{id}.{ext}"));
+            let bytes = std::fs::read(&p).unwrap_or_else(|_| panic!("{ext} missing for {source}"));
+            let text = String::from_utf8_lossy(&bytes).to_lowercase();
+            assert!(!text.contains("@ekby.example.se") && !text.contains("@kommun.example.org"), "e-mail in .{ext}");
+            assert!(!text.contains("fixtures/"), "source path in .{ext}");
+        }
+        let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
+        assert!(txt.contains("[E-POST]"), "{source}: placeholder missing");
+        assert!(txt.contains("förvaltning") || txt.contains("Verksamhetsområde"), "{source}: å/ä/ö lost");
+        let html = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.html"))).unwrap();
+        assert!(html.contains("<html lang=\"sv\">") && html.contains("class=\"mask\""));
+        let json: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("public/reports").join(format!("{id}.json"))).unwrap())
+                .unwrap();
+        assert!(json["fields"].is_object());
+        assert_eq!(json["redactions"]["EMAIL"], e["counts"]["EMAIL"]);
+    }
+    // The Windows-1252 and UTF-16 files decode with their Swedish letters intact.
+    let cp = entry_for(&m, "utredning-cp1252.txt")["id"].as_str().unwrap().to_string();
+    let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{cp}.txt"))).unwrap();
+    assert!(txt.contains("Utredning av händelse – obehörig åtkomst"));
+    let u16 = entry_for(&m, "rapport-utf16.txt")["id"].as_str().unwrap().to_string();
+    let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{u16}.txt"))).unwrap();
+    assert!(txt.contains("vård- och omsorgsförvaltningen"));
+}
+
+#[test]
+fn a_rerun_skips_unchanged_inputs_and_a_change_is_reprocessed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for f in ["rapport-utf8.txt", "utredning.pdf"] {
+        std::fs::copy(fixtures().join(f), input.join(f)).unwrap();
+    }
+    let out = tmp.path().join("out");
+    assert_eq!(run(&[&input], &out, &["-q"]).status.code(), Some(0));
+    let first: Vec<_> = published_files(&out).iter().map(|p| std::fs::read(p).unwrap()).collect();
+    assert_eq!(run(&[&input], &out, &["-q"]).status.code(), Some(0));
+    let m = manifest(&out);
+    assert!(m.values().all(|e| e["status"] == "unchanged"), "{m:?}");
+    let second: Vec<_> = published_files(&out).iter().map(|p| std::fs::read(p).unwrap()).collect();
+    assert_eq!(first, second);
+    // Change one input: it is published again under a new id, the old files are gone.
+    let old_id = entry_for(&m, "rapport-utf8.txt")["id"].as_str().unwrap().to_string();
+    std::fs::write(input.join("rapport-utf8.txt"), "Ny rapport\n\nKontakt: ny.person@example.se\n").unwrap();
+    assert_eq!(run(&[&input], &out, &["-q"]).status.code(), Some(0));
+    let m = manifest(&out);
+    assert_eq!(entry_for(&m, "rapport-utf8.txt")["status"], "published");
+    assert_eq!(entry_for(&m, "utredning.pdf")["status"], "unchanged");
+    assert!(!out.join("public/reports").join(format!("{old_id}.txt")).exists());
+    assert_eq!(published_files(&out).len(), 10);
+}
+
+#[test]
+fn output_is_deterministic_across_threads_and_input_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    let f = fixtures();
+    let files: Vec<PathBuf> = ["utredning.pdf", "rapport-utf8.txt", "rapport-utf16.txt"].iter().map(|n| f.join(n)).collect();
+    let fwd: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let rev: Vec<&Path> = files.iter().rev().map(PathBuf::as_path).collect();
+    assert_eq!(run(&fwd, &a, &["-q", "-j", "1"]).status.code(), Some(0));
+    assert_eq!(run(&rev, &b, &["-q", "-j", "4"]).status.code(), Some(0));
+    let pa = published_files(&a);
+    let pb = published_files(&b);
+    assert_eq!(pa.iter().map(|p| p.file_name()).collect::<Vec<_>>(), pb.iter().map(|p| p.file_name()).collect::<Vec<_>>());
+    for (x, y) in pa.iter().zip(&pb) {
+        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{} differs", x.display());
+    }
+    assert_eq!(std::fs::read(a.join("manifest.jsonl")).unwrap(), std::fs::read(b.join("manifest.jsonl")).unwrap());
+}
+
+// --- the republished PDF --------------------------------------------------------------
+
+#[test]
+fn republished_pdf_matches_the_text_and_has_no_source_metadata() {
+    if !has_tool("pdftotext") {
+        eprintln!("skipped: pdftotext (poppler-utils) not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    assert_eq!(run(&[&fixtures()], &out, &["-q"]).status.code(), Some(0));
+    for e in manifest(&out).values() {
+        let id = e["id"].as_str().unwrap();
+        let pdf = out.join("public/reports").join(format!("{id}.pdf"));
+        let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
+        let extracted = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&pdf).arg("-").output().unwrap();
+        assert!(extracted.status.success());
+        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(squash(&String::from_utf8_lossy(&extracted.stdout)), squash(&txt), "pdftotext of {id}.pdf");
+        let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
+        let info = String::from_utf8_lossy(&info.stdout);
+        assert!(!info.contains("Author") && !info.contains("Title:") && !info.contains("Pettersén"), "{info}");
+        assert!(info.contains("A4"), "{info}");
+        if has_tool("qpdf") {
+            let check = Command::new("qpdf").arg("--check").arg(&pdf).output().unwrap();
+            assert!(check.status.success(), "qpdf --check: {}", String::from_utf8_lossy(&check.stdout));
+        }
+    }
+}
+
+// --- hostile inputs -------------------------------------------------------------------
+
+/// A valid one-page PDF with a Helvetica text line; the caller can damage it.
+fn pdf_with(objects: &[String]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offs = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offs.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offs {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+fn text_pdf(text: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+    pdf_with(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    ])
+}
+
+#[test]
+fn hostile_inputs_never_stop_the_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    std::fs::create_dir_all(dir.join("b")).unwrap();
+    let w = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).unwrap();
+    // good documents, among them two with the same file name in different folders
+    w("a/rapport.txt", "Rapport\n\nKontakt: god.person@example.se\n".as_bytes());
+    w("b/rapport.txt", "Annan rapport\n\nKontakt: annan.person@example.se\n".as_bytes());
+    w("good.pdf", &text_pdf("Rapport om en handelse (kontakt a.b@example.se)"));
+    // hostile ones
+    w("empty.pdf", b"");
+    let noise: Vec<u8> = (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    w("random.bin", &noise);
+    let good = text_pdf("Avklippt fil");
+    w("truncated.pdf", &good[..good.len() / 3]);
+    let at = good.windows(5).rposition(|x| x == b"xref\n").unwrap();
+    w("truncated-before-xref.pdf", &good[..at]);
+    w("header-only.pdf", b"%PDF-1.7\n");
+    w("text-named.pdf", "Det här är egentligen text.\n\nMejla x.y@example.se\n".as_bytes());
+    w(
+        "zero-pages.pdf",
+        &pdf_with(&["<< /Type /Catalog /Pages 2 0 R >>".into(), "<< /Type /Pages /Kids [] /Count 0 >>".into()]),
+    );
+    let mut broken = text_pdf("Trasig korsreferens");
+    let at = broken.windows(5).rposition(|x| x == b"xref\n").unwrap();
+    broken.truncate(at);
+    broken.extend_from_slice(b"xref\nnonsense\ntrailer\n<<>>\nstartxref\n123456\n%%EOF\n");
+    w("broken-xref.pdf", &broken);
+    let nested = format!(
+        "{}{}",
+        "[".repeat(200_000),
+        "]".repeat(200_000)
+    );
+    w(
+        "nested.pdf",
+        &pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            format!("<< /Type /Pages /Kids [3 0 R] /Count 1 /X {nested} >>"),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".into(),
+        ]),
+    );
+    let mut have_qpdf = false;
+    if has_tool("qpdf") {
+        std::fs::write(tmp.path().join("plain.pdf"), text_pdf("Skyddad fil")).unwrap();
+        let enc = |args: &[&str], name: &str| {
+            Command::new("qpdf")
+                .arg("--encrypt")
+                .args(args)
+                .arg("--")
+                .arg(tmp.path().join("plain.pdf"))
+                .arg(dir.join(name))
+                .status()
+                .unwrap()
+                .success()
+        };
+        have_qpdf = enc(&["", "agaren", "256"], "owner-only.pdf") && enc(&["hemligt", "agaren", "256"], "user-password.pdf");
+    }
+    let out = tmp.path().join("out");
+    let o = run(&[&dir], &out, &[]);
+    assert_eq!(o.status.code(), Some(1), "some inputs failed: exit 1; stderr {}", String::from_utf8_lossy(&o.stderr));
+    let m = manifest(&out);
+    let status = |f: &str| entry_for(&m, f)["status"].as_str().unwrap().to_string();
+    let error = |f: &str| entry_for(&m, f)["error"].as_str().unwrap_or("").to_string();
+    for f in ["a/rapport.txt", "b/rapport.txt", "good.pdf", "text-named.pdf", "broken-xref.pdf", "truncated-before-xref.pdf"] {
+        assert_eq!(status(f), "published", "{f}: {}", error(f));
+    }
+    assert_ne!(entry_for(&m, "a/rapport.txt")["id"], entry_for(&m, "b/rapport.txt")["id"]);
+    assert!(error("empty.pdf").contains("empty"), "{}", error("empty.pdf"));
+    assert!(error("random.bin").contains("neither PDF nor text"), "{}", error("random.bin"));
+    assert!(error("header-only.pdf").contains("damaged"), "{}", error("header-only.pdf"));
+    assert!(error("truncated.pdf").contains("damaged"), "{}", error("truncated.pdf"));
+    assert!(error("zero-pages.pdf").contains("no pages"), "{}", error("zero-pages.pdf"));
+    assert_eq!(status("nested.pdf"), "failed");
+    assert!(!error("nested.pdf").is_empty());
+    if have_qpdf {
+        assert_eq!(status("owner-only.pdf"), "published", "{}", error("owner-only.pdf"));
+        assert!(error("user-password.pdf").contains("user password"), "{}", error("user-password.pdf"));
+    } else {
+        eprintln!("skipped the encrypted cases: qpdf not installed");
+    }
+    // Nothing of a failed document is published; every published one is complete.
+    let files = published_files(&out);
+    for e in m.values() {
+        let id = e["id"].as_str().unwrap();
+        let n = files.iter().filter(|p| p.file_stem().unwrap().to_str() == Some(id)).count();
+        assert_eq!(n, if e["status"] == "failed" { 0 } else { 5 }, "{}", e["source"]);
+        // Reasons never quote document text.
+        assert!(!e["error"].as_str().unwrap_or("").contains("example.se"));
+    }
+}
+
+#[test]
+fn a_missing_input_fails_with_a_reason_and_the_rest_is_published() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let missing = tmp.path().join("finns-inte.pdf");
+    let o = run(&[&missing, &fixtures().join("rapport-utf8.txt")], &out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let m = manifest(&out);
+    assert_eq!(entry_for(&m, "finns-inte.pdf")["error"], "no such file or folder");
+    assert_eq!(entry_for(&m, "rapport-utf8.txt")["status"], "published");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("finns-inte.pdf: not published"));
+}
+
+// --- the command line -----------------------------------------------------------------
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(&[&fixtures()], &tmp.path().join("out"), &["--log-format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&o.stderr).lines().map(|l| serde_json::from_str(l).expect("JSON log line")).collect();
+    assert_eq!(lines.iter().filter(|l| l["event"] == "document").count(), 5);
+    assert_eq!(lines.last().unwrap()["event"], "summary");
+    assert_eq!(lines.last().unwrap()["published"], 5);
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_2() {
+    assert_eq!(maskera(&["run"]).status.code(), Some(2));
+    assert_eq!(maskera(&["frobnicate"]).status.code(), Some(2));
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("maskera.toml");
+    std::fs::write(&cfg, "maks = [\"EMAIL\"]\n").unwrap();
+    let o = run(&[&fixtures()], &tmp.path().join("out"), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown field"));
+}
+
+#[test]
+fn configuration_allow_and_deny_lists_apply() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("maskera.toml");
+    std::fs::write(&cfg, "allow = [\"linnea.vassgard@ekby.example.se\"]\ndeny = [\"Ekby kommun\"]\n").unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[&fixtures().join("rapport-utf8.txt")], &out, &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let id = manifest(&out).values().next().unwrap()["id"].as_str().unwrap().to_string();
+    let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
+    assert!(txt.contains("linnea.vassgard@ekby.example.se"));
+    assert!(txt.contains("[MASKERAT], vård- och omsorgsförvaltningen"));
+}
