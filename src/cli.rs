@@ -52,6 +52,8 @@ pub enum Command {
     Extract {
         #[arg(long)]
         max_pages: u32,
+        #[arg(long)]
+        max_decompressed: u64,
         path: PathBuf,
     },
 }

@@ -39,6 +39,8 @@ pub struct Limits {
     pub max_pages: u32,
     /// Address-space cap for the isolated extraction process, in MiB.
     pub max_memory_mib: u64,
+    /// Most bytes a PDF's compressed text streams may inflate to, in all.
+    pub max_decompressed_bytes: u64,
 }
 
 impl Default for Limits {
@@ -48,6 +50,7 @@ impl Default for Limits {
             max_input_bytes: 512 * 1024 * 1024,
             max_pages: 2000,
             max_memory_mib: 4096,
+            max_decompressed_bytes: 256 * 1024 * 1024,
         }
     }
 }

@@ -21,15 +21,15 @@ type WorkerResult = Result<Extracted, ExtractError>;
 /// Extract a PDF in-process. Only for the worker and for tests: a hostile file can take
 /// the calling process down.
 pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits) -> WorkerResult {
-    let e = super::pdf::extract(bytes, limits.max_pages)?;
+    let e = super::pdf::extract_limited(bytes, limits.max_pages, limits.max_decompressed_bytes)?;
     Ok(e)
 }
 
 /// The worker's body: read `path`, extract, print the JSON result. Returns the exit code.
-pub fn worker_main(path: &Path, max_pages: u32) -> i32 {
+pub fn worker_main(path: &Path, max_pages: u32, max_decompressed_bytes: u64) -> i32 {
     // Panic messages could quote document bytes: keep them off stderr.
     std::panic::set_hook(Box::new(|_| {}));
-    let limits = Limits { max_pages, ..Limits::default() };
+    let limits = Limits { max_pages, max_decompressed_bytes, ..Limits::default() };
     let result: WorkerResult = match std::fs::read(path) {
         Ok(bytes) => extract_pdf_in_process(&bytes, &limits),
         Err(e) => Err(ExtractError::Crashed(format!("cannot read input: {}", e.kind()))),
@@ -43,7 +43,12 @@ pub fn worker_main(path: &Path, max_pages: u32) -> i32 {
 /// Extract a PDF in a child process of `exe`.
 pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits) -> WorkerResult {
     let mut cmd = Command::new(exe);
-    cmd.arg("__extract").arg("--max-pages").arg(limits.max_pages.to_string()).arg(path);
+    cmd.arg("__extract")
+        .arg("--max-pages")
+        .arg(limits.max_pages.to_string())
+        .arg("--max-decompressed")
+        .arg(limits.max_decompressed_bytes.to_string())
+        .arg(path);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
     cmd.env("RAYON_NUM_THREADS", "1");
     let mem = limits.max_memory_mib.saturating_mul(1024 * 1024);
@@ -82,7 +87,12 @@ pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits) -> WorkerR
         {
             use std::os::unix::process::ExitStatusExt;
             if let Some(sig) = status.signal() {
-                return Err(ExtractError::Crashed(format!("signal {sig}")));
+                let what = match sig {
+                    libc::SIGABRT => "aborted, usually out of memory",
+                    libc::SIGSEGV => "segmentation fault, e.g. a stack overflow on deeply nested objects",
+                    _ => "killed by a signal",
+                };
+                return Err(ExtractError::Crashed(format!("signal {sig}: {what}")));
             }
         }
         return Err(ExtractError::Crashed(format!("exit status {}", status.code().unwrap_or(-1))));

@@ -27,6 +27,8 @@ pub enum PdfError {
     Damaged(String),
     #[error("text extraction failed on page {0}; the page may be damaged")]
     Page(u32),
+    #[error("the PDF's compressed streams expand to more than {limit} bytes (limits.max_decompressed_bytes); it may be a decompression bomb")]
+    Decompressed { limit: u64 },
 }
 
 static OBJ_HEADER: LazyLock<Regex> =
@@ -130,9 +132,50 @@ fn quiet_catch<T>(f: impl FnOnce() -> T) -> Option<T> {
     catch_unwind(AssertUnwindSafe(f)).ok()
 }
 
+/// Whether a stream dictionary names a filter that inflates (Flate or LZW).
+fn inflating(dict: &lopdf::Dictionary) -> bool {
+    match dict.get(b"Filter") {
+        Ok(lopdf::Object::Name(n)) => n == b"FlateDecode" || n == b"LZWDecode" || n == b"Fl",
+        Ok(lopdf::Object::Array(a)) => a.iter().any(|o| matches!(o.as_name(), Ok(b"FlateDecode" | b"LZWDecode" | b"Fl"))),
+        _ => false,
+    }
+}
+
+/// Refuse documents whose text-bearing streams inflate past `limit` bytes in all, before
+/// any parser inflates them unbounded. Image streams are skipped: text extraction never
+/// decodes them. Inflation here is streaming and stops at the limit.
+pub fn check_decompressed(doc: &Document, limit: u64) -> Result<(), PdfError> {
+    use std::io::Read;
+    let mut total: u64 = 0;
+    for obj in doc.objects.values() {
+        let lopdf::Object::Stream(s) = obj else { continue };
+        if matches!(s.dict.get(b"Subtype").and_then(|o| o.as_name()), Ok(b"Image")) {
+            continue;
+        }
+        let budget = limit.saturating_sub(total);
+        let n = if inflating(&s.dict) {
+            let decoder = flate2::read::ZlibDecoder::new(s.content.as_slice());
+            std::io::copy(&mut decoder.take(budget + 1), &mut std::io::sink()).unwrap_or(0)
+        } else {
+            s.content.len() as u64
+        };
+        total += n;
+        if total > limit {
+            return Err(PdfError::Decompressed { limit });
+        }
+    }
+    Ok(())
+}
+
 /// Extract the text layer of every page.
 pub fn extract(bytes: &[u8], max_pages: u32) -> Result<Extracted, PdfError> {
+    extract_limited(bytes, max_pages, u64::MAX)
+}
+
+/// Extract the text layer of every page, refusing decompression bombs.
+pub fn extract_limited(bytes: &[u8], max_pages: u32, max_decompressed: u64) -> Result<Extracted, PdfError> {
     let doc = load(bytes)?;
+    check_decompressed(&doc, max_decompressed)?;
     let pages = doc.get_pages();
     if pages.is_empty() {
         return Err(PdfError::NoPages);
@@ -219,6 +262,23 @@ mod tests {
     #[test]
     fn page_limit_is_enforced() {
         assert_eq!(extract(&tiny_pdf("x"), 0), Err(PdfError::TooManyPages { pages: 1, limit: 0 }));
+    }
+
+    #[test]
+    fn decompression_bombs_are_refused() {
+        use std::io::Write;
+        let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&vec![b' '; 8 << 20]).unwrap();
+        let z = enc.finish().unwrap();
+        let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n".to_vec();
+        pdf.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+        pdf.extend_from_slice(b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>\nendobj\n");
+        pdf.extend_from_slice(format!("4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n", z.len()).as_bytes());
+        pdf.extend_from_slice(&z);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        let doc = load(&pdf).unwrap();
+        assert_eq!(check_decompressed(&doc, 1 << 20), Err(PdfError::Decompressed { limit: 1 << 20 }));
+        assert_eq!(check_decompressed(&doc, 16 << 20), Ok(()));
     }
 
     #[test]
