@@ -351,3 +351,63 @@ fn configuration_allow_and_deny_lists_apply() {
     assert!(txt.contains("linnea.vassgard@ekby.example.se"));
     assert!(txt.contains("[MASKERAT], vård- och omsorgsförvaltningen"));
 }
+
+// --- crash safety -------------------------------------------------------------------
+
+/// Every file under `dir`, relative, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_run_killed_at_any_moment_is_finished_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let pdf = std::fs::read(fixtures().join("utredning.pdf")).unwrap();
+    for i in 0..120 {
+        if i % 3 == 0 {
+            // distinct PDFs: append a comment so the content (and id) differs
+            let mut b = pdf.clone();
+            b.extend_from_slice(format!("%{i}\n").as_bytes());
+            std::fs::write(input.join(format!("r{i:03}.pdf")), b).unwrap();
+        } else {
+            let text = format!("Rapport {i}\n\nHändelsen rapporterades av handläggare nummer {i}, kontakt h{i}@example.se.\n");
+            std::fs::write(input.join(format!("r{i:03}.txt")), text).unwrap();
+        }
+    }
+    let reference = tmp.path().join("reference");
+    assert_eq!(run(&[&input], &reference, &["-q"]).status.code(), Some(0));
+    let want = tree(&reference.join("public"));
+    for delay_ms in [5u64, 40, 120, 300] {
+        let out = tmp.path().join(format!("killed-{delay_ms}"));
+        let mut child = Command::new(BIN).arg("run").arg(&input).arg("--out").arg(&out).arg("-q").spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // Whatever is under public/ now is whole: no temporary files, only complete reports.
+        for (name, bytes) in tree(&out.join("public")) {
+            assert!(!name.contains(".tmp"), "temporary file {name} under public/");
+            if let Some(w) = want.get(&name) {
+                assert_eq!(&bytes, w, "{name} is partial after a kill at {delay_ms} ms");
+            }
+        }
+        assert_eq!(run(&[&input], &out, &["-q"]).status.code(), Some(0));
+        assert_eq!(tree(&out.join("public")), want, "after the rerun (kill at {delay_ms} ms)");
+        let m = manifest(&out);
+        assert_eq!(m.len(), 120);
+        assert!(m.values().all(|e| e["status"] == "published" || e["status"] == "unchanged"));
+    }
+}
