@@ -366,6 +366,9 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &crate::log::Log) -> Result<Run
     for e in manifest::read(&manifest_path).into_iter().chain(manifest::read(&journal_path)) {
         previous.insert(e.source.clone(), e);
     }
+    // A file that moved keeps its content and so its id: find it by id too.
+    let previous_by_id: HashMap<String, Entry> =
+        previous.values().filter_map(|e| Some((e.id.clone()?, e.clone()))).collect();
     let inputs = collect_inputs(&opts.inputs, &opts.out);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.unwrap_or(0))
@@ -387,8 +390,18 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &crate::log::Log) -> Result<Run
                         dirs.unpublish(id);
                         Entry::failed(input.source.clone(), Some(id.clone()), None, reason.clone())
                     }
-                    Ok(sha) if !opts.force && still_valid(previous.get(&input.source), &dirs, id, sha, &p.fingerprint) => {
-                        let mut e = previous[&input.source].clone();
+                    Ok(sha)
+                        if !opts.force
+                            && still_valid(
+                                previous.get(&input.source).or_else(|| previous_by_id.get(id)),
+                                &dirs,
+                                id,
+                                sha,
+                                &p.fingerprint,
+                            ) =>
+                    {
+                        let mut e = previous.get(&input.source).or_else(|| previous_by_id.get(id)).cloned().expect("checked");
+                        e.source = input.source.clone();
                         e.status = Status::Unchanged;
                         e
                     }

@@ -12,6 +12,8 @@ pub enum VerifyError {
     MaskedValue(&'static str),
     #[error("verification: the detectors still find personal data ({kind}) in the .{ext} file")]
     Detected { ext: &'static str, kind: &'static str },
+    #[error("verification: the published .{0} file could not be read back")]
+    Unreadable(&'static str),
 }
 
 /// Lower-case, whitespace collapsed: the form values are compared in.
@@ -48,13 +50,35 @@ fn html_text(html: &str) -> String {
     out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&#39;", "'").replace("&#x2F;", "/")
 }
 
-/// Check every text file of a rendered report.
+/// The text a reader gets out of a published PDF: its text layer, re-extracted, and the
+/// strings of its document information dictionary if it has one.
+fn pdf_text(pdf: &[u8]) -> Result<String, VerifyError> {
+    let read = std::panic::catch_unwind(|| -> Option<String> {
+        let doc = lopdf::Document::load_mem(pdf).ok()?;
+        let mut text = String::new();
+        let mut dev = pdf_extract::PlainTextOutput::new(&mut text);
+        pdf_extract::output_doc(&doc, &mut dev).ok()?;
+        if let Ok(info) = doc.trailer.get(b"Info").and_then(|o| o.as_reference()).and_then(|r| doc.get_dictionary(r)) {
+            for (_, v) in info.iter() {
+                if let Ok(s) = v.as_str() {
+                    text.push('\n');
+                    text.push_str(&String::from_utf8_lossy(s));
+                }
+            }
+        }
+        Some(text)
+    });
+    read.ok().flatten().ok_or(VerifyError::Unreadable("pdf"))
+}
+
+/// Check every published file of a rendered report.
 pub fn verify(rendered: &Rendered, redacted: &Redacted, detectors: &Detectors) -> Result<(), VerifyError> {
-    let texts: [(&'static str, String); 4] = [
+    let texts: [(&'static str, String); 5] = [
         ("txt", rendered.txt.clone()),
         ("md", rendered.md.replace('\\', "")),
         ("html", html_text(&rendered.html)),
         ("json", rendered.json.clone()),
+        ("pdf", pdf_text(&rendered.pdf)?),
     ];
     let values: Vec<String> = redacted.masked_values().iter().map(|v| fold(v)).filter(|v| v.chars().count() >= 2).collect();
     for (ext, text) in &texts {
@@ -78,6 +102,46 @@ mod tests {
         assert!(contains_word("ring anna i dag", "anna"));
         assert!(!contains_word("savanna", "anna"));
         assert!(!contains_word("annans", "anna"));
+    }
+
+    fn rendered_for(text: &str) -> (Rendered, Redacted, Detectors) {
+        use crate::config::Config;
+        use crate::document::Normalized;
+        let cfg = Config::default();
+        let detectors = Detectors::build(&cfg).unwrap();
+        let n = Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false };
+        let f = detectors.detect(&n);
+        let red = crate::redact::redact(&n, &f, &cfg);
+        let info = crate::render::ReportInfo {
+            id: "t".into(),
+            maskera_version: "0",
+            pages: 1,
+            ocr: crate::render::OcrInfo { pages: vec![], repaired: false },
+            redactions: Default::default(),
+            fields: serde_json::json!({}),
+        };
+        let templates = crate::render::Templates::load(None).unwrap();
+        (crate::render::render(&red, &info, &templates).unwrap(), red, detectors)
+    }
+
+    #[test]
+    fn clean_rendering_passes() {
+        let (r, red, d) = rendered_for("Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n");
+        assert_eq!(verify(&r, &red, &d), Ok(()));
+    }
+
+    #[test]
+    fn a_value_surviving_in_any_file_blocks_publication() {
+        let (mut r, red, d) = rendered_for("Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n");
+        r.html = r.html.replace("</main>", "<p>HANDLAGGARE.ETT@example.se</p></main>");
+        assert_eq!(verify(&r, &red, &d), Err(VerifyError::MaskedValue("html")));
+        let (mut r, red, d) = rendered_for("Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n");
+        r.json.push_str("\"annan.person@example.org\"");
+        assert_eq!(verify(&r, &red, &d), Err(VerifyError::Detected { ext: "json", kind: "EMAIL" }));
+        let (mut r, red, d) = rendered_for("Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n");
+        let blocks = crate::render::layout::blocks("Rapport\n\nhandlaggare.ett@example.se");
+        r.pdf = crate::render::pdf::render_pdf(&blocks).unwrap();
+        assert_eq!(verify(&r, &red, &d), Err(VerifyError::MaskedValue("pdf")));
     }
 
     #[test]
