@@ -132,6 +132,53 @@ def write_pdfs():
         f.write(make_pdf([REPORT_A], {"Author": "Linnea Vassgård"}))
 
 
+def bench_corpus(n, out):
+    """n synthetic born-digital report PDFs with planted personal data, for benchmarks.
+    People come from the Faker name lists and personnummer from Skatteverket's test numbers
+    in ../shared/data when present (invented fallbacks otherwise)."""
+    import json, random
+    rnd = random.Random(20261129)
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
+    def names(f, fallback):
+        try:
+            return [l.split(",")[0] for l in open(os.path.join(data, "faker-sv_SE", f), encoding="utf-8").read().split("\n")[1:] if l]
+        except OSError:
+            return fallback
+    first = names("first_names_female.csv", ["Tove", "Siri"]) + names("first_names_male.csv", ["Arvid", "Nils"])
+    last = names("last_names.csv", ["Lindqvist", "Holmgren"])
+    try:
+        pins = json.load(open(os.path.join(data, "personnummer-meta", "allPins.json")))
+    except OSError:
+        pins = ["19121212-1212"]
+    kinds = ["ett e-postmeddelande skickades till fel mottagare", "en pärm lämnades olåst i ett mötesrum",
+             "en medarbetare läste en journal utan att ha ett ärende", "ett larm från trygghetslarmet besvarades inte",
+             "läkemedel gavs vid fel tidpunkt", "ett beslut skickades till fel adress"]
+    os.makedirs(out, exist_ok=True)
+    for i in range(n):
+        p1 = f"{rnd.choice(first)} {rnd.choice(last)}"
+        p2 = f"{rnd.choice(first)} {rnd.choice(last)}"
+        pin = str(rnd.choice(pins))
+        body = [f"Rapport enligt lex Sarah nr {i}", "",
+                f"Namn {p1}\tTitel Enhetschef",
+                f"Telefon 070-{rnd.randint(100,999)} {rnd.randint(10,99)} {rnd.randint(10,99)}\tE-post {p1.lower().replace(' ', '.')}@kommun.example.se",
+                "", "Beskrivning av händelsen", ""]
+        for _ in range(rnd.randint(6, 40)):
+            body.append(f"Den {rnd.randint(1,28)} mars {rnd.randint(2015,2025)} uppmärksammades att {rnd.choice(kinds)}. "
+                        f"Händelsen rör brukaren med personnummer {pin}, som bor på Ekvägen {rnd.randint(1,99)}, "
+                        f"{rnd.randint(100,999)} {rnd.randint(10,99)} Ekby. Handläggaren {p2} kontaktade enhetschefen samma dag "
+                        f"och åtgärder vidtogs enligt rutinen för avvikelsehantering.")
+        body += ["", "Förslag till beslut", "", "Det inträffade bedöms utgöra ett missförhållande.", "", p2, "Utredare"]
+        text = "\n".join(body)
+        lines = wrap(text.replace("\t", "    "))
+        pages = ["\n".join(lines[k:k + 52]) for k in range(0, len(lines), 52)]
+        with open(os.path.join(out, f"rapport-{i:05}.pdf"), "wb") as f:
+            f.write(make_pdf(pages, {"Author": p1}))
+
+
 if __name__ == "__main__":
-    write_text()
-    write_pdfs()
+    import sys
+    if len(sys.argv) == 4 and sys.argv[1] == "--bench-corpus":
+        bench_corpus(int(sys.argv[2]), sys.argv[3])
+    else:
+        write_text()
+        write_pdfs()
