@@ -22,6 +22,7 @@ const LOCALITIES: &str = include_str!("../../patterns/localities.txt");
 pub struct Address {
     set: PatternSet,
     not_streets: BTreeSet<String>,
+    not_towns: BTreeSet<String>,
     postcode_after: Vec<String>,
     streets: AhoCorasick,
     house_number: Regex,
@@ -66,6 +67,7 @@ impl Address {
             .iter()
             .map(|w| w.to_lowercase())
             .collect();
+        let not_towns = set.words("not_towns").iter().map(|w| w.to_lowercase()).collect();
         let postcode_after = set
             .words("postcode_after")
             .iter()
@@ -104,6 +106,7 @@ impl Address {
         Ok(Address {
             set,
             not_streets,
+            not_towns,
             postcode_after,
             streets,
             house_number,
@@ -167,19 +170,20 @@ impl Address {
         }
     }
 
-    /// Shorten `postcode town word` to `postcode town` unless the two words are one place.
-    fn town_end(&self, text: &str, start: usize, end: usize) -> usize {
+    /// The end of `postcode town`: a second word only when the two are one place; `None`
+    /// when the word after the postcode is a label (then only a known postcode is kept).
+    fn town_end(&self, text: &str, start: usize, end: usize) -> Option<usize> {
         let value = &text[start..end];
-        let after_code = value
-            .rfind(|c: char| c.is_ascii_digit())
-            .map(|i| i + 1)
-            .unwrap_or(0);
-        let town_at =
-            after_code + (value[after_code..].len() - value[after_code..].trim_start().len());
+        let after_code = value.rfind(|c: char| c.is_ascii_digit()).map(|i| i + 1).unwrap_or(0);
+        let town_at = after_code + (value[after_code..].len() - value[after_code..].trim_start().len());
         let town = &value[town_at..];
+        let first = &town[..town.find([' ', '-']).unwrap_or(town.len())];
+        if self.not_towns.contains(&first.to_lowercase()) {
+            return self.postcode_known(value).then_some(start + after_code);
+        }
         match town.find([' ', '-']) {
-            Some(i) if !self.localities.contains(&fold(town)) => start + town_at + i,
-            _ => end,
+            Some(i) if !self.localities.contains(&fold(town)) => Some(start + town_at + i),
+            _ => Some(end),
         }
     }
 }
@@ -197,7 +201,8 @@ impl Detector for Address {
             match p.name {
                 "street" if !self.street_ok(&text[start..end]) => return false,
                 "postcode-town" => {
-                    end = self.town_end(text, start, end);
+                    let Some(e) = self.town_end(text, start, end) else { return false };
+                    end = e;
                     if self.postcode_known(&text[start..end]) {
                         confidence = 0.95;
                     }

@@ -14,6 +14,7 @@ use crate::document::{Kind, Span};
 pub struct Phone {
     set: PatternSet,
     not_after: Vec<String>,
+    date: regex::Regex,
 }
 
 impl Phone {
@@ -24,7 +25,8 @@ impl Phone {
             .iter()
             .map(|w| w.to_lowercase())
             .collect();
-        Ok(Phone { set, not_after })
+        let date = regex::Regex::new(set.var("DATE")?).map_err(|e| DetectError::Build(format!("phone DATE: {e}")))?;
+        Ok(Phone { set, not_after, date })
     }
 
     fn accept(&self, text: &str, name: &str, start: usize, end: usize) -> bool {
@@ -48,6 +50,9 @@ impl Phone {
             (8, 12)
         };
         if digits < min || digits > max || real * 10 < digits * 8 {
+            return false;
+        }
+        if self.date.is_match(value) {
             return false;
         }
         // A date: 01-05-2023, 01/05 2023, 01.05.23.
