@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
-use super::patterns::{PatternSet, Scan};
+use super::patterns::{PatternSet, Run, Scan};
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};
 
@@ -23,6 +23,7 @@ pub struct Address {
     set: PatternSet,
     not_streets: BTreeSet<String>,
     not_towns: BTreeSet<String>,
+    street_words: Vec<String>,
     postcode_after: Vec<String>,
     streets: AhoCorasick,
     house_number: Regex,
@@ -67,6 +68,7 @@ impl Address {
             .iter()
             .map(|w| w.to_lowercase())
             .collect();
+        let street_words = set.words("street_words").to_vec();
         let not_towns = set.words("not_towns").iter().map(|w| w.to_lowercase()).collect();
         let postcode_after = set
             .words("postcode_after")
@@ -107,6 +109,7 @@ impl Address {
             set,
             not_streets,
             not_towns,
+            street_words,
             postcode_after,
             streets,
             house_number,
@@ -136,9 +139,31 @@ impl Address {
         !(self.not_streets.contains(&word) || word.ends_with("splan"))
     }
 
+    /// Whether the word right before a number can end a street name or be `Box`: a
+    /// capitalised word, or one of the separate street words (`väg` in `Karl Johans väg`).
+    /// A cheap test that keeps the street patterns away from most numbers in prose.
+    fn street_before(&self, text: &str, at: usize) -> bool {
+        let mut from = at.saturating_sub(40);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let before = text[from..at].strip_suffix(' ').unwrap_or(&text[from..at]);
+        let word_start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphabetic() || *c == ':')
+            .last()
+            .map(|(i, _)| i);
+        let Some(i) = word_start else { return false };
+        let word = &before[i..];
+        word.chars().next().is_some_and(char::is_uppercase)
+            || self.street_words.iter().any(|w| word.eq_ignore_ascii_case(w))
+    }
+
     /// Street names from the list, followed by a house number.
     fn listed_streets(&self, text: &str, scan: &Scan, out: &mut Vec<Span>) {
-        for &(ws, we) in &scan.windows {
+        // The name ends right before the house number.
+        for (ws, we) in scan.windows_where(text, 48, 0, |r| self.street_before(text, r.start)) {
             for m in self.streets.find_iter(&text[ws..we]) {
                 let (s, e) = (ws + m.start(), ws + m.end());
                 if text[..s]
@@ -196,7 +221,8 @@ impl Detector for Address {
     fn detect_in(&self, text: &str, scan: &Scan, out: &mut Vec<Span>) {
         let first = out.len();
         self.listed_streets(text, scan, out);
-        self.set.scan(text, scan, |p, start, mut end| {
+        let keep = |r: &Run| r.digits == 5 || self.street_before(text, r.start);
+        self.set.scan_where(text, scan, keep, |p, start, mut end| {
             let mut confidence = p.confidence;
             match p.name {
                 "street" if !self.street_ok(&text[start..end]) => return false,
@@ -213,10 +239,12 @@ impl Detector for Address {
                     }
                     let before = text[..start].trim_end_matches([' ', ',', ':', '.', '\t']);
                     let after_address = start - before.len() <= 3
-                        && out[first..]
-                            .iter()
-                            .any(|s| s.kind == Kind::Address && s.end == before.len());
-                    let lower = before.to_lowercase();
+                        && out[first..].iter().rev().take(64).any(|s| s.kind == Kind::Address && s.end == before.len());
+                    let mut from = before.len().saturating_sub(24);
+                    while !before.is_char_boundary(from) {
+                        from -= 1;
+                    }
+                    let lower = before[from..].to_lowercase();
                     let after_word = self
                         .postcode_after
                         .iter()

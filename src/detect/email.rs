@@ -21,13 +21,7 @@ impl Email {
 
 impl Detector for Email {
     fn detect(&self, text: &str, out: &mut Vec<Span>) {
-        self.detect_in(
-            text,
-            &Scan {
-                windows: Vec::new(),
-            },
-            out,
-        );
+        self.detect_in(text, &Scan { runs: Vec::new() }, out);
     }
 
     fn detect_in(&self, text: &str, scan: &Scan, out: &mut Vec<Span>) {

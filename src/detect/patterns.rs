@@ -14,9 +14,12 @@
 //! kind = "PERSONNUMMER"       # kind of what it finds
 //! regex = '''(?:^|\D)(?P<v>{D}{6}-{D}{4})'''  # the value is group `v` (or the whole match)
 //! confidence = 0.9
-//! anchors = []                # optional: run on the whole text when one of these occurs
-//!                             # (ASCII case-insensitive); without anchors the pattern runs
+//! anchors = []                # optional: run near these strings (ASCII case-insensitive)
+//!                             # instead of near digits; without anchors the pattern runs
 //!                             # only near digits
+//! min_digits = 6              # only near a run of at least this many digits (default 1)
+//! context_before = 24         # bytes before such a run the pattern must see (default 48)
+//! context_after = 8           # bytes after it (default 40)
 //! examples = ["pnr 850101-2382 ok"]          # the detector must find this kind in each
 //! counter_examples = ["tel 08-123 45 67"]    # and must not find it in any of these
 //! ```
@@ -72,10 +75,30 @@ pub struct PatternSpec {
     pub confidence: f32,
     #[serde(default)]
     pub anchors: Vec<String>,
+    /// Digits the longest run of digits near a candidate must have (see [`Scan`]).
+    #[serde(default = "one")]
+    pub min_digits: u32,
+    /// Bytes of text before and after such a run the pattern needs to see.
+    #[serde(default = "before")]
+    pub context_before: usize,
+    #[serde(default = "after")]
+    pub context_after: usize,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]
     pub counter_examples: Vec<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn before() -> usize {
+    48
+}
+
+fn after() -> usize {
+    40
 }
 
 /// One compiled pattern.
@@ -85,12 +108,18 @@ pub struct Pattern {
     pub confidence: f32,
     regex: Regex,
     anchors: Option<AhoCorasick>,
+    min_digits: u32,
+    context: (usize, usize),
     value_group: bool,
 }
 
 /// The compiled patterns of one file, plus its word lists.
 pub struct PatternSet {
     pub patterns: Vec<Pattern>,
+    /// All digit-bound patterns in one regex, to skip a window none of them can match.
+    gate: Option<Regex>,
+    /// The loosest digit count and the widest context of the digit-bound patterns.
+    window: (u32, usize, usize),
     pub specs: Vec<PatternSpec>,
     words: std::collections::BTreeMap<String, Vec<String>>,
     vars: std::collections::BTreeMap<String, String>,
@@ -172,15 +201,31 @@ impl PatternSet {
                 confidence: p.confidence,
                 regex,
                 anchors,
+                min_digits: p.min_digits,
+                context: (p.context_before, p.context_after),
                 value_group,
             });
         }
-        Ok(PatternSet {
-            patterns,
-            specs: spec.pattern,
-            words: spec.words,
-            vars,
-        })
+        let digit_bound: Vec<&PatternSpec> = spec.pattern.iter().filter(|p| p.anchors.is_empty()).collect();
+        let gate = if digit_bound.is_empty() {
+            None
+        } else {
+            let mut alternatives = Vec::new();
+            for p in &digit_bound {
+                let source = expand(&p.regex, &vars).map_err(|e| DetectError::Build(format!("pattern file {file}: {e}")))?;
+                alternatives.push(format!("(?:{})", source.replace("(?P<v>", "(?:")));
+            }
+            Some(
+                Regex::new(&alternatives.join("|"))
+                    .map_err(|e| DetectError::Build(format!("pattern file {file}, combined patterns: {e}")))?,
+            )
+        };
+        let window = (
+            digit_bound.iter().map(|p| p.min_digits).min().unwrap_or(1),
+            digit_bound.iter().map(|p| p.context_before).max().unwrap_or(0),
+            digit_bound.iter().map(|p| p.context_after).max().unwrap_or(0),
+        );
+        Ok(PatternSet { patterns, gate, window, specs: spec.pattern, words: spec.words, vars })
     }
 
     /// Parse a compiled-in file (its content was checked by the tests).
@@ -204,31 +249,52 @@ impl PatternSet {
     /// Run every pattern over the parts of `text` it applies to. `accept` gets each candidate
     /// (pattern, start, end of the value) and says whether it was taken; a refused candidate
     /// lets the search go on one character later, so a bad first guess cannot hide a good one.
-    pub fn scan(
+    pub fn scan(&self, text: &str, scan: &Scan, accept: impl FnMut(&Pattern, usize, usize) -> bool) {
+        self.scan_where(text, scan, |_| true, accept);
+    }
+
+    /// The same, with the digit-bound patterns only near the runs `keep` picks (a detector's
+    /// own prefilter).
+    pub fn scan_where(
         &self,
         text: &str,
         scan: &Scan,
+        keep: impl Fn(&Run) -> bool,
         mut accept: impl FnMut(&Pattern, usize, usize) -> bool,
     ) {
+        if let Some(gate) = &self.gate {
+            let (min_digits, before, after) = self.window;
+            for (s, e) in scan.windows_where(text, before, after, |r| r.digits >= min_digits && keep(r)) {
+                if !gate.is_match(&text[s..e]) {
+                    continue;
+                }
+                for p in self.patterns.iter().filter(|p| p.anchors.is_none()) {
+                    p.run(text, s, e, &mut accept);
+                }
+            }
+        }
         for p in &self.patterns {
-            match &p.anchors {
-                Some(a) => {
-                    if a.is_match(text) {
-                        p.run(text, 0, text.len(), &mut accept);
-                    }
+            let Some(a) = &p.anchors else { continue };
+            // Windows around each anchor.
+            let mut windows: Vec<(usize, usize)> = Vec::new();
+            for m in a.find_iter(text) {
+                let s = back_to_space(text, m.start().saturating_sub(ANCHOR_MARGIN));
+                let e = forward_to_space(text, (m.end() + ANCHOR_MARGIN).min(text.len()));
+                match windows.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => windows.push((s, e)),
                 }
-                None => {
-                    for &(s, e) in &scan.windows {
-                        p.run(text, s, e, &mut accept);
-                    }
-                }
+            }
+            for (s, e) in windows {
+                p.run(text, s, e, &mut accept);
             }
         }
     }
 }
 
 impl Pattern {
-    fn run(
+    /// Run the pattern over `text[start..end]`, giving each candidate to `accept`.
+    pub fn run(
         &self,
         text: &str,
         start: usize,
@@ -279,37 +345,83 @@ impl Pattern {
     }
 }
 
-/// What every structured detector needs to know about a text, computed once per text:
-/// the windows around digits (all numeric patterns run only there).
+/// What every structured detector needs to know about a text, computed once per text: the
+/// runs of digits. Numeric patterns run only in windows around runs with enough digits
+/// (`min_digits`), as wide as the pattern needs (`context_before`, `context_after`).
 pub struct Scan {
-    pub windows: Vec<(usize, usize)>,
+    pub runs: Vec<Run>,
 }
 
-/// Bytes of context kept on each side of a run of digits.
-const MARGIN: usize = 96;
+/// Digits with at most [`GAP`] other bytes between them (`070-123 45 67`, `85O10l-2382`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Run {
+    pub start: usize,
+    pub end: usize,
+    pub digits: u32,
+}
+
+/// Bytes of context around an anchor (an e-mail address around its `@`).
+const ANCHOR_MARGIN: usize = 96;
+/// Windows less than this many bytes apart are merged.
+const MERGE: usize = 64;
+/// Digits at most this many bytes apart belong to one run.
+const GAP: usize = 4;
 
 impl Scan {
     pub fn new(text: &str) -> Scan {
         let b = text.as_bytes();
-        let mut windows: Vec<(usize, usize)> = Vec::new();
+        let mut runs: Vec<Run> = Vec::new();
         let mut i = 0;
         while i < b.len() {
             if !b[i].is_ascii_digit() {
                 i += 1;
                 continue;
             }
-            let run_start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
+            let start = i;
+            let mut digits = 0;
+            let mut last = i;
+            while i < b.len() && i <= last + GAP {
+                if b[i].is_ascii_digit() {
+                    digits += 1;
+                    last = i;
+                } else if b[i] == b'\n' && b.get(i + 1) == Some(&b'\n') {
+                    break;
+                }
                 i += 1;
             }
-            let s = back_to_space(text, run_start.saturating_sub(MARGIN));
-            let e = forward_to_space(text, (i + MARGIN).min(b.len()));
-            match windows.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => windows.push((s, e)),
-            }
+            i = last + 1;
+            runs.push(Run { start, end: i, digits });
         }
-        Scan { windows }
+        Scan { runs }
+    }
+
+    /// The merged windows around runs of at least `min_digits` digits, starting after a
+    /// space and ending before one so patterns see true word edges.
+    pub fn windows(&self, text: &str, min_digits: u32, before: usize, after: usize) -> Vec<(usize, usize)> {
+        self.windows_where(text, before, after, |r| r.digits >= min_digits)
+    }
+
+    /// The same around the runs `keep` picks.
+    pub fn windows_where(
+        &self,
+        text: &str,
+        before: usize,
+        after: usize,
+        keep: impl Fn(&Run) -> bool,
+    ) -> Vec<(usize, usize)> {
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for r in self.runs.iter().filter(|r| keep(r)) {
+            let s = r.start.saturating_sub(before);
+            if let Some(last) = windows.last_mut() {
+                // Windows close together are searched as one (each search has a fixed cost).
+                if s <= last.1 + MERGE {
+                    last.1 = last.1.max(forward_to_space(text, (r.end + after).min(text.len())));
+                    continue;
+                }
+            }
+            windows.push((back_to_space(text, s), forward_to_space(text, (r.end + after).min(text.len()))));
+        }
+        windows
     }
 }
 
@@ -359,17 +471,17 @@ mod tests {
 
     #[test]
     fn windows_cover_digits_and_start_after_spaces() {
-        let text = format!(
-            "{} ring 08-123 45 67 nu {}",
-            "ord ".repeat(100),
-            "ord ".repeat(100)
-        );
+        let text = format!("{} ring 08-123 45 67 nu {}", "ord ".repeat(100), "ord ".repeat(100));
         let s = Scan::new(&text);
-        assert_eq!(s.windows.len(), 1);
-        let (a, b) = s.windows[0];
+        assert_eq!(s.runs.len(), 1);
+        assert_eq!(s.runs[0].digits, 9);
+        let w = s.windows(&text, 6, 48, 40);
+        assert_eq!(w.len(), 1);
+        let (a, b) = w[0];
         assert!(text[a..b].contains("08-123 45 67"));
         assert!(a == 0 || text.as_bytes()[a - 1] == b' ');
-        assert!(b - a < 300);
-        assert!(Scan::new("inga siffror här").windows.is_empty());
+        assert!(b - a < 200);
+        assert!(s.windows(&text, 10, 48, 40).is_empty());
+        assert!(Scan::new("inga siffror här").runs.is_empty());
     }
 }
