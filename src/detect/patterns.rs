@@ -20,6 +20,8 @@
 //! min_digits = 6              # only near a run of at least this many digits (default 1)
 //! context_before = 24         # bytes before such a run the pattern must see (default 48)
 //! context_after = 8           # bytes after it (default 40)
+//!                             # (a file's digit-bound patterns share one set of windows:
+//!                             # the smallest min_digits and the widest context of them)
 //! examples = ["pnr 850101-2382 ok"]          # the detector must find this kind in each
 //! counter_examples = ["tel 08-123 45 67"]    # and must not find it in any of these
 //! ```
@@ -108,8 +110,6 @@ pub struct Pattern {
     pub confidence: f32,
     regex: Regex,
     anchors: Option<AhoCorasick>,
-    min_digits: u32,
-    context: (usize, usize),
     value_group: bool,
 }
 
@@ -201,8 +201,6 @@ impl PatternSet {
                 confidence: p.confidence,
                 regex,
                 anchors,
-                min_digits: p.min_digits,
-                context: (p.context_before, p.context_after),
                 value_group,
             });
         }
@@ -347,7 +345,7 @@ impl Pattern {
 
 /// What every structured detector needs to know about a text, computed once per text: the
 /// runs of digits. Numeric patterns run only in windows around runs with enough digits
-/// (`min_digits`), as wide as the pattern needs (`context_before`, `context_after`).
+/// (`min_digits`), as wide as the patterns need (`context_before`, `context_after`).
 pub struct Scan {
     pub runs: Vec<Run>,
 }
