@@ -4,7 +4,7 @@
 //! `../shared/data/personnummer-meta` beside the checkout; the test is skipped (with a
 //! message) when it is absent.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use maskera::config::Config;
 use maskera::detect::Detectors;
@@ -20,7 +20,7 @@ fn data_dir() -> Option<PathBuf> {
     }
 }
 
-fn load(dir: &PathBuf, file: &str) -> serde_json::Value {
+fn load(dir: &Path, file: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join(file)).expect("readable test data");
     serde_json::from_str(&text).expect("valid JSON test data")
 }

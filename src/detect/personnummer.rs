@@ -103,7 +103,7 @@ pub(crate) fn luhn_ok(d: &[u8]) -> bool {
             v / 10 + v % 10
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Whether YYMMDD (with day + 60 for samordningsnummer) is a date that exists.
@@ -117,10 +117,10 @@ fn calendar_ok(century: Option<u32>, yy: u32, mm: u32, dd: u32) -> bool {
         return dd == 0 && (1..=12).contains(&mm);
     }
     let year = century.unwrap_or(19) * 100 + yy;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = [
         31,
-        if leap || century.is_none() && yy % 4 == 0 {
+        if leap || century.is_none() && yy.is_multiple_of(4) {
             29
         } else {
             28
@@ -200,20 +200,14 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
             .map(|(a, b)| (a * 10 + b) as u32)
     };
     let (yy, mm, dd) = (two(0), two(2), two(4));
-    if let Some(mm) = mm {
-        if mm >= 20 {
-            return if keep_org {
-                Verdict::Organisation
-            } else {
-                Verdict::Person(0.7)
-            };
-        }
+    if mm.is_some_and(|mm| mm >= 20) {
+        return if keep_org { Verdict::Organisation } else { Verdict::Person(0.7) };
     }
     let mut confidence = 0.75;
-    if let (Some(yy), Some(mm), Some(dd)) = (yy, mm, dd) {
-        if calendar_ok(century, yy, mm, dd) {
-            confidence += 0.05;
-        }
+    if let (Some(yy), Some(mm), Some(dd)) = (yy, mm, dd)
+        && calendar_ok(century, yy, mm, dd)
+    {
+        confidence += 0.05;
     }
     let digits: Option<Vec<u8>> = toks.iter().map(|&t| digit(t)).collect();
     let luhn = digits
