@@ -23,6 +23,12 @@ pub struct Config {
     pub allow: Vec<String>,
     /// Values that are always masked wherever they occur (case-insensitive, whole words).
     pub deny: Vec<String>,
+    /// Organisation numbers (personnummer-shaped, month field 20 or more) are not personal
+    /// data and stay; `false` masks them as PERSONNUMMER too.
+    pub keep_organisation_numbers: bool,
+    /// Mask a personnummer-shaped number only when its check digit is right. Off by default:
+    /// a typo in a real personnummer must still be masked.
+    pub require_personnummer_check_digit: bool,
     /// Resource limits for one document.
     pub limits: Limits,
 }
@@ -62,6 +68,8 @@ impl Default for Config {
             placeholders: Kind::ALL.iter().map(|k| (*k, k.default_placeholder().to_string())).collect(),
             allow: Vec::new(),
             deny: Vec::new(),
+            keep_organisation_numbers: true,
+            require_personnummer_check_digit: false,
             limits: Limits::default(),
         }
     }

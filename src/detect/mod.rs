@@ -4,7 +4,12 @@
 //! the [`Detector`] trait. The configuration's deny-list is a detector too, and its
 //! allow-list is applied last, to whatever any detector found.
 
+pub mod address;
 pub mod email;
+pub mod patterns;
+pub mod personnummer;
+pub mod phone;
+pub mod regnr;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -15,6 +20,19 @@ use crate::document::{Findings, Kind, Normalized, Span};
 pub trait Detector: Send + Sync {
     /// Append every span found in `text` to `out`. Spans are byte ranges of `text`.
     fn detect(&self, text: &str, out: &mut Vec<Span>);
+
+    /// The same, given what was computed once for all detectors (the windows around
+    /// digits). Detectors that can use it override this; the default ignores it.
+    fn detect_in(&self, text: &str, scan: &patterns::Scan, out: &mut Vec<Span>) {
+        let _ = scan;
+        self.detect(text, out);
+    }
+}
+
+/// Whether a span of `kind` already covers `start..end` (several patterns may find the
+/// same value).
+pub(crate) fn covered(spans: &[Span], kind: Kind, start: usize, end: usize) -> bool {
+    spans.iter().rev().take(16).any(|s| s.kind == kind && s.start <= start && end <= s.end)
 }
 
 /// Values the configuration says must always be masked.
@@ -81,7 +99,17 @@ fn fold(s: &str) -> String {
 impl Detectors {
     /// Build the detector set the configuration asks for.
     pub fn build(config: &Config) -> Result<Detectors, DetectError> {
-        let detectors: Vec<Box<dyn Detector>> = vec![Box::new(email::Email), Box::new(DenyList::new(&config.deny)?)];
+        let detectors: Vec<Box<dyn Detector>> = vec![
+            Box::new(email::Email::new()?),
+            Box::new(personnummer::Personnummer::new(
+                config.keep_organisation_numbers,
+                config.require_personnummer_check_digit,
+            )?),
+            Box::new(phone::Phone::new()?),
+            Box::new(address::Address::new()?),
+            Box::new(regnr::Regnr::new()?),
+            Box::new(DenyList::new(&config.deny)?),
+        ];
         Ok(Detectors { detectors, allow: config.allow.iter().map(|s| fold(s)).filter(|s| !s.is_empty()).collect() })
     }
 
@@ -93,8 +121,9 @@ impl Detectors {
     /// The same over a plain string (used to verify published files).
     pub fn detect_str(&self, text: &str) -> Vec<Span> {
         let mut spans = Vec::new();
+        let scan = patterns::Scan::new(text);
         for d in &self.detectors {
-            d.detect(text, &mut spans);
+            d.detect_in(text, &scan, &mut spans);
         }
         if !self.allow.is_empty() {
             spans.retain(|s| s.rule == "deny-list" || !self.allow.contains(&fold(&text[s.start..s.end])));
@@ -123,5 +152,65 @@ mod tests {
         let f = d.detect(&norm("Skriv till Registrator@kommun.se eller a.b@c.se om solrosen, inte solrosenhus."));
         let kinds: Vec<_> = f.spans.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [Kind::Email, Kind::Other]);
+    }
+}
+
+/// Every pattern file: each pattern's regex matches its examples, the detectors find the
+/// pattern's kind in every example, and not in any counter-example.
+#[cfg(test)]
+mod pattern_file_tests {
+    use super::*;
+
+    #[test]
+    fn every_pattern_file_checks_out() {
+        let detectors = Detectors::build(&Config::default()).unwrap();
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for (file, text) in patterns::FILES {
+            let set = patterns::PatternSet::parse(file, text).unwrap();
+            for (spec, pattern) in set.specs.iter().zip(&set.patterns) {
+                assert!(
+                    !spec.examples.is_empty(),
+                    "{file}: pattern {} has no examples",
+                    spec.name
+                );
+                for ex in &spec.examples {
+                    checked += 1;
+                    if !pattern.matches(ex) {
+                        failures.push(format!(
+                            "{file} {}: regex does not match example {ex:?}",
+                            spec.name
+                        ));
+                    }
+                    if !detectors.detect_str(ex).iter().any(|s| s.kind == spec.kind) {
+                        failures.push(format!(
+                            "{file} {}: no {:?} found in example {ex:?}",
+                            spec.name, spec.kind
+                        ));
+                    }
+                }
+                for ex in &spec.counter_examples {
+                    checked += 1;
+                    let found: Vec<&str> = detectors
+                        .detect_str(ex)
+                        .iter()
+                        .filter(|s| s.kind == spec.kind)
+                        .map(|s| &ex[s.start..s.end])
+                        .collect();
+                    if !found.is_empty() {
+                        failures.push(format!(
+                            "{file} {}: {:?} found {found:?} in counter-example {ex:?}",
+                            spec.name, spec.kind
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {checked} checks failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }

@@ -1,0 +1,144 @@
+//! Swedish telephone numbers (`patterns/phone.toml`).
+//!
+//! The pattern file finds number-shaped text that starts like a phone number (0, +46,
+//! 0046, or an area code in brackets); this module counts the digits and rejects what is
+//! something else: dates written `01-05-2023`, numbers followed by `§` or `kap`, and
+//! numbers right after a word such as `Dnr` (the list is in the pattern file).
+
+use super::patterns::{PatternSet, Scan};
+use super::personnummer::ocr_digit;
+use super::{DetectError, Detector};
+use crate::document::{Kind, Span};
+
+/// Finds telephone numbers.
+pub struct Phone {
+    set: PatternSet,
+    not_after: Vec<String>,
+    date: regex::Regex,
+}
+
+impl Phone {
+    pub fn new() -> Result<Phone, DetectError> {
+        let set = PatternSet::builtin("phone.toml")?;
+        let not_after = set
+            .words("not_after")
+            .iter()
+            .map(|w| w.to_lowercase())
+            .collect();
+        let date = regex::Regex::new(set.var("DATE")?).map_err(|e| DetectError::Build(format!("phone DATE: {e}")))?;
+        Ok(Phone { set, not_after, date })
+    }
+
+    fn accept(&self, text: &str, name: &str, start: usize, end: usize) -> bool {
+        let value = &text[start..end];
+        let mut digits = 0;
+        let mut real = 0;
+        let mut groups: Vec<usize> = vec![0];
+        for c in value.chars() {
+            if ocr_digit(c).is_some() {
+                digits += 1;
+                real += c.is_ascii_digit() as usize;
+                *groups.last_mut().expect("one group") += 1;
+            } else if groups.last() != Some(&0) {
+                groups.push(0);
+            }
+        }
+        groups.retain(|g| *g > 0);
+        let (min, max) = if name == "phone-international" {
+            (9, 13)
+        } else {
+            (8, 12)
+        };
+        if digits < min || digits > max || real * 10 < digits * 8 {
+            return false;
+        }
+        if self.date.is_match(value) {
+            return false;
+        }
+        // A date: 01-05-2023, 01/05 2023, 01.05.23.
+        if groups.len() == 3
+            && groups[0] == 2
+            && groups[1] == 2
+            && (groups[2] == 4 || groups[2] == 2)
+        {
+            return false;
+        }
+        // A law reference or a chapter: "… 12 §", "… 3 kap.".
+        let after = text[end..].trim_start();
+        if after.starts_with('§') || after.starts_with("kap") {
+            return false;
+        }
+        // A case or account number: "Dnr 0123-45678".
+        let mut from = start.saturating_sub(24);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let before = text[from..start].to_lowercase();
+        let before = before
+            .trim_end_matches(|c: char| c.is_whitespace() || c == ':' || c == '.' || c == '#');
+        !self.not_after.iter().any(|w| {
+            before.ends_with(w.as_str())
+                && !before[..before.len() - w.len()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+        })
+    }
+}
+
+impl Detector for Phone {
+    fn detect(&self, text: &str, out: &mut Vec<Span>) {
+        self.detect_in(text, &Scan::new(text), out);
+    }
+
+    fn detect_in(&self, text: &str, scan: &Scan, out: &mut Vec<Span>) {
+        self.set.scan(text, scan, |p, start, end| {
+            if !self.accept(text, p.name, start, end) {
+                return false;
+            }
+            if !super::covered(out, Kind::Phone, start, end) {
+                out.push(Span {
+                    start,
+                    end,
+                    kind: Kind::Phone,
+                    rule: p.name,
+                    confidence: p.confidence,
+                    entity: None,
+                });
+            }
+            true
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        Phone::new().unwrap().detect(text, &mut v);
+        v.iter().map(|s| text[s.start..s.end].to_string()).collect()
+    }
+
+    #[test]
+    fn swedish_forms() {
+        assert_eq!(found("ring 08-123 456 78."), ["08-123 456 78"]);
+        assert_eq!(
+            found("ring +46 (0)70 123 45 67, tack"),
+            ["+46 (0)70 123 45 67"]
+        );
+        assert_eq!(
+            found("mobil 0701234567 eller 0300-83 12 34"),
+            ["0701234567", "0300-83 12 34"]
+        );
+        assert_eq!(found("ring 070-123 45 67 Stockholm"), ["070-123 45 67"]);
+    }
+
+    #[test]
+    fn not_dates_laws_or_case_numbers() {
+        assert!(found("den 01-05-2023 kl. 08.30").is_empty());
+        assert!(found("Dnr 0123-456789").is_empty());
+        assert!(found("enligt 14 kap. 3 § SoL år 2019").is_empty());
+    }
+}
