@@ -5,6 +5,7 @@
 //! allow-list is applied last, to whatever any detector found.
 
 pub mod email;
+pub mod names;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -81,7 +82,8 @@ fn fold(s: &str) -> String {
 impl Detectors {
     /// Build the detector set the configuration asks for.
     pub fn build(config: &Config) -> Result<Detectors, DetectError> {
-        let detectors: Vec<Box<dyn Detector>> = vec![Box::new(email::Email), Box::new(DenyList::new(&config.deny)?)];
+        let detectors: Vec<Box<dyn Detector>> =
+            vec![Box::new(email::Email), Box::new(names::Names::new()?), Box::new(DenyList::new(&config.deny)?)];
         Ok(Detectors { detectors, allow: config.allow.iter().map(|s| fold(s)).filter(|s| !s.is_empty()).collect() })
     }
 

@@ -1,0 +1,135 @@
+//! Context words: what stands before or after a name and says "this is a person" (roles,
+//! form labels, speech verbs, titles), and what says "this is not" (organisations, systems,
+//! `lex`, places after a preposition). All keys are folded (see [`super::lexicon::fold`]).
+
+/// Role and title endings: `socialsekreterare`, `biträdande enhetschef`, `undersköterska` …
+const ROLE_ENDINGS: &[&str] = &[
+    "chef", "sekreterare", "handlaggare", "utredare", "samordnare", "ledare", "utvecklare", "ansvarig", "assistent",
+    "skoterska", "skotare", "direktor", "strateg", "jurist", "pedagog", "coach", "kurator", "lakare", "psykolog",
+    "ombud", "inspektor", "handledare", "ordforande", "stodjare", "terapeut", "konsult", "controller", "rektor",
+    "larare", "bitrade", "vardare", "medarbetare", "kollega", "mottagare", "anmalare", "rapportor", "klient", "brukare",
+    "patient", "elev", "vardnadshavare", "forvaltare", "doktor", "registrator", "specialist", "administrator",
+    "radgivare", "utbildare", "forestandare", "sjukgymnast", "fysioterapeut", "arbetsterapeut", "barnmorska",
+    "tolk", "revisor", "handlaggaren", "namndsekreterare", "journalist", "reporter", "fotograf", "talesperson",
+    "presschef", "kommunikator", "kontaktperson", "kontaktman", "anhorig", "narstaende", "granne", "vikarie",
+    "praktikant", "student", "personal", "stodperson", "boendestodjare", "familjehemsforalder",
+];
+
+/// Family and care relations that stand before a name: `mamman Eva`, `sonen Ali`.
+const RELATIONS: &[&str] = &[
+    "mamma", "mamman", "pappa", "pappan", "mor", "modern", "far", "fadern", "son", "sonen", "dotter", "dottern", "bror",
+    "brodern", "syster", "systern", "make", "maken", "maka", "makan", "sambo", "sambon", "partner", "farmor", "farfar",
+    "mormor", "morfar", "barnet", "pojken", "flickan", "dr", "fru", "herr", "froken", "kollegan", "kollegorna", "chefen",
+    "medarbetaren", "mottagaren", "klienten", "brukaren", "patienten", "eleven", "kunden", "hyresgasten", "vardtagaren",
+    "den", "boende", "boenden", "omsorgstagaren", "assistenten", "personen", "mannen", "kvinnan", "flickvannen",
+    "pojkvannen", "vannen",
+];
+
+/// Words that introduce a quotation's speaker: `säger Eva Holt`, `uppger Ali`.
+const SPEECH: &[&str] = &[
+    "sager", "sa", "sade", "uppger", "uppgav", "berattar", "berattade", "menar", "skriver", "forklarar", "konstaterar",
+    "enligt", "tillagger", "kommenterar", "understryker", "betonar", "framhaller", "poangterar", "svarar", "fragar",
+    "meddelar", "meddelade", "intervjuad", "citerad",
+];
+
+/// Form labels after which a name is written (folded, punctuation dropped).
+const LABELS: &[&str] = &[
+    "namn", "fullstandigt namn", "for och efternamn", "fornamn", "efternamn", "kontaktperson", "kontakt", "rapportor",
+    "rapporterad av", "rapporterat av", "utredare", "utredare namn befattning", "utredare namn", "underskrift",
+    "namnfortydligande", "handlaggare", "ansvarig handlaggare", "beslutsfattare", "beslutat av", "foto", "text", "av",
+    "fotograf", "bild", "uppgiftslamnare", "anmalare", "undertecknad", "ordforande", "sekreterare", "justerare",
+    "upprattad av", "upprattat av", "skriven av", "granskad av", "godkand av", "mottagare", "avsandare", "fran",
+    "till", "kopia", "ansvarig", "chef", "narmaste chef", "medarbetare", "brukare", "klient", "patient", "vardnadshavare",
+    "signatur", "attest", "rapportorens namn", "utredarens namn", "beslutsfattarens namn",
+];
+
+/// Words after a name that make it part of an organisation's name: `Kungsbacka kommun`.
+const ORG_WORDS: &[&str] = &[
+    "kommun", "kommuns", "region", "regionen", "regions", "lan", "lans", "ab", "hb", "kb", "stiftelse", "stiftelsen",
+    "forvaltning", "forvaltningen", "namnd", "namnden", "sjukhus", "sjukhuset", "vardcentral", "vardcentralen",
+    "forskola", "forskolan", "skola", "skolan", "gymnasium", "gymnasiet", "stad", "stads", "universitet", "hogskola",
+    "kyrka", "kyrkan", "forsamling", "landsting", "bolag", "foretag", "forening", "foreningen", "gata", "gatan", "vag",
+    "vagen", "torg", "torget", "plats", "platsen", "grand", "alle", "park", "parken", "centrum", "hemmet", "garden",
+    "akademi", "institutet", "museum",
+];
+
+/// Systems, products and bodies that may look like names. Never masked.
+const NEVER: &[&str] = &[
+    "treserva", "combine", "outlook", "procapita", "lifecare", "pulsen", "viva", "cosmic", "takecare", "teams",
+    "skype", "excel", "word", "windows", "office", "siebel", "platina", "ciceron", "melior", "meddix", "evolution",
+    "magna", "cura", "public", "google", "microsoft", "apple", "iphone", "android", "facebook", "instagram",
+    "snapchat", "tiktok", "whatsapp", "messenger", "linkedin", "zoom", "bankid", "telia", "tele2", "telenor",
+    "postnord", "ica", "coop", "ivo", "imy", "sol", "lss", "lvu", "lvm", "hsl", "osl", "gdpr", "jo", "jk", "skr",
+    "lex", "apt", "hvb", "sis", "bbic", "ssk", "usk", "vd",
+];
+
+/// Location prepositions: `i Lund`, `från Falun`.
+const PLACE_PREPS: &[&str] = &["i", "fran", "till", "mot", "vid", "utanfor", "nara", "inom", "via", "genom", "nordost", "hos"];
+
+/// Particles inside names: `von`, `af`, `de` …
+const PARTICLES: &[&str] = &["von", "af", "de", "van", "der", "den", "da", "di", "del", "la", "le", "bin", "ibn", "al", "el", "ben", "zu", "dos", "das"];
+
+fn has(list: &[&str], key: &str) -> bool {
+    list.contains(&key)
+}
+
+/// A role or title word (`enhetschef`, `kollegan`, `sjuksköterskan`), definite forms too.
+pub fn is_role(key: &str) -> bool {
+    if has(RELATIONS, key) && key != "den" {
+        return true;
+    }
+    let stems = [Some(key), key.strip_suffix('n'), key.strip_suffix("en"), key.strip_suffix("erna"), key.strip_suffix('s')];
+    stems.into_iter().flatten().any(|s| ROLE_ENDINGS.iter().any(|e| s.ends_with(e) && (s.len() == e.len() || s.len() >= e.len() + 2)))
+}
+
+/// A role word that may stand right before a name (roles plus `den` is excluded).
+pub fn is_role_before(key: &str) -> bool {
+    key != "den" && key != "personal" && key != "boende" && is_role(key)
+}
+
+pub fn is_speech(key: &str) -> bool {
+    has(SPEECH, key)
+}
+
+pub fn is_label(folded_words: &str) -> bool {
+    has(LABELS, folded_words)
+}
+
+pub fn is_org_word(key: &str) -> bool {
+    has(ORG_WORDS, key)
+}
+
+pub fn is_never(key: &str) -> bool {
+    has(NEVER, key)
+}
+
+pub fn is_place_prep(key: &str) -> bool {
+    has(PLACE_PREPS, key)
+}
+
+pub fn is_particle(word: &str) -> bool {
+    has(PARTICLES, word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_with_and_without_article() {
+        for w in ["socialsekreterare", "enhetschef", "chefen", "handlaggaren", "underskoterska", "kollegan", "mottagaren", "sonen"] {
+            assert!(is_role(w), "{w}");
+        }
+        for w in ["kommun", "chefer", "och", "den", "telefon"] {
+            assert!(!is_role_before(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn labels_and_speech() {
+        assert!(is_label("namnfortydligande"));
+        assert!(is_label("utredare namn befattning"));
+        assert!(is_speech("uppger"));
+        assert!(!is_label("beskrivning"));
+    }
+}

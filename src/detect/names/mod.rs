@@ -1,0 +1,691 @@
+//! Person names.
+//!
+//! Names are found in three passes over the words of a document:
+//!
+//! 1. **Chains**: runs of capitalised words on one line (`Anna-Karin von Berg`) are judged by
+//!    the name lists ([`lexicon`]) and by context ([`context`]): a role or relation before
+//!    (`socialsekreterare`, `mamman`), a form label (`Namn:`, `Underskrift`), a speech verb
+//!    (`säger`), a title after (`, enhetschef`) or on the next line (a signature block).
+//! 2. **E-mail local parts** (`anna.berg@…`) make their parts names in that document.
+//! 3. **Coreference**: every later capitalised word that is a part of a person already found
+//!    (first name alone, surname alone, genitive, one OCR edit away) is masked as that person.
+//!
+//! Ambiguous words (names that are also ordinary words, like `Bo`, `Björn`, `Berg`) are masked
+//! only beside another name part, after context, or as a part of a person already found.
+//! Places after a location preposition (`i Lund`), organisations (`Lund kommun`), systems and
+//! laws (`lex Sarah`), and pseudonymised initials (`AA`) are left alone.
+//! Every mention gets an entity key (the person's folded full name) so that the redactor
+//! numbers the same person the same everywhere.
+
+pub mod context;
+pub mod lexicon;
+
+use super::{DetectError, Detector};
+use crate::document::{Kind, Span};
+use context::{is_label, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
+use lexicon::{Entry, Lexicon, fold, surname_shape};
+
+/// Finds person names.
+pub struct Names {
+    lex: &'static Lexicon,
+}
+
+impl Names {
+    pub fn new() -> Result<Names, DetectError> {
+        Ok(Names { lex: Lexicon::get().map_err(DetectError::Build)? })
+    }
+}
+
+impl Detector for Names {
+    fn detect(&self, text: &str, out: &mut Vec<Span>) {
+        Doc::new(self.lex, text).run(out);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Lower,
+    /// First letter upper case: `Anna`, `Engstr6m`.
+    Cap,
+    /// All letters upper case, two or more: `ANNA`.
+    Upper,
+    /// Starts with a digit.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+struct Tok {
+    start: usize,
+    end: usize,
+    case: Case,
+}
+
+/// What the lists say about one capitalised word.
+#[derive(Debug, Clone, Default)]
+struct Info {
+    /// Folded key (genitive `-s` removed when the stem is a name; OCR-repaired when that finds one).
+    key: String,
+    e: Entry,
+    shape: bool,
+}
+
+fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks = Vec::with_capacity(text.len() / 6);
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            toks.push(make_tok(text, s, i));
+        }
+    }
+    if let Some(s) = start {
+        toks.push(make_tok(text, s, text.len()));
+    }
+    toks
+}
+
+fn make_tok(text: &str, start: usize, end: usize) -> Tok {
+    let w = &text[start..end];
+    let first = w.chars().next().unwrap_or(' ');
+    let case = if first.is_uppercase() {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        if letters >= 2 && !w.chars().any(char::is_lowercase) { Case::Upper } else { Case::Cap }
+    } else if first.is_lowercase() {
+        Case::Lower
+    } else {
+        Case::Other
+    };
+    Tok { start, end, case }
+}
+
+/// Levenshtein distance of at most one.
+fn within_one(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (s, l) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    match l.len() - s.len() {
+        0 => s.iter().zip(l.iter()).filter(|(x, y)| x != y).count() <= 1,
+        1 => {
+            let i = s.iter().zip(l.iter()).take_while(|(x, y)| x == y).count();
+            s[i..] == l[i + 1..]
+        }
+        _ => false,
+    }
+}
+
+/// A name found: tokens `first..=last`; `parts` are the name words (no particles).
+#[derive(Debug, Clone)]
+struct Mention {
+    first: usize,
+    last: usize,
+    parts: Vec<usize>,
+    rule: &'static str,
+    confidence: f32,
+    entity: usize,
+}
+
+struct Entity {
+    parts: Vec<String>,
+    key: String,
+    /// Token positions where this person was named (for picking the nearest).
+    seen: Vec<usize>,
+}
+
+struct Doc<'a> {
+    lex: &'a Lexicon,
+    text: &'a str,
+    toks: Vec<Tok>,
+    info: Vec<Option<Info>>,
+}
+
+const NO_ENTITY: usize = usize::MAX;
+
+impl<'a> Doc<'a> {
+    fn new(lex: &'a Lexicon, text: &'a str) -> Doc<'a> {
+        let toks = tokenize(text);
+        let info = toks.iter().map(|t| matches!(t.case, Case::Cap | Case::Upper).then(|| Self::info_of(lex, &text[t.start..t.end]))).collect();
+        Doc { lex, text, toks, info }
+    }
+
+    fn info_of(lex: &Lexicon, word: &str) -> Info {
+        let key = fold(word);
+        let e = lex.lookup(&key);
+        if e.listed() || e.word {
+            return Info { shape: surname_shape(&key, word), key, e };
+        }
+        // OCR damage: ö read as é, 6 or 0; try that repair before giving up on the lists.
+        let mut candidates = vec![key.clone()];
+        if word.contains(['é', 'è', 'ê', 'ó', 'ò', '6', '0', 'ë']) {
+            let repaired: String = word.chars().map(|c| if matches!(c, 'é' | 'è' | 'ê' | 'ó' | 'ò' | '6' | '0' | 'ë') { 'o' } else { c }).collect();
+            candidates.push(fold(&repaired));
+        }
+        for k in &candidates {
+            let e = lex.lookup(k);
+            if e.listed() {
+                return Info { shape: surname_shape(k, word), key: k.clone(), e };
+            }
+            if let Some(stem) = k.strip_suffix('s').filter(|s| s.chars().count() >= 3) {
+                let es = lex.lookup(stem);
+                let written = &word[..word.len() - 1];
+                if (es.listed() && !es.word) || surname_shape(stem, written) {
+                    return Info { shape: surname_shape(stem, written), key: stem.to_string(), e: es };
+                }
+            }
+        }
+        for k in &candidates {
+            if surname_shape(k, word) {
+                return Info { shape: true, key: k.clone(), e: lex.lookup(k) };
+            }
+        }
+        Info { shape: false, key, e }
+    }
+
+    fn word(&self, i: usize) -> &'a str {
+        &self.text[self.toks[i].start..self.toks[i].end]
+    }
+
+    fn gap(&self, i: usize) -> &'a str {
+        if i == 0 { &self.text[..self.toks[0].start] } else { &self.text[self.toks[i - 1].end..self.toks[i].start] }
+    }
+
+    fn inf(&self, i: usize) -> Option<&Info> {
+        self.info.get(i).and_then(Option::as_ref)
+    }
+
+    fn key(&self, i: usize) -> String {
+        self.inf(i).map(|f| f.key.clone()).unwrap_or_else(|| fold(self.word(i)))
+    }
+
+    fn is_capital(&self, i: usize) -> bool {
+        matches!(self.toks[i].case, Case::Cap | Case::Upper)
+    }
+
+    /// Word `i` follows word `i-1` within a name: spaces or a hyphen, no line break or tab.
+    fn joins(&self, i: usize) -> bool {
+        let g = self.gap(i);
+        i > 0 && !g.is_empty() && (g.chars().all(|c| c == ' ' || c == '\u{a0}') || g == "-" || g == "‐")
+    }
+
+    fn hyphen(&self, i: usize) -> bool {
+        i > 0 && matches!(self.gap(i), "-" | "‐")
+    }
+
+    fn same_line(&self, i: usize) -> bool {
+        i > 0 && !self.gap(i).contains('\n')
+    }
+
+    /// Word `i` opens a sentence, a line or a table cell.
+    fn sent_start(&self, i: usize) -> bool {
+        if i == 0 {
+            return true;
+        }
+        let g = self.gap(i);
+        if g.contains(['\n', '\t']) {
+            return true;
+        }
+        let t = g.trim();
+        match t.chars().last() {
+            None => false,
+            Some(c) => ".!?:;•\"”“«»–—(*".contains(c) || (c == '-' && g != "-"),
+        }
+    }
+
+    fn given(&self, i: usize) -> u32 {
+        self.inf(i).map_or(0, |f| f.e.given)
+    }
+
+    fn sur_listed(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| f.e.surname > 0)
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| f.e.word)
+    }
+
+    fn surnamey(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| f.e.surname > 0 || (f.shape && !f.e.word && !f.e.place))
+    }
+
+    fn namey(&self, i: usize) -> bool {
+        self.given(i) > 0 || self.surnamey(i)
+    }
+
+    fn unknown(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| !f.e.listed() && !f.e.word && !f.shape)
+    }
+
+    fn letters(&self, i: usize) -> usize {
+        self.word(i).chars().filter(|c| c.is_alphabetic()).count()
+    }
+
+    /// Never a name here: systems and laws, initials, words after `lex`, digits-only.
+    fn blocked(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        if !matches!(t.case, Case::Cap | Case::Upper) || self.letters(i) < 2 {
+            return true;
+        }
+        if t.case == Case::Upper && self.letters(i) <= 2 {
+            return true;
+        }
+        if self.word(i).chars().filter(char::is_ascii_digit).count() > 1 {
+            return true;
+        }
+        if is_never(&self.key(i)) {
+            return true;
+        }
+        i > 0 && self.same_line(i) && fold(self.word(i - 1)) == "lex"
+    }
+
+    /// A place named as a place: a listed place after a location preposition.
+    fn place_as_place(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| f.e.place) && i > 0 && self.joins(i) && is_place_prep(&fold(self.word(i - 1)))
+    }
+
+    /// The words before `i` on its line end with a form label (`Namn:`, `Underskrift`).
+    fn after_label(&self, i: usize) -> bool {
+        if i == 0 || !self.same_line(i) {
+            return false;
+        }
+        let colon = self.gap(i).contains(':');
+        let mut words: Vec<String> = Vec::new();
+        for m in 1..=4 {
+            if m > i {
+                break;
+            }
+            let k = i - m;
+            words.insert(0, fold(self.word(k)));
+            let phrase = words.join(" ");
+            let needs_colon = matches!(phrase.as_str(), "av" | "till" | "fran" | "kopia" | "text" | "bild" | "foto" | "mottagare" | "ansvarig" | "chef" | "kontakt");
+            if is_label(&phrase) && (colon || (!needs_colon && self.is_capital(k))) {
+                return true;
+            }
+            if !self.same_line(k) {
+                break;
+            }
+        }
+        false
+    }
+
+    /// A role, relation or speech verb right before `i`.
+    fn after_role(&self, i: usize) -> (bool, bool) {
+        if i == 0 || !self.joins(i) || self.hyphen(i) {
+            return (false, false);
+        }
+        let k = fold(self.word(i - 1));
+        (is_role_before(&k), is_speech(&k))
+    }
+
+    /// A title or role follows the name ending at `e`: `, enhetschef`, `(samordnare)`, tab + title.
+    fn title_after(&self, e: usize) -> bool {
+        let n = self.toks.len();
+        if e + 1 >= n || !self.same_line(e + 1) {
+            return false;
+        }
+        let g = self.gap(e + 1);
+        if !g.contains([',', '(', '\t', '–', '—']) && g.trim() != "-" {
+            return false;
+        }
+        (e + 1..(e + 4).min(n)).take_while(|&k| k == e + 1 || self.same_line(k)).any(|k| is_role(&fold(self.word(k))))
+    }
+
+    /// The name `s..=e` fills its line and the next non-empty line is a title (signature block).
+    fn signature(&self, s: usize, e: usize) -> bool {
+        let n = self.toks.len();
+        if s > 0 && self.same_line(s) {
+            return false;
+        }
+        if e + 1 >= n || self.same_line(e + 1) {
+            return false;
+        }
+        if self.gap(e + 1).matches('\n').count() > 2 {
+            return false;
+        }
+        let mut k = e + 1;
+        let mut line = Vec::new();
+        while k < n && line.len() < 8 && (k == e + 1 || self.same_line(k)) {
+            line.push(k);
+            k += 1;
+        }
+        line.len() <= 6 && line.iter().take(3).any(|&k| is_role(&fold(self.word(k))))
+    }
+
+    /// The capitalised chain that starts at `i` (particles included), at most `max` words.
+    fn chain(&self, i: usize, max: usize) -> Vec<usize> {
+        let mut c = vec![i];
+        let mut j = i;
+        let n = self.toks.len();
+        while c.len() < max && j + 1 < n && self.joins(j + 1) {
+            let k = j + 1;
+            if self.is_capital(k) {
+                c.push(k);
+                j = k;
+            } else if self.toks[k].case == Case::Lower
+                && is_particle(self.word(k))
+                && k + 1 < n
+                && self.joins(k + 1)
+                && self.toks[k + 1].case == Case::Cap
+            {
+                c.push(k);
+                c.push(k + 1);
+                j = k + 1;
+            } else {
+                break;
+            }
+        }
+        c
+    }
+
+    /// Can word `k` be part of a name found by context?
+    fn context_part(&self, k: usize) -> bool {
+        if self.toks[k].case == Case::Lower {
+            return is_particle(self.word(k));
+        }
+        !self.blocked(k) && (self.namey(k) || self.unknown(k))
+    }
+
+    /// Split name words into persons: a listed given name after a surname-like word starts a new one.
+    fn split_persons(&self, words: &[usize]) -> Vec<Vec<usize>> {
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for &k in words {
+            let starts_new = out.last().is_some_and(|cur| {
+                let prev = *cur.last().unwrap();
+                cur.len() >= 2
+                    && self.toks[k].case != Case::Lower
+                    && self.given(k) > 0
+                    && !self.sur_listed(k)
+                    && !self.hyphen(k)
+                    && (self.given(prev) == 0 || self.sur_listed(prev) || self.surnamey(prev))
+            });
+            if starts_new || out.is_empty() {
+                out.push(vec![k]);
+            } else {
+                out.last_mut().unwrap().push(k);
+            }
+        }
+        out
+    }
+
+    fn mention(&self, words: &[usize], rule: &'static str, confidence: f32) -> Mention {
+        let parts = words.iter().copied().filter(|&k| self.toks[k].case != Case::Lower).collect();
+        Mention { first: words[0], last: *words.last().unwrap(), parts, rule, confidence, entity: NO_ENTITY }
+    }
+
+    /// Judge the chain `c` (pass 1).
+    fn judge(&self, c: &[usize], out: &mut Vec<Mention>) {
+        let s = c[0];
+        let e = *c.last().unwrap();
+        let n = self.toks.len();
+        let org_after = e + 1 < n && self.joins(e + 1) && is_org_word(&fold(self.word(e + 1)));
+        let label = self.after_label(s);
+        let (role, speech) = self.after_role(s);
+        let titled = self.title_after(e) || self.signature(s, e);
+        if org_after && !label {
+            return;
+        }
+        if label || titled || role || speech {
+            let strong = label || titled;
+            let max = if label { 8 } else { 4 };
+            let mut words: Vec<usize> = c.iter().copied().take_while(|&k| self.context_part(k)).take(max).collect();
+            while words.last().is_some_and(|&k| self.toks[k].case == Case::Lower) {
+                words.pop();
+            }
+            let names = words.iter().filter(|&&k| self.namey(k)).count();
+            let ok = !words.is_empty()
+                && if strong {
+                    // A signature or title needs one listed part unless a label says "name".
+                    label || names >= 1 || (words.len() >= 2 && words.len() == c.len())
+                } else {
+                    names >= 1 && (words.len() >= 2 || !self.is_word(words[0]) || role)
+                };
+            if ok {
+                let rule = if label {
+                    "name-label"
+                } else if titled {
+                    "name-title"
+                } else if role {
+                    "name-role"
+                } else {
+                    "name-speech"
+                };
+                for p in self.split_persons(&words) {
+                    out.push(self.mention(&p, rule, 0.9));
+                }
+                if words.len() == c.len() {
+                    return;
+                }
+                // Judge the rest of the chain on its own.
+                let rest: Vec<usize> = c.iter().copied().skip_while(|k| words.contains(k)).collect();
+                if !rest.is_empty() && self.toks[rest[0]].case != Case::Lower {
+                    self.judge_plain(&rest, out);
+                }
+                return;
+            }
+        }
+        self.judge_plain(c, out);
+    }
+
+    /// A chain with no context: the lists decide.
+    fn judge_plain(&self, c: &[usize], out: &mut Vec<Mention>) {
+        let upper = c.iter().all(|&k| self.toks[k].case == Case::Upper);
+        let mut k = 0;
+        while k < c.len() {
+            let t = c[k];
+            if self.toks[t].case == Case::Lower || self.blocked(t) {
+                k += 1;
+                continue;
+            }
+            let next = c.get(k + 1).copied().filter(|&x| self.toks[x].case != Case::Lower && !self.blocked(x));
+            let given = self.given(t);
+            if given > 0 {
+                if let Some(nx) = next {
+                    let first_ok = !self.is_word(t) || self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx));
+                    let sur_ok = self.sur_listed(nx) || self.surnamey(nx) || (self.given(nx) > 0 && !self.is_word(nx));
+                    let unk_ok = self.unknown(nx) && given >= 20 && !self.is_word(t);
+                    if first_ok && (sur_ok || unk_ok) && !self.place_as_place(nx) {
+                        let mut words = vec![t, nx];
+                        let mut j = k + 2;
+                        while j < c.len() && words.len() < 4 {
+                            let x = c[j];
+                            if self.toks[x].case == Case::Lower {
+                                if j + 1 < c.len() {
+                                    words.push(x);
+                                    j += 1;
+                                    continue;
+                                }
+                                break;
+                            }
+                            if self.blocked(x) || !(self.surnamey(x) || self.unknown(x) || (self.given(x) > 0 && !self.is_word(x))) {
+                                break;
+                            }
+                            words.push(x);
+                            j += 1;
+                        }
+                        while words.last().is_some_and(|&x| self.toks[x].case == Case::Lower) {
+                            words.pop();
+                            j -= 1;
+                        }
+                        for p in self.split_persons(&words) {
+                            if p.len() >= 2 || !upper {
+                                out.push(self.mention(&p, "name-list", 0.85));
+                            }
+                        }
+                        k = j;
+                        continue;
+                    }
+                }
+                if !upper && !self.is_word(t) && given >= 50 && self.toks[t].case == Case::Cap {
+                    out.push(self.mention(&[t], "name-given", 0.7));
+                }
+                k += 1;
+                continue;
+            }
+            if !upper && self.surnamey(t) && !self.is_word(t) && !self.place_as_place(t) && self.toks[t].case == Case::Cap {
+                // Surname first: `Svensson Anna`.
+                if let Some(nx) = next.filter(|&x| self.given(x) >= 100 && !self.is_word(x)) {
+                    let end_of_chain = k + 2 == c.len();
+                    if end_of_chain {
+                        out.push(self.mention(&[t, nx], "name-surname-first", 0.8));
+                        k += 2;
+                        continue;
+                    }
+                }
+                out.push(self.mention(&[t], "name-surname", 0.7));
+            }
+            k += 1;
+        }
+    }
+
+    /// `Svensson, Anna` at the start of a line or cell: surname, comma, given name.
+    fn surname_comma_given(&self, i: usize) -> Option<Mention> {
+        let n = self.toks.len();
+        if i + 1 >= n || !self.sent_start(i) || self.toks[i].case != Case::Cap {
+            return None;
+        }
+        if !(self.surnamey(i) && !self.is_word(i)) || self.gap(i + 1) != ", " {
+            return None;
+        }
+        let g = i + 1;
+        if self.toks[g].case != Case::Cap || self.given(g) < 100 || self.is_word(g) {
+            return None;
+        }
+        if g + 1 < n && self.joins(g + 1) && self.is_capital(g + 1) {
+            return None;
+        }
+        Some(self.mention(&[i, g], "name-surname-first", 0.8))
+    }
+
+    /// Names from e-mail local parts: `anna.berg@…` → [anna, berg].
+    fn email_names(&self) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        let text = self.text;
+        for (at, _) in text.match_indices('@') {
+            let local_start = text[..at]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                .last()
+                .map_or(at, |(i, _)| i);
+            let local = &text[local_start..at];
+            let parts: Vec<String> = local.split(['.', '_', '-']).filter(|p| !p.is_empty()).map(fold).collect();
+            if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.chars().count() < 2 || !p.chars().all(char::is_alphabetic)) {
+                continue;
+            }
+            let entries: Vec<Entry> = parts.iter().map(|p| self.lex.lookup(p)).collect();
+            let has_given = entries.iter().any(|e| e.given >= 20 && !e.word);
+            let all_namey = parts.iter().zip(&entries).all(|(p, e)| e.listed() || surname_shape(p, p) || !e.word);
+            if has_given && all_namey && (parts.len() >= 2 || entries[0].given >= 100) {
+                out.push(parts);
+            }
+        }
+        out
+    }
+
+    fn run(&self, out: &mut Vec<Span>) {
+        let n = self.toks.len();
+        if n == 0 {
+            return;
+        }
+        // Pass 1: chains.
+        let mut mentions: Vec<Mention> = Vec::new();
+        let mut i = 0;
+        while i < n {
+            if !self.is_capital(i) {
+                i += 1;
+                continue;
+            }
+            if let Some(m) = self.surname_comma_given(i) {
+                i = m.last + 1;
+                mentions.push(m);
+                continue;
+            }
+            let c = self.chain(i, 8);
+            let next = c.last().unwrap() + 1;
+            self.judge(&c, &mut mentions);
+            i = next;
+        }
+        mentions.sort_by_key(|m| m.first);
+
+        // Entities: persons named with two or more parts, then e-mail names, then single names.
+        let mut entities: Vec<Entity> = Vec::new();
+        let find_exact = |entities: &Vec<Entity>, parts: &[String]| entities.iter().position(|e| e.parts == parts);
+        for m in mentions.iter_mut().filter(|m| m.parts.len() >= 2) {
+            let parts: Vec<String> = m.parts.iter().map(|&k| self.key(k)).collect();
+            let id = match find_exact(&entities, &parts) {
+                Some(id) => id,
+                None => {
+                    entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new() });
+                    entities.len() - 1
+                }
+            };
+            entities[id].seen.push(m.first);
+            m.entity = id;
+        }
+        for parts in self.email_names() {
+            if find_exact(&entities, &parts).is_none() {
+                entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new() });
+            }
+        }
+        for m in mentions.iter_mut().filter(|m| m.parts.len() == 1) {
+            let key = self.key(m.parts[0]);
+            let id = resolve(&entities, &key, m.first).unwrap_or_else(|| {
+                entities.push(Entity { key: key.clone(), parts: vec![key.clone()], seen: Vec::new() });
+                entities.len() - 1
+            });
+            entities[id].seen.push(m.first);
+            m.entity = id;
+        }
+
+        // Pass 3: coreference for capitalised words not yet masked.
+        let mut covered = vec![false; n];
+        for m in &mentions {
+            covered[m.first..=m.last].iter_mut().for_each(|c| *c = true);
+        }
+        if !entities.is_empty() {
+            for i in 0..n {
+                if covered[i] || self.blocked(i) || self.place_as_place(i) {
+                    continue;
+                }
+                let key = self.key(i);
+                if let Some(id) = resolve(&entities, &key, i).or_else(|| key.strip_suffix('s').and_then(|s| resolve(&entities, s, i))) {
+                    if self.toks[i].case == Case::Upper && !entities[id].parts.iter().any(|p| *p == key) {
+                        continue;
+                    }
+                    mentions.push(Mention { first: i, last: i, parts: vec![i], rule: "name-coref", confidence: 0.8, entity: id });
+                }
+            }
+        }
+
+        for m in mentions {
+            out.push(Span {
+                start: self.toks[m.first].start,
+                end: self.toks[m.last].end,
+                kind: Kind::Name,
+                rule: m.rule,
+                confidence: m.confidence,
+                entity: Some(entities[m.entity].key.clone()),
+            });
+        }
+    }
+}
+
+/// The person a single name part refers to: exact part, or one edit away for longer parts;
+/// the most recently named person first.
+fn resolve(entities: &[Entity], key: &str, at: usize) -> Option<usize> {
+    let long = key.chars().count() >= 5;
+    let matches = |p: &String| p == key || (long && p.chars().count() >= 5 && p.chars().next() == key.chars().next() && within_one(p, key));
+    let candidates: Vec<usize> = (0..entities.len()).filter(|&id| entities[id].parts.iter().any(matches)).collect();
+    if candidates.len() <= 1 {
+        return candidates.first().copied();
+    }
+    let exact: Vec<usize> = candidates.iter().copied().filter(|&id| entities[id].parts.iter().any(|p| p == key)).collect();
+    let pool = if exact.is_empty() { candidates } else { exact };
+    pool.iter()
+        .copied()
+        .max_by_key(|&id| entities[id].seen.iter().copied().filter(|&s| s <= at).max().map_or((0, usize::MAX - id), |s| (1, s)))
+}
+
+#[cfg(test)]
+mod tests;
