@@ -37,6 +37,8 @@ hade var är blir blev får fick man men när där här som vad vem vilka vilken
 alla allt andra annat inga ingen inget några någon något många mycket mer mest efter enligt
 under över inom utan mellan genom mot från till med för vid hos om av på i ur sedan även också
 dock samt eller och att inte ej ja nej nu då så redan snart bara både
+finns fanns gör gjorde görs gjordes sker skedde ses sågs anses ansågs bör borde måste kommer
+kom tas togs ges gavs fås hålls
 """.split()
 
 def read_counts(path, col):

@@ -63,6 +63,14 @@ const NEVER: &[&str] = &[
     "lex", "apt", "hvb", "sis", "bbic", "ssk", "usk", "vd",
 ];
 
+/// Column headings and field names that follow a label in a form: never a name.
+const HEADINGS: &[&str] = &[
+    "titel", "befattning", "funktion", "datum", "telefon", "telefonnummer", "adress", "arbetsplats", "enhet", "epost",
+    "mejl", "mail", "mobil", "ort", "personnummer", "organisation", "forvaltning", "verksamhet", "roll", "avdelning",
+    "signatur", "underskrift", "namnfortydligande", "namn", "tjanst", "yrke", "uppdrag", "stad", "kommun", "region",
+    "diarienummer", "arende", "nej", "ja", "saknas", "okand", "ovrigt", "beskrivning", "kommentar",
+];
+
 /// Location prepositions: `i Lund`, `från Falun`.
 const PLACE_PREPS: &[&str] = &["i", "fran", "till", "mot", "vid", "utanfor", "nara", "inom", "via", "genom", "nordost", "hos"];
 
@@ -101,6 +109,10 @@ pub fn is_org_word(key: &str) -> bool {
 
 pub fn is_never(key: &str) -> bool {
     has(NEVER, key)
+}
+
+pub fn is_heading(key: &str) -> bool {
+    has(HEADINGS, key) || has(LABELS, key)
 }
 
 pub fn is_place_prep(key: &str) -> bool {

@@ -22,7 +22,7 @@ pub mod lexicon;
 
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};
-use context::{is_label, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
+use context::{is_heading, is_label, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
 use lexicon::{Entry, Lexicon, fold, surname_shape};
 
 /// Finds person names.
@@ -67,6 +67,8 @@ struct Info {
     key: String,
     e: Entry,
     shape: bool,
+    /// The word is the genitive of the key (`Svenssons`).
+    genitive: bool,
 }
 
 fn tokenize(text: &str) -> Vec<Tok> {
@@ -154,7 +156,7 @@ impl<'a> Doc<'a> {
         let key = fold(word);
         let e = lex.lookup(&key);
         if e.listed() || e.word {
-            return Info { shape: surname_shape(&key, word), key, e };
+            return Info { shape: surname_shape(&key, word), key, e, genitive: false };
         }
         // OCR damage: ö read as é, 6 or 0; try that repair before giving up on the lists.
         let mut candidates = vec![key.clone()];
@@ -165,22 +167,22 @@ impl<'a> Doc<'a> {
         for k in &candidates {
             let e = lex.lookup(k);
             if e.listed() {
-                return Info { shape: surname_shape(k, word), key: k.clone(), e };
+                return Info { shape: surname_shape(k, word), key: k.clone(), e, genitive: false };
             }
             if let Some(stem) = k.strip_suffix('s').filter(|s| s.chars().count() >= 3) {
                 let es = lex.lookup(stem);
                 let written = &word[..word.len() - 1];
                 if (es.listed() && !es.word) || surname_shape(stem, written) {
-                    return Info { shape: surname_shape(stem, written), key: stem.to_string(), e: es };
+                    return Info { shape: surname_shape(stem, written), key: stem.to_string(), e: es, genitive: true };
                 }
             }
         }
         for k in &candidates {
             if surname_shape(k, word) {
-                return Info { shape: true, key: k.clone(), e: lex.lookup(k) };
+                return Info { shape: true, key: k.clone(), e: lex.lookup(k), genitive: false };
             }
         }
-        Info { shape: false, key, e }
+        Info { shape: false, key, e, genitive: false }
     }
 
     fn word(&self, i: usize) -> &'a str {
@@ -276,7 +278,7 @@ impl<'a> Doc<'a> {
         if is_never(&self.key(i)) {
             return true;
         }
-        i > 0 && self.same_line(i) && fold(self.word(i - 1)) == "lex"
+        i > 0 && fold(self.word(i - 1)).ends_with("lex")
     }
 
     /// A place named as a place: a listed place after a location preposition.
@@ -383,7 +385,8 @@ impl<'a> Doc<'a> {
         if self.toks[k].case == Case::Lower {
             return is_particle(self.word(k));
         }
-        !self.blocked(k) && (self.namey(k) || self.unknown(k))
+        let key = self.key(k);
+        !self.blocked(k) && !is_heading(&key) && !is_role(&key) && (self.namey(k) || self.unknown(k))
     }
 
     /// Split name words into persons: a listed given name after a surname-like word starts a new one.
@@ -516,7 +519,8 @@ impl<'a> Doc<'a> {
                         continue;
                     }
                 }
-                if !upper && !self.is_word(t) && given >= 50 && self.toks[t].case == Case::Cap {
+                let genitive = self.inf(t).is_some_and(|f| f.genitive);
+                if !upper && !self.is_word(t) && given >= 50 && self.toks[t].case == Case::Cap && !(genitive && self.sent_start(t)) {
                     out.push(self.mention(&[t], "name-given", 0.7));
                 }
                 k += 1;
