@@ -377,7 +377,25 @@ impl<'a> Doc<'a> {
                 break;
             }
         }
+        if c.len() == 1 && j + 1 < n && self.wraps_to_surname(i, j + 1) {
+            c.push(j + 1);
+        }
         c
+    }
+
+    /// A given name ends its line mid-sentence and the next line starts with a surname-like
+    /// word: a name broken by the line wrap (`… om Anna⏎Xyzson (…)`).
+    fn wraps_to_surname(&self, g: usize, k: usize) -> bool {
+        let gap = self.gap(k);
+        if !gap.contains('\n') || !gap.chars().all(char::is_whitespace) || gap.matches('\n').count() > 2 {
+            return false;
+        }
+        if self.toks[g].case != Case::Cap || self.toks[k].case != Case::Cap || self.sent_start(g) || self.is_word(g) || self.given(g) == 0 {
+            return false;
+        }
+        let key = self.key(k);
+        let inflected = ["en", "et", "erna", "arna", "orna", "na", "ande", "ende", "ing", "het", "tion"].iter().any(|e| key.ends_with(e));
+        !self.blocked(k) && (self.surnamey(k) || (self.unknown(k) && !inflected))
     }
 
     /// Can word `k` be part of a name found by context?
@@ -486,7 +504,12 @@ impl<'a> Doc<'a> {
                 if let Some(nx) = next {
                     let first_ok = !self.is_word(t) || self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx));
                     let sur_ok = self.sur_listed(nx) || self.surnamey(nx) || (self.given(nx) > 0 && !self.is_word(nx));
-                    let unk_ok = self.unknown(nx) && given >= 20 && !self.is_word(t);
+                    // A capitalised word right after a given name is a surname, even one that is
+                    // also an ordinary word (`Kask`), unless the given name itself is rare and opens
+                    // a sentence.
+                    let unk_ok = !self.is_word(t)
+                        && (self.unknown(nx) && (given >= 20 || !self.sent_start(t))
+                            || self.is_word(nx) && given >= 100 && !self.place_as_place(nx));
                     if first_ok && (sur_ok || unk_ok) && !self.place_as_place(nx) {
                         let mut words = vec![t, nx];
                         let mut j = k + 2;
