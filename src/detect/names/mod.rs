@@ -395,16 +395,18 @@ impl<'a> Doc<'a> {
         }
         let key = self.key(k);
         let inflected = ["en", "et", "erna", "arna", "orna", "na", "ande", "ende", "ing", "het", "tion"].iter().any(|e| key.ends_with(e));
-        !self.blocked(k) && (self.surnamey(k) || (self.unknown(k) && !inflected))
+        !self.blocked(k) && ((self.namey(k) && !self.is_word(k)) || (self.unknown(k) && !inflected))
     }
 
-    /// Can word `k` be part of a name found by context?
+    /// Can word `k` be part of a name found by context? An ordinary word counts right after
+    /// a given name (`Eva Kask`).
     fn context_part(&self, k: usize) -> bool {
         if self.toks[k].case == Case::Lower {
             return is_particle(self.word(k));
         }
         let key = self.key(k);
-        !self.blocked(k) && !is_heading(&key) && !is_role(&key) && (self.namey(k) || self.unknown(k))
+        let after_given = k > 0 && self.joins(k) && self.given(k - 1) >= 20 && !self.is_word(k - 1);
+        !self.blocked(k) && !is_heading(&key) && !is_role(&key) && (self.namey(k) || self.unknown(k) || after_given)
     }
 
     /// Split name words into persons: a listed given name after a surname-like word starts a new one.
