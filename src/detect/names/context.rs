@@ -115,6 +115,11 @@ pub fn is_heading(key: &str) -> bool {
     has(HEADINGS, key) || has(LABELS, key)
 }
 
+/// Words that stand before a title: `biträdande enhetschef`, `tf. rektor`.
+pub fn is_modifier(key: &str) -> bool {
+    matches!(key, "bitradande" | "tf" | "tillforordnad" | "tillforordnade" | "ansvarig" | "socialt" | "medicinskt" | "forste" | "ledande" | "overgripande" | "verksamhetsansvarig")
+}
+
 pub fn is_place_prep(key: &str) -> bool {
     has(PLACE_PREPS, key)
 }

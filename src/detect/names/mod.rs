@@ -22,7 +22,7 @@ pub mod lexicon;
 
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};
-use context::{is_heading, is_label, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
+use context::{is_heading, is_label, is_modifier, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
 use lexicon::{Entry, Lexicon, fold, surname_shape};
 
 /// Finds person names.
@@ -404,9 +404,22 @@ impl<'a> Doc<'a> {
         if self.toks[k].case == Case::Lower {
             return is_particle(self.word(k));
         }
-        let key = self.key(k);
+        if self.not_name_word(k) {
+            return false;
+        }
         let after_given = k > 0 && self.joins(k) && self.given(k - 1) >= 20 && !self.is_word(k - 1);
-        !self.blocked(k) && !is_heading(&key) && !is_role(&key) && (self.namey(k) || self.unknown(k) || after_given)
+        !self.blocked(k) && (self.namey(k) || self.unknown(k) || after_given)
+    }
+
+    /// A heading, role, title modifier or organisation word: ends a name (`Eva Holt Titel`).
+    fn not_name_word(&self, k: usize) -> bool {
+        let key = self.key(k);
+        is_heading(&key) || is_role(&key) || is_org_word(&key) || is_modifier(&key)
+    }
+
+    /// A number right after word `k` (`Ekallén 16`): an address, not a person.
+    fn number_after(&self, k: usize) -> bool {
+        k + 1 < self.toks.len() && self.toks[k + 1].case == Case::Other && self.joins(k + 1)
     }
 
     /// Split name words into persons: a listed given name after a surname-like word starts a new one.
@@ -461,7 +474,9 @@ impl<'a> Doc<'a> {
                     // A signature or title needs one listed part unless a label says "name".
                     label || names >= 1 || (words.len() >= 2 && words.len() == c.len())
                 } else {
-                    names >= 1 && (words.len() >= 2 || !self.is_word(words[0]) || role)
+                    // A lone ordinary word after a role only when it is a common given name
+                    // (`mamman Bo`), never a rare one (`närstående Ar`, OCR for `är`).
+                    names >= 1 && (words.len() >= 2 || !self.is_word(words[0]) || (role && self.given(words[0]) >= 1000))
                 };
             if ok {
                 let rule = if label {
@@ -525,7 +540,7 @@ impl<'a> Doc<'a> {
                                 }
                                 break;
                             }
-                            if self.blocked(x) || !(self.surnamey(x) || self.unknown(x) || (self.given(x) > 0 && !self.is_word(x))) {
+                            if self.blocked(x) || self.not_name_word(x) || !(self.surnamey(x) || self.unknown(x) || (self.given(x) > 0 && !self.is_word(x))) {
                                 break;
                             }
                             words.push(x);
@@ -545,13 +560,13 @@ impl<'a> Doc<'a> {
                     }
                 }
                 let genitive = self.inf(t).is_some_and(|f| f.genitive);
-                if !upper && !self.is_word(t) && given >= 50 && self.toks[t].case == Case::Cap && !(genitive && self.sent_start(t)) {
+                if !upper && !self.number_after(t) && !self.is_word(t) && given >= 50 && self.toks[t].case == Case::Cap && !(genitive && self.sent_start(t)) {
                     out.push(self.mention(&[t], "name-given", 0.7));
                 }
                 k += 1;
                 continue;
             }
-            if !upper && self.surnamey(t) && !self.is_word(t) && !self.place_as_place(t) && self.toks[t].case == Case::Cap {
+            if !upper && self.surnamey(t) && !self.is_word(t) && !self.place_as_place(t) && self.toks[t].case == Case::Cap && !self.number_after(t) {
                 // Surname first: `Svensson Anna`.
                 if let Some(nx) = next.filter(|&x| self.given(x) >= 100 && !self.is_word(x)) {
                     let end_of_chain = k + 2 == c.len();
