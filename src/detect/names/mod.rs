@@ -361,7 +361,7 @@ impl<'a> Doc<'a> {
         let n = self.toks.len();
         while c.len() < max && j + 1 < n && self.joins(j + 1) {
             let k = j + 1;
-            if self.is_capital(k) {
+            if self.is_capital(k) && self.starts_name(k) {
                 c.push(k);
                 j = k;
             } else if self.toks[k].case == Case::Lower
@@ -415,6 +415,11 @@ impl<'a> Doc<'a> {
     fn not_name_word(&self, k: usize) -> bool {
         let key = self.key(k);
         is_heading(&key) || is_role(&key) || is_org_word(&key) || is_modifier(&key)
+    }
+
+    /// Word `k` may be part of a name chain: not a label, heading, title or organisation word.
+    fn starts_name(&self, k: usize) -> bool {
+        !(self.not_name_word(k) || is_label(&self.key(k)))
     }
 
     /// A number right after word `k` (`Ekallén 16`): an address, not a person.
@@ -476,7 +481,8 @@ impl<'a> Doc<'a> {
                 } else {
                     // A lone ordinary word after a role only when it is a common given name
                     // (`mamman Bo`), never a rare one (`närstående Ar`, OCR for `är`).
-                    names >= 1 && (words.len() >= 2 || !self.is_word(words[0]) || (role && self.given(words[0]) >= 1000))
+                    (names >= 1 && (words.len() >= 2 || !self.is_word(words[0]) || (role && self.given(words[0]) >= 1000)))
+                        || (role && words.len() >= 2)
                 };
             if ok {
                 let rule = if label {
@@ -515,11 +521,20 @@ impl<'a> Doc<'a> {
                 k += 1;
                 continue;
             }
-            let next = c.get(k + 1).copied().filter(|&x| self.toks[x].case != Case::Lower && !self.blocked(x));
+            // The next name word, past a particle (`Astrid von Platen`).
+            let (next, particle) = match c.get(k + 1).copied() {
+                Some(p) if self.toks[p].case == Case::Lower => (c.get(k + 2).copied(), Some(p)),
+                other => (other, None),
+            };
+            let next = next.filter(|&x| self.toks[x].case != Case::Lower && !self.blocked(x));
             let given = self.given(t);
             if given > 0 {
                 if let Some(nx) = next {
-                    let first_ok = !self.is_word(t) || self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx));
+                    // A given name that is also a word (`Per`) needs a surname after it, and
+                    // must be common as a name (`Även Engström` is no person).
+                    let first_ok = !self.is_word(t)
+                        || (given >= 1000 && (self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx))))
+                        || (self.hyphen(nx) && self.given(nx) > 0);
                     let sur_ok = self.sur_listed(nx) || self.surnamey(nx) || (self.given(nx) > 0 && !self.is_word(nx));
                     // A capitalised word right after a given name is a surname, even one that is
                     // also an ordinary word (`Kask`), unless the given name itself is rare and opens
@@ -528,8 +543,8 @@ impl<'a> Doc<'a> {
                         && (self.unknown(nx) && (given >= 20 || !self.sent_start(t))
                             || self.is_word(nx) && given >= 100 && !self.place_as_place(nx));
                     if first_ok && (sur_ok || unk_ok) && !self.place_as_place(nx) {
-                        let mut words = vec![t, nx];
-                        let mut j = k + 2;
+                        let mut words: Vec<usize> = [Some(t), particle, Some(nx)].into_iter().flatten().collect();
+                        let mut j = k + words.len();
                         while j < c.len() && words.len() < 4 {
                             let x = c[j];
                             if self.toks[x].case == Case::Lower {
@@ -636,7 +651,7 @@ impl<'a> Doc<'a> {
         let mut mentions: Vec<Mention> = Vec::new();
         let mut i = 0;
         while i < n {
-            if !self.is_capital(i) {
+            if !self.is_capital(i) || !self.starts_name(i) {
                 i += 1;
                 continue;
             }
