@@ -532,10 +532,12 @@ impl<'a> Doc<'a> {
                 if let Some(nx) = next {
                     // A given name that is also a word (`Per`) needs a surname after it, and
                     // must be common as a name (`Även Engström` is no person).
+                    // Two common given names joined by a hyphen (`Maj-Britt`), words or not.
+                    let double = self.hyphen(nx) && given >= 100 && self.given(nx) >= 100;
                     let first_ok = !self.is_word(t)
                         || (given >= 1000 && (self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx))))
-                        || (self.hyphen(nx) && self.given(nx) > 0);
-                    let sur_ok = self.sur_listed(nx) || self.surnamey(nx) || (self.given(nx) > 0 && !self.is_word(nx));
+                        || double;
+                    let sur_ok = self.sur_listed(nx) || self.surnamey(nx) || (self.given(nx) > 0 && !self.is_word(nx)) || double;
                     // A capitalised word right after a given name is a surname, even one that is
                     // also an ordinary word (`Kask`), unless the given name itself is rare and opens
                     // a sentence.
@@ -555,7 +557,8 @@ impl<'a> Doc<'a> {
                                 }
                                 break;
                             }
-                            if self.blocked(x) || self.not_name_word(x) || !(self.surnamey(x) || self.unknown(x) || (self.given(x) > 0 && !self.is_word(x))) {
+                            let double = self.hyphen(x) && self.given(x) >= 100;
+                            if self.blocked(x) || self.not_name_word(x) || !(self.surnamey(x) || self.unknown(x) || double || (self.given(x) > 0 && !self.is_word(x))) {
                                 break;
                             }
                             words.push(x);
@@ -591,7 +594,11 @@ impl<'a> Doc<'a> {
                         continue;
                     }
                 }
-                out.push(self.mention(&[t], "name-surname", 0.7));
+                // A surname alone opening a sentence may be a word (`Holm och skär`); it is
+                // masked there only as a part of a person already named (coreference).
+                if !self.sent_start(t) {
+                    out.push(self.mention(&[t], "name-surname", 0.7));
+                }
             }
             k += 1;
         }

@@ -176,3 +176,14 @@ fn pseudonymised_initials_and_existing_masks_stay() {
 fn sentence_start_words_are_not_names() {
     assert!(masked("Finns det skäl? Alla var överens. Inga åtgärder. Hans mamma kom.").is_empty());
 }
+
+#[test]
+fn double_given_names_that_are_words() {
+    assert_eq!(masked("Vi mötte Maj-Britt Öhman i dag."), ["Maj-Britt Öhman"]);
+}
+
+#[test]
+fn lone_surname_opening_a_sentence_needs_a_known_person() {
+    assert!(masked("Holm och skär syns från udden.").is_empty());
+    assert_eq!(masked("Vi ringde Tord Jämtvall. Jämtvall svarade."), ["Tord Jämtvall", "Jämtvall"]);
+}
