@@ -71,6 +71,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("detectors");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);
+    g.measurement_time(std::time::Duration::from_secs(20));
     g.bench_function("all kinds, generated reports", |b| {
         b.iter(|| docs.iter().map(|d| detectors.detect_str(d).len()).sum::<usize>())
     });

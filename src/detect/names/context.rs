@@ -2,6 +2,9 @@
 //! form labels, speech verbs, titles), and what says "this is not" (organisations, systems,
 //! `lex`, places after a preposition). All keys are folded (see [`super::lexicon::fold`]).
 
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
 /// Role and title endings: `socialsekreterare`, `biträdande enhetschef`, `undersköterska` …
 const ROLE_ENDINGS: &[&str] = &[
     "chef", "sekreterare", "handlaggare", "utredare", "samordnare", "ledare", "utvecklare", "ansvarig", "assistent",
@@ -77,17 +80,48 @@ const PLACE_PREPS: &[&str] = &["i", "fran", "till", "mot", "vid", "utanfor", "na
 /// Particles inside names: `von`, `af`, `de` …
 const PARTICLES: &[&str] = &["von", "af", "de", "van", "der", "den", "da", "di", "del", "la", "le", "bin", "ibn", "al", "el", "ben", "zu", "dos", "das"];
 
-fn has(list: &[&str], key: &str) -> bool {
-    list.contains(&key)
+/// A word list as a set, built on first use.
+macro_rules! word_set {
+    ($name:ident, $list:ident) => {
+        static $name: LazyLock<HashSet<&'static str>> = LazyLock::new(|| $list.iter().copied().collect());
+    };
+}
+word_set!(RELATION_SET, RELATIONS);
+word_set!(SPEECH_SET, SPEECH);
+word_set!(LABEL_SET, LABELS);
+word_set!(ORG_SET, ORG_WORDS);
+word_set!(NEVER_SET, NEVER);
+word_set!(HEADING_SET, HEADINGS);
+word_set!(PLACE_PREP_SET, PLACE_PREPS);
+word_set!(PARTICLE_SET, PARTICLES);
+
+/// Role endings grouped by their last two bytes, for a quick suffix test.
+static ENDINGS_BY_TAIL: LazyLock<HashMap<[u8; 2], Vec<&'static str>>> = LazyLock::new(|| {
+    let mut m: HashMap<[u8; 2], Vec<&'static str>> = HashMap::new();
+    for e in ROLE_ENDINGS {
+        let b = e.as_bytes();
+        m.entry([b[b.len() - 2], b[b.len() - 1]]).or_default().push(e);
+    }
+    m
+});
+
+fn ends_with_role(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 2 {
+        return false;
+    }
+    ENDINGS_BY_TAIL
+        .get(&[b[b.len() - 2], b[b.len() - 1]])
+        .is_some_and(|es| es.iter().any(|e| s.ends_with(e) && (s.len() == e.len() || s.len() >= e.len() + 2)))
 }
 
 /// A role or title word (`enhetschef`, `kollegan`, `sjuksköterskan`), definite forms too.
 pub fn is_role(key: &str) -> bool {
-    if has(RELATIONS, key) && key != "den" {
+    if key != "den" && RELATION_SET.contains(key) {
         return true;
     }
     let stems = [Some(key), key.strip_suffix('n'), key.strip_suffix("en"), key.strip_suffix("erna"), key.strip_suffix('s')];
-    stems.into_iter().flatten().any(|s| ROLE_ENDINGS.iter().any(|e| s.ends_with(e) && (s.len() == e.len() || s.len() >= e.len() + 2)))
+    stems.into_iter().flatten().any(ends_with_role)
 }
 
 /// A role word that may stand right before a name (roles plus `den` is excluded).
@@ -96,23 +130,30 @@ pub fn is_role_before(key: &str) -> bool {
 }
 
 pub fn is_speech(key: &str) -> bool {
-    has(SPEECH, key)
+    SPEECH_SET.contains(key)
 }
 
 pub fn is_label(folded_words: &str) -> bool {
-    has(LABELS, folded_words)
+    LABEL_SET.contains(folded_words)
+}
+
+/// The last word of some form label (`namn` in `Fullständigt namn`).
+pub fn is_label_end(key: &str) -> bool {
+    static ENDS: LazyLock<HashSet<&'static str>> =
+        LazyLock::new(|| LABELS.iter().map(|l| l.rsplit(' ').next().unwrap_or(l)).collect());
+    ENDS.contains(key)
 }
 
 pub fn is_org_word(key: &str) -> bool {
-    has(ORG_WORDS, key)
+    ORG_SET.contains(key)
 }
 
 pub fn is_never(key: &str) -> bool {
-    has(NEVER, key)
+    NEVER_SET.contains(key)
 }
 
 pub fn is_heading(key: &str) -> bool {
-    has(HEADINGS, key) || has(LABELS, key)
+    HEADING_SET.contains(key) || LABEL_SET.contains(key)
 }
 
 /// Words that stand before a title: `biträdande enhetschef`, `tf. rektor`.
@@ -121,11 +162,11 @@ pub fn is_modifier(key: &str) -> bool {
 }
 
 pub fn is_place_prep(key: &str) -> bool {
-    has(PLACE_PREPS, key)
+    PLACE_PREP_SET.contains(key)
 }
 
 pub fn is_particle(word: &str) -> bool {
-    has(PARTICLES, word)
+    PARTICLE_SET.contains(word)
 }
 
 #[cfg(test)]

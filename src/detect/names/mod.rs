@@ -20,9 +20,33 @@
 pub mod context;
 pub mod lexicon;
 
+use std::cell::{Cell, OnceCell};
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// A fast hasher for short keys (FNV-1a); documents are not adversarial to it in any way
+/// that matters here, and nothing iterates these maps into output.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};
-use context::{is_heading, is_label, is_modifier, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
+use context::{is_heading, is_label, is_label_end, is_modifier, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
 use lexicon::{Entry, Lexicon, fold, surname_shape};
 
 /// Finds person names.
@@ -103,18 +127,21 @@ fn make_tok(text: &str, start: usize, end: usize) -> Tok {
     Tok { start, end, case }
 }
 
-/// Levenshtein distance of at most one.
+/// Levenshtein distance of at most one (no allocation).
 fn within_one(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (s, l) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
-    match l.len() - s.len() {
-        0 => s.iter().zip(l.iter()).filter(|(x, y)| x != y).count() <= 1,
-        1 => {
-            let i = s.iter().zip(l.iter()).take_while(|(x, y)| x == y).count();
-            s[i..] == l[i + 1..]
+    let (mut x, mut y) = (a.chars(), b.chars());
+    loop {
+        let (rx, ry) = (x.clone(), y.clone());
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if p == q => continue,
+            (Some(_), Some(_)) => {
+                // substitution, or a deletion on either side
+                return x.as_str() == y.as_str() || x.as_str() == ry.as_str() || rx.as_str() == y.as_str();
+            }
+            (Some(_), None) => return x.as_str().is_empty(),
+            (None, Some(_)) => return y.as_str().is_empty(),
         }
-        _ => false,
     }
 }
 
@@ -140,7 +167,28 @@ struct Doc<'a> {
     lex: &'a Lexicon,
     text: &'a str,
     toks: Vec<Tok>,
-    info: Vec<Option<Info>>,
+    /// Distinct capitalised words' lexicon facts, and each word's index into them.
+    infos: Vec<Info>,
+    info_idx: Vec<u32>,
+    /// Folded words, computed on first use.
+    folded: Vec<OnceCell<Box<str>>>,
+    /// Context classes of each word ([`class`] bits), computed on first use.
+    classes: Vec<Cell<u16>>,
+}
+
+/// Context classes of a word, cached per word.
+mod class {
+    pub const DONE: u16 = 1;
+    pub const ROLE: u16 = 2;
+    pub const ROLE_BEFORE: u16 = 4;
+    pub const SPEECH: u16 = 8;
+    pub const HEADING: u16 = 16;
+    pub const ORG: u16 = 32;
+    pub const MODIFIER: u16 = 64;
+    pub const LABEL: u16 = 128;
+    pub const PLACE_PREP: u16 = 256;
+    pub const NEVER: u16 = 512;
+    pub const LABEL_END: u16 = 1024;
 }
 
 const NO_ENTITY: usize = usize::MAX;
@@ -148,8 +196,64 @@ const NO_ENTITY: usize = usize::MAX;
 impl<'a> Doc<'a> {
     fn new(lex: &'a Lexicon, text: &'a str) -> Doc<'a> {
         let toks = tokenize(text);
-        let info = toks.iter().map(|t| matches!(t.case, Case::Cap | Case::Upper).then(|| Self::info_of(lex, &text[t.start..t.end]))).collect();
-        Doc { lex, text, toks, info }
+        let mut infos = Vec::new();
+        let mut memo: FxMap<&str, u32> = FxMap::default();
+        let info_idx = toks
+            .iter()
+            .map(|t| {
+                if !matches!(t.case, Case::Cap | Case::Upper) {
+                    return u32::MAX;
+                }
+                let w = &text[t.start..t.end];
+                *memo.entry(w).or_insert_with(|| {
+                    infos.push(Self::info_of(lex, w));
+                    (infos.len() - 1) as u32
+                })
+            })
+            .collect();
+        let n = toks.len();
+        Doc { lex, text, toks, infos, info_idx, folded: vec![OnceCell::new(); n], classes: vec![Cell::new(0); n] }
+    }
+
+    /// The folded word `i`.
+    fn f(&self, i: usize) -> &str {
+        let w = self.word(i);
+        if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return w;
+        }
+        self.folded[i].get_or_init(|| fold(w).into_boxed_str())
+    }
+
+    /// The context classes of word `i`.
+    fn class(&self, i: usize) -> u16 {
+        let c = self.classes[i].get();
+        if c & class::DONE != 0 {
+            return c;
+        }
+        let k = self.key(i);
+        let mut c = class::DONE;
+        for (yes, bit) in [
+            (is_role(k), class::ROLE),
+            (is_role_before(k), class::ROLE_BEFORE),
+            (is_speech(k), class::SPEECH),
+            (is_heading(k), class::HEADING),
+            (is_org_word(k), class::ORG),
+            (is_modifier(k), class::MODIFIER),
+            (is_label(k), class::LABEL),
+            (is_place_prep(k), class::PLACE_PREP),
+            (is_never(k), class::NEVER),
+            (is_label_end(k), class::LABEL_END),
+        ] {
+            if yes {
+                c |= bit;
+            }
+        }
+        self.classes[i].set(c);
+        c
+    }
+
+    fn is(&self, i: usize, bit: u16) -> bool {
+        self.class(i) & bit != 0
     }
 
     fn info_of(lex: &Lexicon, word: &str) -> Info {
@@ -159,13 +263,13 @@ impl<'a> Doc<'a> {
             return Info { shape: surname_shape(&key, word), key, e, genitive: false };
         }
         // OCR damage: ö read as é, 6 or 0; try that repair before giving up on the lists.
-        let mut candidates = vec![key.clone()];
+        let mut candidates = vec![key];
         if word.contains(['é', 'è', 'ê', 'ó', 'ò', '6', '0', 'ë']) {
             let repaired: String = word.chars().map(|c| if matches!(c, 'é' | 'è' | 'ê' | 'ó' | 'ò' | '6' | '0' | 'ë') { 'o' } else { c }).collect();
             candidates.push(fold(&repaired));
         }
-        for k in &candidates {
-            let e = lex.lookup(k);
+        for (n, k) in candidates.iter().enumerate() {
+            let e = if n == 0 { e } else { lex.lookup(k) };
             if e.listed() {
                 return Info { shape: surname_shape(k, word), key: k.clone(), e, genitive: false };
             }
@@ -177,11 +281,12 @@ impl<'a> Doc<'a> {
                 }
             }
         }
-        for k in &candidates {
+        for (n, k) in candidates.iter().enumerate() {
             if surname_shape(k, word) {
-                return Info { shape: true, key: k.clone(), e: lex.lookup(k), genitive: false };
+                return Info { shape: true, key: k.clone(), e: if n == 0 { e } else { lex.lookup(k) }, genitive: false };
             }
         }
+        let key = candidates.swap_remove(0);
         Info { shape: false, key, e, genitive: false }
     }
 
@@ -194,11 +299,14 @@ impl<'a> Doc<'a> {
     }
 
     fn inf(&self, i: usize) -> Option<&Info> {
-        self.info.get(i).and_then(Option::as_ref)
+        self.info_idx.get(i).and_then(|&x| self.infos.get(x as usize))
     }
 
-    fn key(&self, i: usize) -> String {
-        self.inf(i).map(|f| f.key.clone()).unwrap_or_else(|| fold(self.word(i)))
+    fn key(&self, i: usize) -> &str {
+        match self.inf(i) {
+            Some(f) => &f.key,
+            None => self.f(i),
+        }
     }
 
     fn is_capital(&self, i: usize) -> bool {
@@ -275,20 +383,23 @@ impl<'a> Doc<'a> {
         if self.word(i).chars().filter(char::is_ascii_digit).count() > 1 {
             return true;
         }
-        if is_never(&self.key(i)) {
+        if self.is(i, class::NEVER) {
             return true;
         }
-        i > 0 && fold(self.word(i - 1)).ends_with("lex")
+        i > 0 && self.f(i - 1).ends_with("lex")
     }
 
     /// A place named as a place: a listed place after a location preposition.
     fn place_as_place(&self, i: usize) -> bool {
-        self.inf(i).is_some_and(|f| f.e.place) && i > 0 && self.joins(i) && is_place_prep(&fold(self.word(i - 1)))
+        self.inf(i).is_some_and(|f| f.e.place) && i > 0 && self.joins(i) && self.is(i - 1, class::PLACE_PREP)
     }
 
     /// The words before `i` on its line end with a form label (`Namn:`, `Underskrift`).
     fn after_label(&self, i: usize) -> bool {
         if i == 0 || !self.same_line(i) {
+            return false;
+        }
+        if !self.is(i - 1, class::LABEL_END) {
             return false;
         }
         let colon = self.gap(i).contains(':');
@@ -298,7 +409,7 @@ impl<'a> Doc<'a> {
                 break;
             }
             let k = i - m;
-            words.insert(0, fold(self.word(k)));
+            words.insert(0, self.f(k).to_string());
             let phrase = words.join(" ");
             let needs_colon = matches!(phrase.as_str(), "av" | "till" | "fran" | "kopia" | "text" | "bild" | "foto" | "mottagare" | "ansvarig" | "chef" | "kontakt");
             if is_label(&phrase) && (colon || (!needs_colon && self.is_capital(k))) {
@@ -316,8 +427,7 @@ impl<'a> Doc<'a> {
         if i == 0 || !self.joins(i) || self.hyphen(i) {
             return (false, false);
         }
-        let k = fold(self.word(i - 1));
-        (is_role_before(&k), is_speech(&k))
+        (self.is(i - 1, class::ROLE_BEFORE), self.is(i - 1, class::SPEECH))
     }
 
     /// A title or role follows the name ending at `e`: `, enhetschef`, `(samordnare)`, tab + title.
@@ -330,7 +440,7 @@ impl<'a> Doc<'a> {
         if !g.contains([',', '(', '\t', '–', '—']) && g.trim() != "-" {
             return false;
         }
-        (e + 1..(e + 4).min(n)).take_while(|&k| k == e + 1 || self.same_line(k)).any(|k| is_role(&fold(self.word(k))))
+        (e + 1..(e + 4).min(n)).take_while(|&k| k == e + 1 || self.same_line(k)).any(|k| self.is(k, class::ROLE))
     }
 
     /// The name `s..=e` fills its line and the next non-empty line is a title (signature block).
@@ -351,7 +461,7 @@ impl<'a> Doc<'a> {
             line.push(k);
             k += 1;
         }
-        line.len() <= 6 && line.iter().take(3).any(|&k| is_role(&fold(self.word(k))))
+        line.len() <= 6 && line.iter().take(3).any(|&k| self.is(k, class::ROLE))
     }
 
     /// The capitalised chain that starts at `i` (particles included), at most `max` words.
@@ -413,13 +523,12 @@ impl<'a> Doc<'a> {
 
     /// A heading, role, title modifier or organisation word: ends a name (`Eva Holt Titel`).
     fn not_name_word(&self, k: usize) -> bool {
-        let key = self.key(k);
-        is_heading(&key) || is_role(&key) || is_org_word(&key) || is_modifier(&key)
+        self.is(k, class::HEADING | class::ROLE | class::ORG | class::MODIFIER)
     }
 
     /// Word `k` may be part of a name chain: not a label, heading, title or organisation word.
     fn starts_name(&self, k: usize) -> bool {
-        !(self.not_name_word(k) || is_label(&self.key(k)))
+        !self.is(k, class::HEADING | class::ROLE | class::ORG | class::MODIFIER | class::LABEL)
     }
 
     /// A number right after word `k` (`Ekallén 16`): an address, not a person.
@@ -459,7 +568,7 @@ impl<'a> Doc<'a> {
         let s = c[0];
         let e = *c.last().unwrap();
         let n = self.toks.len();
-        let org_after = e + 1 < n && self.joins(e + 1) && is_org_word(&fold(self.word(e + 1)));
+        let org_after = e + 1 < n && self.joins(e + 1) && self.is(e + 1, class::ORG);
         let label = self.after_label(s);
         let (role, speech) = self.after_role(s);
         let titled = self.title_after(e) || self.signature(s, e);
@@ -675,32 +784,23 @@ impl<'a> Doc<'a> {
         mentions.sort_by_key(|m| m.first);
 
         // Entities: persons named with two or more parts, then e-mail names, then single names.
-        let mut entities: Vec<Entity> = Vec::new();
-        let find_exact = |entities: &Vec<Entity>, parts: &[String]| entities.iter().position(|e| e.parts == parts);
+        let mut reg = Registry::default();
         for m in mentions.iter_mut().filter(|m| m.parts.len() >= 2) {
-            let parts: Vec<String> = m.parts.iter().map(|&k| self.key(k)).collect();
-            let id = match find_exact(&entities, &parts) {
-                Some(id) => id,
-                None => {
-                    entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new() });
-                    entities.len() - 1
-                }
-            };
-            entities[id].seen.push(m.first);
+            let parts: Vec<String> = m.parts.iter().map(|&k| self.key(k).to_string()).collect();
+            let id = reg.find_or_add(parts);
+            reg.entities[id].seen.push(m.first);
             m.entity = id;
         }
         for parts in self.email_names() {
-            if find_exact(&entities, &parts).is_none() {
-                entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new() });
-            }
+            reg.find_or_add(parts);
         }
         for m in mentions.iter_mut().filter(|m| m.parts.len() == 1) {
             let key = self.key(m.parts[0]);
-            let id = resolve(&entities, &key, m.first).unwrap_or_else(|| {
-                entities.push(Entity { key: key.clone(), parts: vec![key.clone()], seen: Vec::new() });
-                entities.len() - 1
-            });
-            entities[id].seen.push(m.first);
+            let id = match reg.resolve(key, m.first) {
+                Some(id) => id,
+                None => reg.find_or_add(vec![key.to_string()]),
+            };
+            reg.entities[id].seen.push(m.first);
             m.entity = id;
         }
 
@@ -709,14 +809,14 @@ impl<'a> Doc<'a> {
         for m in &mentions {
             covered[m.first..=m.last].iter_mut().for_each(|c| *c = true);
         }
-        if !entities.is_empty() {
+        if !reg.entities.is_empty() {
             for i in 0..n {
                 if covered[i] || self.blocked(i) || self.place_as_place(i) {
                     continue;
                 }
                 let key = self.key(i);
-                if let Some(id) = resolve(&entities, &key, i).or_else(|| key.strip_suffix('s').and_then(|s| resolve(&entities, s, i))) {
-                    if self.toks[i].case == Case::Upper && !entities[id].parts.iter().any(|p| *p == key) {
+                if let Some(id) = reg.resolve(key, i).or_else(|| key.strip_suffix('s').and_then(|s| reg.resolve(s, i))) {
+                    if self.toks[i].case == Case::Upper && !reg.entities[id].parts.iter().any(|p| p == key) {
                         continue;
                     }
                     mentions.push(Mention { first: i, last: i, parts: vec![i], rule: "name-coref", confidence: 0.8, entity: id });
@@ -731,26 +831,62 @@ impl<'a> Doc<'a> {
                 kind: Kind::Name,
                 rule: m.rule,
                 confidence: m.confidence,
-                entity: Some(entities[m.entity].key.clone()),
+                entity: Some(reg.entities[m.entity].key.clone()),
             });
         }
     }
 }
 
-/// The person a single name part refers to: exact part, or one edit away for longer parts;
-/// the most recently named person first.
-fn resolve(entities: &[Entity], key: &str, at: usize) -> Option<usize> {
-    let long = key.chars().count() >= 5;
-    let matches = |p: &String| p == key || (long && p.chars().count() >= 5 && p.chars().next() == key.chars().next() && within_one(p, key));
-    let candidates: Vec<usize> = (0..entities.len()).filter(|&id| entities[id].parts.iter().any(matches)).collect();
-    if candidates.len() <= 1 {
-        return candidates.first().copied();
+/// The persons of one document, indexed by name part.
+#[derive(Default)]
+struct Registry {
+    entities: Vec<Entity>,
+    /// Exact part → entities.
+    exact: FxMap<String, Vec<usize>>,
+    /// First letter → (part, entity), for parts of five letters or more (one-edit matches).
+    by_first: FxMap<char, Vec<(String, usize)>>,
+}
+
+impl Registry {
+    fn find_or_add(&mut self, parts: Vec<String>) -> usize {
+        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p)) {
+            if let Some(&id) = ids.iter().find(|&&id| self.entities[id].parts == parts) {
+                return id;
+            }
+        }
+        let id = self.entities.len();
+        for p in &parts {
+            self.exact.entry(p.clone()).or_default().push(id);
+            if p.chars().count() >= 5 {
+                self.by_first.entry(p.chars().next().unwrap_or(' ')).or_default().push((p.clone(), id));
+            }
+        }
+        self.entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new() });
+        id
     }
-    let exact: Vec<usize> = candidates.iter().copied().filter(|&id| entities[id].parts.iter().any(|p| p == key)).collect();
-    let pool = if exact.is_empty() { candidates } else { exact };
-    pool.iter()
-        .copied()
-        .max_by_key(|&id| entities[id].seen.iter().copied().filter(|&s| s <= at).max().map_or((0, usize::MAX - id), |s| (1, s)))
+
+    /// The person a single name part refers to: exact part, or one edit away for longer
+    /// parts; the most recently named person first.
+    fn resolve(&self, key: &str, at: usize) -> Option<usize> {
+        let mut pool: Vec<usize> = self.exact.get(key).cloned().unwrap_or_default();
+        if pool.is_empty() && key.len() >= 5 {
+            let n = key.chars().count();
+            if let Some(list) = key.chars().next().and_then(|c| self.by_first.get(&c)) {
+                pool = list
+                    .iter()
+                    .filter(|(p, _)| p.len().abs_diff(key.len()) <= 2 && p.chars().count().abs_diff(n) <= 1 && within_one(p, key))
+                    .map(|&(_, id)| id)
+                    .collect();
+            }
+        }
+        pool.dedup();
+        if pool.len() <= 1 {
+            return pool.first().copied();
+        }
+        pool.iter()
+            .copied()
+            .max_by_key(|&id| self.entities[id].seen.iter().copied().filter(|&s| s <= at).max().map_or((0, usize::MAX - id), |s| (1, s)))
+    }
 }
 
 #[cfg(test)]
