@@ -3,6 +3,7 @@
 //! `lex`, places after a preposition). All keys are folded (see [`super::lexicon::fold`]).
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
 /// Role and title endings: `socialsekreterare`, `biträdande enhetschef`, `undersköterska` …
@@ -80,10 +81,31 @@ const PLACE_PREPS: &[&str] = &["i", "fran", "till", "mot", "vid", "utanfor", "na
 /// Particles inside names: `von`, `af`, `de` …
 const PARTICLES: &[&str] = &["von", "af", "de", "van", "der", "den", "da", "di", "del", "la", "le", "bin", "ibn", "al", "el", "ben", "zu", "dos", "das"];
 
+/// A fast hasher for short keys (FNV-1a); documents are not adversarial to it in any way
+/// that matters here, and nothing iterates these maps into output.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub type FxSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
 /// A word list as a set, built on first use.
 macro_rules! word_set {
     ($name:ident, $list:ident) => {
-        static $name: LazyLock<HashSet<&'static str>> = LazyLock::new(|| $list.iter().copied().collect());
+        static $name: LazyLock<FxSet<&'static str>> = LazyLock::new(|| $list.iter().copied().collect());
     };
 }
 word_set!(RELATION_SET, RELATIONS);
@@ -96,8 +118,8 @@ word_set!(PLACE_PREP_SET, PLACE_PREPS);
 word_set!(PARTICLE_SET, PARTICLES);
 
 /// Role endings grouped by their last two bytes, for a quick suffix test.
-static ENDINGS_BY_TAIL: LazyLock<HashMap<[u8; 2], Vec<&'static str>>> = LazyLock::new(|| {
-    let mut m: HashMap<[u8; 2], Vec<&'static str>> = HashMap::new();
+static ENDINGS_BY_TAIL: LazyLock<FxMap<[u8; 2], Vec<&'static str>>> = LazyLock::new(|| {
+    let mut m: FxMap<[u8; 2], Vec<&'static str>> = FxMap::default();
     for e in ROLE_ENDINGS {
         let b = e.as_bytes();
         m.entry([b[b.len() - 2], b[b.len() - 1]]).or_default().push(e);
@@ -139,7 +161,7 @@ pub fn is_label(folded_words: &str) -> bool {
 
 /// The last word of some form label (`namn` in `Fullständigt namn`).
 pub fn is_label_end(key: &str) -> bool {
-    static ENDS: LazyLock<HashSet<&'static str>> =
+    static ENDS: LazyLock<FxSet<&'static str>> =
         LazyLock::new(|| LABELS.iter().map(|l| l.rsplit(' ').next().unwrap_or(l)).collect());
     ENDS.contains(key)
 }

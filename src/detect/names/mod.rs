@@ -21,28 +21,7 @@ pub mod context;
 pub mod lexicon;
 
 use std::cell::{Cell, OnceCell};
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
-/// A fast hasher for short keys (FNV-1a); documents are not adversarial to it in any way
-/// that matters here, and nothing iterates these maps into output.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+use context::FxMap;
 
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};

@@ -187,23 +187,3 @@ fn lone_surname_opening_a_sentence_needs_a_known_person() {
     assert!(masked("Holm och skär syns från udden.").is_empty());
     assert_eq!(masked("Vi ringde Tord Jämtvall. Jämtvall svarade."), ["Tord Jämtvall", "Jämtvall"]);
 }
-
-#[test]
-#[ignore]
-fn timing_probe() {
-    let base = std::fs::read_to_string("/tmp/gen/news.txt").unwrap() + &std::fs::read_to_string("/tmp/gen/dec.txt").unwrap();
-    let docs: Vec<String> = (0..2000).map(|i| base.replace("Storvik", &format!("Ort{i}"))).collect();
-    let bytes: usize = docs.iter().map(|d| d.len()).sum();
-    let lex = Lexicon::get().unwrap();
-    let t = std::time::Instant::now();
-    let mut n = 0;
-    for d in &docs { n += tokenize(d).len(); }
-    let t1 = t.elapsed();
-    let t = std::time::Instant::now();
-    for d in &docs { n += Doc::new(lex, d).toks.len(); }
-    let t2 = t.elapsed();
-    let t = std::time::Instant::now();
-    for d in &docs { let mut v = Vec::new(); Doc::new(lex, d).run(&mut v); n += v.len(); }
-    let t3 = t.elapsed();
-    eprintln!("{} MB: tokenize {:?}, new {:?}, full {:?} ({n})", bytes / 1_000_000, t1, t2, t3);
-}
