@@ -167,7 +167,9 @@ pub fn is_label_end(key: &str) -> bool {
 }
 
 pub fn is_org_word(key: &str) -> bool {
-    ORG_SET.contains(key)
+    const COMPOUND_ENDS: [&str; 12] =
+        ["sjukhus", "sjukhuset", "skola", "skolan", "gymnasiet", "hemmet", "garden", "boende", "boendet", "forskola", "forskolan", "vardcentral"];
+    ORG_SET.contains(key) || COMPOUND_ENDS.iter().any(|e| key.ends_with(e))
 }
 
 pub fn is_never(key: &str) -> bool {

@@ -666,7 +666,10 @@ impl<'a> Doc<'a> {
                     }
                 }
                 let genitive = self.inf(t).is_some_and(|f| f.genitive);
-                if !upper && !self.number_after(t) && !self.is_word(t) && given >= 50 && self.toks[t].case == Case::Cap && !(genitive && self.sent_start(t)) {
+                // A given name that is also a word counts alone only when capitalised inside a
+                // sentence (`Hej Linnea,`), where Swedish writes ordinary words in lower case.
+                let word_ok = !self.is_word(t) || (given >= 1000 && !self.sent_start(t) && !genitive && !self.place_as_place(t));
+                if !upper && !self.number_after(t) && word_ok && given >= 50 && self.toks[t].case == Case::Cap && !(genitive && self.sent_start(t)) {
                     out.push(self.mention(&[t], "name-given", 0.7));
                 }
                 k += 1;
@@ -790,7 +793,8 @@ impl<'a> Doc<'a> {
         }
         if !reg.entities.is_empty() {
             for i in 0..n {
-                if covered[i] || self.blocked(i) || self.place_as_place(i) {
+                let org_after = i + 1 < n && self.joins(i + 1) && self.is(i + 1, class::ORG);
+                if covered[i] || self.blocked(i) || self.place_as_place(i) || org_after {
                     continue;
                 }
                 let key = self.key(i);

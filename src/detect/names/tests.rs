@@ -187,3 +187,15 @@ fn lone_surname_opening_a_sentence_needs_a_known_person() {
     assert!(masked("Holm och skär syns från udden.").is_empty());
     assert_eq!(masked("Vi ringde Tord Jämtvall. Jämtvall svarade."), ["Tord Jämtvall", "Jämtvall"]);
 }
+
+#[test]
+fn word_names_capitalised_inside_a_sentence() {
+    assert_eq!(masked("Hej Linnea, tack för samtalet."), ["Linnea"]);
+    assert!(masked("Linnea och ros växer i rabatten.").is_empty());
+}
+
+#[test]
+fn names_inside_organisation_names_stay() {
+    assert!(masked("Hon vårdades på Astrid Lindgrens barnsjukhus i tre dagar.").is_empty());
+    assert_eq!(masked("Vi ringde Oskar Lindh. Han bor vid Lindhs gata."), ["Oskar Lindh"]);
+}
