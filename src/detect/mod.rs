@@ -10,6 +10,7 @@ pub mod patterns;
 pub mod personnummer;
 pub mod phone;
 pub mod regnr;
+pub mod names;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
@@ -108,6 +109,7 @@ impl Detectors {
             Box::new(phone::Phone::new()?),
             Box::new(address::Address::new()?),
             Box::new(regnr::Regnr::new()?),
+            Box::new(names::Names::new()?),
             Box::new(DenyList::new(&config.deny)?),
         ];
         Ok(Detectors { detectors, allow: config.allow.iter().map(|s| fold(s)).filter(|s| !s.is_empty()).collect() })

@@ -1,0 +1,155 @@
+//! The name lexicon: given names, surnames, ordinary words and places, folded, in one FST.
+//!
+//! The lists are built by `scripts/build-names.py` from the reference data (SCB, Faker,
+//! hunspell sv_SE, swedish-geodata; see `patterns/NOTICE`) and embedded in the binary.
+//! Keys are folded with [`fold`]; the value packs what each list says about the key.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use fst::Map;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+const GIVEN: &str = include_str!("../../../patterns/names/given.tsv");
+const SURNAMES: &str = include_str!("../../../patterns/names/surnames.tsv");
+const WORDS: &str = include_str!("../../../patterns/names/words.txt");
+const PLACES: &str = include_str!("../../../patterns/names/places.txt");
+
+/// Surname endings (folded). Keep in step with `SHAPES` in scripts/build-names.py.
+const SHAPES: [&str; 14] =
+    ["sson", "son", "berg", "strom", "qvist", "kvist", "quist", "gren", "lund", "ius", "holm", "dahl", "blad", "stedt"];
+
+/// Lower case without diacritics: `Åsa` → `asa`, `Borgström` → `borgstrom`, `Petrović` → `petrovic`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'æ' => out.push_str("ae"),
+            'ø' => out.push('o'),
+            'ß' => out.push_str("ss"),
+            'ł' => out.push('l'),
+            'đ' | 'ð' => out.push('d'),
+            'þ' => out.push_str("th"),
+            'œ' => out.push_str("oe"),
+            c if c.is_ascii() => out.push(c),
+            c => out.extend(std::iter::once(c).nfd().filter(|c| !is_combining_mark(*c))),
+        }
+    }
+    out
+}
+
+/// What the lists say about one folded key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Entry {
+    /// People with this given name in use (SCB), 0 if none.
+    pub given: u32,
+    /// Surname weight per million (Skatteverket top list), 0 if none.
+    pub surname: u32,
+    /// An ordinary Swedish word.
+    pub word: bool,
+    /// A Swedish place name.
+    pub place: bool,
+}
+
+impl Entry {
+    fn pack(self) -> u64 {
+        u64::from(self.given) | (u64::from(self.surname.min(0xFFFF)) << 32) | (u64::from(self.word) << 48) | (u64::from(self.place) << 49)
+    }
+
+    fn unpack(v: u64) -> Entry {
+        Entry { given: v as u32, surname: ((v >> 32) & 0xFFFF) as u32, word: v >> 48 & 1 == 1, place: v >> 49 & 1 == 1 }
+    }
+
+    pub fn listed(self) -> bool {
+        self.given > 0 || self.surname > 0
+    }
+}
+
+/// The compiled lexicon.
+pub struct Lexicon {
+    map: Map<Vec<u8>>,
+}
+
+fn counted(data: &str) -> impl Iterator<Item = (&str, u32)> {
+    data.lines().filter_map(|l| {
+        let (k, v) = l.split_once('\t')?;
+        Some((k, v.trim().parse().ok()?))
+    })
+}
+
+impl Lexicon {
+    fn build() -> Result<Lexicon, String> {
+        let mut all: BTreeMap<&str, Entry> = BTreeMap::new();
+        for (k, n) in counted(GIVEN) {
+            all.entry(k).or_default().given = n;
+        }
+        for (k, n) in counted(SURNAMES) {
+            all.entry(k).or_default().surname = n;
+        }
+        for k in WORDS.lines().filter(|l| !l.is_empty()) {
+            all.entry(k).or_default().word = true;
+        }
+        for k in PLACES.lines().filter(|l| !l.is_empty()) {
+            all.entry(k).or_default().place = true;
+        }
+        let map = Map::from_iter(all.into_iter().map(|(k, e)| (k, e.pack()))).map_err(|e| format!("name lexicon: {e}"))?;
+        Ok(Lexicon { map })
+    }
+
+    /// The shared lexicon, compiled on first use.
+    pub fn get() -> Result<&'static Lexicon, String> {
+        static LEX: LazyLock<Result<Lexicon, String>> = LazyLock::new(Lexicon::build);
+        LEX.as_ref().map_err(Clone::clone)
+    }
+
+    /// What the lists say about a folded key.
+    pub fn lookup(&self, key: &str) -> Entry {
+        self.map.get(key).map(Entry::unpack).unwrap_or_default()
+    }
+}
+
+/// Whether a folded word ends like a Swedish surname (`-sson`, `-berg`, `-ström`, …) or, in its
+/// written form, with `-én`.
+pub fn surname_shape(key: &str, written: &str) -> bool {
+    let n = key.chars().count();
+    if n < 4 {
+        return false;
+    }
+    SHAPES.iter().any(|s| key.ends_with(s) && n >= s.len() + 2) || written.ends_with("én") || written.ends_with("ÉN")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_removes_case_and_diacritics() {
+        assert_eq!(fold("Åsa"), "asa");
+        assert_eq!(fold("BORGSTRÖM"), "borgstrom");
+        assert_eq!(fold("Petrović"), "petrovic");
+        assert_eq!(fold("Søren"), "soren");
+    }
+
+    #[test]
+    fn lexicon_knows_names_words_and_places() {
+        let lex = Lexicon::get().unwrap();
+        let anna = lex.lookup("anna");
+        assert!(anna.given > 10_000 && !anna.word);
+        let bo = lex.lookup("bo");
+        assert!(bo.given > 1000 && bo.word, "Bo is both a name and a word");
+        assert!(lex.lookup("andersson").surname > 0);
+        assert!(lex.lookup("lund").place && lex.lookup("lund").surname > 0);
+        assert_eq!(lex.lookup("xqzzv"), Entry::default());
+    }
+
+    #[test]
+    fn surname_shapes() {
+        assert!(surname_shape("vallinsson", "Vallinsson"));
+        assert!(surname_shape("ockerstrom", "Ockerström"));
+        assert!(surname_shape("tallqvist", "Tallqvist"));
+        assert!(surname_shape("moden", "Modén"));
+        assert!(!surname_shape("son", "Son"));
+        assert!(!surname_shape("kommun", "Kommun"));
+    }
+}

@@ -1,0 +1,876 @@
+//! Person names.
+//!
+//! Names are found in three passes over the words of a document:
+//!
+//! 1. **Chains**: runs of capitalised words on one line (`Anna-Karin von Berg`) are judged by
+//!    the name lists ([`lexicon`]) and by context ([`context`]): a role or relation before
+//!    (`socialsekreterare`, `mamman`), a form label (`Namn:`, `Underskrift`), a speech verb
+//!    (`säger`), a title after (`, enhetschef`) or on the next line (a signature block).
+//! 2. **E-mail local parts** (`anna.berg@…`) make their parts names in that document.
+//! 3. **Coreference**: every later capitalised word that is a part of a person already found
+//!    (first name alone, surname alone, genitive, one OCR edit away) is masked as that person.
+//!
+//! Ambiguous words (names that are also ordinary words, like `Bo`, `Björn`, `Berg`) are masked
+//! only beside another name part, after context, or as a part of a person already found.
+//! Places after a location preposition (`i Lund`), organisations (`Lund kommun`), systems and
+//! laws (`lex Sarah`), and pseudonymised initials (`AA`) are left alone.
+//! Every mention gets an entity key (the person's folded full name) so that the redactor
+//! numbers the same person the same everywhere.
+
+pub mod context;
+pub mod lexicon;
+
+use std::cell::{Cell, OnceCell};
+use context::FxMap;
+
+use super::{DetectError, Detector};
+use crate::document::{Kind, Span};
+use context::{is_heading, is_label, is_label_end, is_modifier, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
+use lexicon::{Entry, Lexicon, fold, surname_shape};
+
+/// Finds person names.
+pub struct Names {
+    lex: &'static Lexicon,
+}
+
+impl Names {
+    pub fn new() -> Result<Names, DetectError> {
+        Ok(Names { lex: Lexicon::get().map_err(DetectError::Build)? })
+    }
+}
+
+impl Detector for Names {
+    fn detect(&self, text: &str, out: &mut Vec<Span>) {
+        Doc::new(self.lex, text).run(out);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Lower,
+    /// First letter upper case: `Anna`, `Borgstr6m`.
+    Cap,
+    /// All letters upper case, two or more: `ANNA`.
+    Upper,
+    /// Starts with a digit.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+struct Tok {
+    start: usize,
+    end: usize,
+    case: Case,
+}
+
+/// What the lists say about one capitalised word.
+#[derive(Debug, Clone, Default)]
+struct Info {
+    /// Folded key (genitive `-s` removed when the stem is a name; OCR-repaired when that finds one).
+    key: String,
+    e: Entry,
+    shape: bool,
+    /// The word is the genitive of the key (`Svenssons`).
+    genitive: bool,
+}
+
+fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks = Vec::with_capacity(text.len() / 6);
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            toks.push(make_tok(text, s, i));
+        }
+    }
+    if let Some(s) = start {
+        toks.push(make_tok(text, s, text.len()));
+    }
+    toks
+}
+
+fn make_tok(text: &str, start: usize, end: usize) -> Tok {
+    let w = &text[start..end];
+    let first = w.chars().next().unwrap_or(' ');
+    let case = if first.is_uppercase() {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        if letters >= 2 && !w.chars().any(char::is_lowercase) { Case::Upper } else { Case::Cap }
+    } else if first.is_lowercase() {
+        Case::Lower
+    } else {
+        Case::Other
+    };
+    Tok { start, end, case }
+}
+
+/// Levenshtein distance of at most one (no allocation).
+fn within_one(a: &str, b: &str) -> bool {
+    let (mut x, mut y) = (a.chars(), b.chars());
+    loop {
+        let (rx, ry) = (x.clone(), y.clone());
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if p == q => continue,
+            (Some(_), Some(_)) => {
+                // substitution, or a deletion on either side
+                return x.as_str() == y.as_str() || x.as_str() == ry.as_str() || rx.as_str() == y.as_str();
+            }
+            (Some(_), None) => return x.as_str().is_empty(),
+            (None, Some(_)) => return y.as_str().is_empty(),
+        }
+    }
+}
+
+/// A name found: tokens `first..=last`; `parts` are the name words (no particles).
+#[derive(Debug, Clone)]
+struct Mention {
+    first: usize,
+    last: usize,
+    parts: Vec<usize>,
+    rule: &'static str,
+    confidence: f32,
+    entity: usize,
+}
+
+struct Entity {
+    parts: Vec<String>,
+    key: String,
+    /// Token positions where this person was named (for picking the nearest).
+    seen: Vec<usize>,
+}
+
+struct Doc<'a> {
+    lex: &'a Lexicon,
+    text: &'a str,
+    toks: Vec<Tok>,
+    /// Distinct capitalised words' lexicon facts, and each word's index into them.
+    infos: Vec<Info>,
+    info_idx: Vec<u32>,
+    /// Folded words, computed on first use.
+    folded: Vec<OnceCell<Box<str>>>,
+    /// Context classes of each word ([`class`] bits), computed on first use.
+    classes: Vec<Cell<u16>>,
+}
+
+/// Context classes of a word, cached per word.
+mod class {
+    pub const DONE: u16 = 1;
+    pub const ROLE: u16 = 2;
+    pub const ROLE_BEFORE: u16 = 4;
+    pub const SPEECH: u16 = 8;
+    pub const HEADING: u16 = 16;
+    pub const ORG: u16 = 32;
+    pub const MODIFIER: u16 = 64;
+    pub const LABEL: u16 = 128;
+    pub const PLACE_PREP: u16 = 256;
+    pub const NEVER: u16 = 512;
+    pub const LABEL_END: u16 = 1024;
+}
+
+const NO_ENTITY: usize = usize::MAX;
+
+impl<'a> Doc<'a> {
+    fn new(lex: &'a Lexicon, text: &'a str) -> Doc<'a> {
+        let toks = tokenize(text);
+        let mut infos = Vec::new();
+        let mut memo: FxMap<&str, u32> = FxMap::default();
+        let info_idx = toks
+            .iter()
+            .map(|t| {
+                if !matches!(t.case, Case::Cap | Case::Upper) {
+                    return u32::MAX;
+                }
+                let w = &text[t.start..t.end];
+                *memo.entry(w).or_insert_with(|| {
+                    infos.push(Self::info_of(lex, w));
+                    (infos.len() - 1) as u32
+                })
+            })
+            .collect();
+        let n = toks.len();
+        Doc { lex, text, toks, infos, info_idx, folded: vec![OnceCell::new(); n], classes: vec![Cell::new(0); n] }
+    }
+
+    /// The folded word `i`.
+    fn f(&self, i: usize) -> &str {
+        let w = self.word(i);
+        if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            return w;
+        }
+        self.folded[i].get_or_init(|| fold(w).into_boxed_str())
+    }
+
+    /// The context classes of word `i`.
+    fn class(&self, i: usize) -> u16 {
+        let c = self.classes[i].get();
+        if c & class::DONE != 0 {
+            return c;
+        }
+        let k = self.key(i);
+        let mut c = class::DONE;
+        for (yes, bit) in [
+            (is_role(k), class::ROLE),
+            (is_role_before(k), class::ROLE_BEFORE),
+            (is_speech(k), class::SPEECH),
+            (is_heading(k), class::HEADING),
+            (is_org_word(k), class::ORG),
+            (is_modifier(k), class::MODIFIER),
+            (is_label(k), class::LABEL),
+            (is_place_prep(k), class::PLACE_PREP),
+            (is_never(k), class::NEVER),
+            (is_label_end(k), class::LABEL_END),
+        ] {
+            if yes {
+                c |= bit;
+            }
+        }
+        self.classes[i].set(c);
+        c
+    }
+
+    fn is(&self, i: usize, bit: u16) -> bool {
+        self.class(i) & bit != 0
+    }
+
+    fn info_of(lex: &Lexicon, word: &str) -> Info {
+        let key = fold(word);
+        let e = lex.lookup(&key);
+        if e.listed() || e.word {
+            return Info { shape: surname_shape(&key, word), key, e, genitive: false };
+        }
+        // OCR damage: ö read as é, 6 or 0; try that repair before giving up on the lists.
+        let mut candidates = vec![key];
+        if word.contains(['é', 'è', 'ê', 'ó', 'ò', '6', '0', 'ë']) {
+            let repaired: String = word.chars().map(|c| if matches!(c, 'é' | 'è' | 'ê' | 'ó' | 'ò' | '6' | '0' | 'ë') { 'o' } else { c }).collect();
+            candidates.push(fold(&repaired));
+        }
+        for (n, k) in candidates.iter().enumerate() {
+            let e = if n == 0 { e } else { lex.lookup(k) };
+            if e.listed() {
+                return Info { shape: surname_shape(k, word), key: k.clone(), e, genitive: false };
+            }
+            if let Some(stem) = k.strip_suffix('s').filter(|s| s.chars().count() >= 3) {
+                let es = lex.lookup(stem);
+                let written = &word[..word.len() - 1];
+                if (es.listed() && !es.word) || surname_shape(stem, written) {
+                    return Info { shape: surname_shape(stem, written), key: stem.to_string(), e: es, genitive: true };
+                }
+            }
+        }
+        for (n, k) in candidates.iter().enumerate() {
+            if surname_shape(k, word) {
+                return Info { shape: true, key: k.clone(), e: if n == 0 { e } else { lex.lookup(k) }, genitive: false };
+            }
+        }
+        let key = candidates.swap_remove(0);
+        Info { shape: false, key, e, genitive: false }
+    }
+
+    fn word(&self, i: usize) -> &'a str {
+        &self.text[self.toks[i].start..self.toks[i].end]
+    }
+
+    fn gap(&self, i: usize) -> &'a str {
+        if i == 0 { &self.text[..self.toks[0].start] } else { &self.text[self.toks[i - 1].end..self.toks[i].start] }
+    }
+
+    fn inf(&self, i: usize) -> Option<&Info> {
+        self.info_idx.get(i).and_then(|&x| self.infos.get(x as usize))
+    }
+
+    fn key(&self, i: usize) -> &str {
+        match self.inf(i) {
+            Some(f) => &f.key,
+            None => self.f(i),
+        }
+    }
+
+    fn is_capital(&self, i: usize) -> bool {
+        matches!(self.toks[i].case, Case::Cap | Case::Upper)
+    }
+
+    /// Word `i` follows word `i-1` within a name: spaces or a hyphen, no line break or tab.
+    fn joins(&self, i: usize) -> bool {
+        let g = self.gap(i);
+        i > 0 && !g.is_empty() && (g.chars().all(|c| c == ' ' || c == '\u{a0}') || g == "-" || g == "‐")
+    }
+
+    fn hyphen(&self, i: usize) -> bool {
+        i > 0 && matches!(self.gap(i), "-" | "‐")
+    }
+
+    fn same_line(&self, i: usize) -> bool {
+        i > 0 && !self.gap(i).contains('\n')
+    }
+
+    /// Word `i` opens a sentence, a line or a table cell.
+    fn sent_start(&self, i: usize) -> bool {
+        if i == 0 {
+            return true;
+        }
+        let g = self.gap(i);
+        if g.contains(['\n', '\t']) {
+            return true;
+        }
+        let t = g.trim();
+        match t.chars().last() {
+            None => false,
+            Some(c) => ".!?:;•\"”“«»–—(*".contains(c) || (c == '-' && g != "-"),
+        }
+    }
+
+    fn given(&self, i: usize) -> u32 {
+        self.inf(i).map_or(0, |f| f.e.given)
+    }
+
+    fn sur_listed(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| f.e.surname > 0)
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| f.e.word)
+    }
+
+    fn surnamey(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| f.e.surname > 0 || (f.shape && !f.e.word && !f.e.place))
+    }
+
+    fn namey(&self, i: usize) -> bool {
+        self.given(i) > 0 || self.surnamey(i)
+    }
+
+    fn unknown(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| !f.e.listed() && !f.e.word && !f.shape)
+    }
+
+    fn letters(&self, i: usize) -> usize {
+        self.word(i).chars().filter(|c| c.is_alphabetic()).count()
+    }
+
+    /// Never a name here: systems and laws, initials, words after `lex`, digits-only.
+    fn blocked(&self, i: usize) -> bool {
+        let t = &self.toks[i];
+        if !matches!(t.case, Case::Cap | Case::Upper) || self.letters(i) < 2 {
+            return true;
+        }
+        if t.case == Case::Upper && self.letters(i) <= 2 {
+            return true;
+        }
+        if self.word(i).chars().filter(char::is_ascii_digit).count() > 1 {
+            return true;
+        }
+        if self.is(i, class::NEVER) {
+            return true;
+        }
+        i > 0 && self.f(i - 1).ends_with("lex")
+    }
+
+    /// A place named as a place: a listed place after a location preposition.
+    fn place_as_place(&self, i: usize) -> bool {
+        self.inf(i).is_some_and(|f| f.e.place) && i > 0 && self.joins(i) && self.is(i - 1, class::PLACE_PREP)
+    }
+
+    /// The words before `i` on its line end with a form label (`Namn:`, `Underskrift`).
+    fn after_label(&self, i: usize) -> bool {
+        if i == 0 || !self.same_line(i) {
+            return false;
+        }
+        if !self.is(i - 1, class::LABEL_END) {
+            return false;
+        }
+        let colon = self.gap(i).contains(':');
+        let mut words: Vec<String> = Vec::new();
+        for m in 1..=4 {
+            if m > i {
+                break;
+            }
+            let k = i - m;
+            words.insert(0, self.f(k).to_string());
+            let phrase = words.join(" ");
+            let needs_colon = matches!(phrase.as_str(), "av" | "till" | "fran" | "kopia" | "text" | "bild" | "foto" | "mottagare" | "ansvarig" | "chef" | "kontakt");
+            if is_label(&phrase) && (colon || (!needs_colon && self.is_capital(k))) {
+                return true;
+            }
+            if !self.same_line(k) {
+                break;
+            }
+        }
+        false
+    }
+
+    /// A role, relation or speech verb right before `i`.
+    fn after_role(&self, i: usize) -> (bool, bool) {
+        if i == 0 || !self.joins(i) || self.hyphen(i) {
+            return (false, false);
+        }
+        (self.is(i - 1, class::ROLE_BEFORE), self.is(i - 1, class::SPEECH))
+    }
+
+    /// A title or role follows the name ending at `e`: `, enhetschef`, `(samordnare)`, tab + title.
+    fn title_after(&self, e: usize) -> bool {
+        let n = self.toks.len();
+        if e + 1 >= n || !self.same_line(e + 1) {
+            return false;
+        }
+        let g = self.gap(e + 1);
+        if !g.contains([',', '(', '\t', '–', '—']) && g.trim() != "-" {
+            return false;
+        }
+        (e + 1..(e + 4).min(n)).take_while(|&k| k == e + 1 || self.same_line(k)).any(|k| self.is(k, class::ROLE))
+    }
+
+    /// The name `s..=e` fills its line and the next non-empty line is a title (signature block).
+    fn signature(&self, s: usize, e: usize) -> bool {
+        let n = self.toks.len();
+        if s > 0 && self.same_line(s) {
+            return false;
+        }
+        if e + 1 >= n || self.same_line(e + 1) {
+            return false;
+        }
+        if self.gap(e + 1).matches('\n').count() > 2 {
+            return false;
+        }
+        let mut k = e + 1;
+        let mut line = Vec::new();
+        while k < n && line.len() < 8 && (k == e + 1 || self.same_line(k)) {
+            line.push(k);
+            k += 1;
+        }
+        line.len() <= 6 && line.iter().take(3).any(|&k| self.is(k, class::ROLE))
+    }
+
+    /// The capitalised chain that starts at `i` (particles included), at most `max` words.
+    fn chain(&self, i: usize, max: usize) -> Vec<usize> {
+        let mut c = vec![i];
+        let mut j = i;
+        let n = self.toks.len();
+        while c.len() < max && j + 1 < n && self.joins(j + 1) {
+            let k = j + 1;
+            if self.is_capital(k) && self.starts_name(k) {
+                c.push(k);
+                j = k;
+            } else if self.toks[k].case == Case::Lower
+                && is_particle(self.word(k))
+                && k + 1 < n
+                && self.joins(k + 1)
+                && self.toks[k + 1].case == Case::Cap
+            {
+                c.push(k);
+                c.push(k + 1);
+                j = k + 1;
+            } else {
+                break;
+            }
+        }
+        if c.len() == 1 && j + 1 < n && self.wraps_to_surname(i, j + 1) {
+            c.push(j + 1);
+        }
+        c
+    }
+
+    /// A given name ends its line mid-sentence and the next line starts with a surname-like
+    /// word: a name broken by the line wrap (`… om Anna⏎Xyzson (…)`).
+    fn wraps_to_surname(&self, g: usize, k: usize) -> bool {
+        let gap = self.gap(k);
+        if !gap.contains('\n') || !gap.chars().all(char::is_whitespace) || gap.matches('\n').count() > 2 {
+            return false;
+        }
+        if self.toks[g].case != Case::Cap || self.toks[k].case != Case::Cap || self.sent_start(g) || self.is_word(g) || self.given(g) == 0 {
+            return false;
+        }
+        let key = self.key(k);
+        let inflected = ["en", "et", "erna", "arna", "orna", "na", "ande", "ende", "ing", "het", "tion"].iter().any(|e| key.ends_with(e));
+        !self.blocked(k) && ((self.namey(k) && !self.is_word(k)) || (self.unknown(k) && !inflected))
+    }
+
+    /// Can word `k` be part of a name found by context? An ordinary word counts right after
+    /// a given name (`Eva Korp`).
+    fn context_part(&self, k: usize) -> bool {
+        if self.toks[k].case == Case::Lower {
+            return is_particle(self.word(k));
+        }
+        if self.not_name_word(k) {
+            return false;
+        }
+        let after_given = k > 0 && self.joins(k) && self.given(k - 1) >= 20 && !self.is_word(k - 1);
+        !self.blocked(k) && (self.namey(k) || self.unknown(k) || after_given)
+    }
+
+    /// A heading, role, title modifier or organisation word: ends a name (`Eva Holt Titel`).
+    fn not_name_word(&self, k: usize) -> bool {
+        self.is(k, class::HEADING | class::ROLE | class::ORG | class::MODIFIER)
+    }
+
+    /// Word `k` may be part of a name chain: not a label, heading, title or organisation word.
+    fn starts_name(&self, k: usize) -> bool {
+        !self.is(k, class::HEADING | class::ROLE | class::ORG | class::MODIFIER | class::LABEL)
+    }
+
+    /// A number right after word `k` (`Ekallén 16`): an address, not a person.
+    fn number_after(&self, k: usize) -> bool {
+        k + 1 < self.toks.len() && self.toks[k + 1].case == Case::Other && self.joins(k + 1)
+    }
+
+    /// Split name words into persons: a listed given name after a surname-like word starts a new one.
+    fn split_persons(&self, words: &[usize]) -> Vec<Vec<usize>> {
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for &k in words {
+            let starts_new = out.last().is_some_and(|cur| {
+                let prev = *cur.last().unwrap();
+                cur.len() >= 2
+                    && self.toks[k].case != Case::Lower
+                    && self.given(k) > 0
+                    && !self.sur_listed(k)
+                    && !self.hyphen(k)
+                    && (self.given(prev) == 0 || self.sur_listed(prev) || self.surnamey(prev))
+            });
+            if starts_new || out.is_empty() {
+                out.push(vec![k]);
+            } else {
+                out.last_mut().unwrap().push(k);
+            }
+        }
+        out
+    }
+
+    fn mention(&self, words: &[usize], rule: &'static str, confidence: f32) -> Mention {
+        let parts = words.iter().copied().filter(|&k| self.toks[k].case != Case::Lower).collect();
+        Mention { first: words[0], last: *words.last().unwrap(), parts, rule, confidence, entity: NO_ENTITY }
+    }
+
+    /// Judge the chain `c` (pass 1).
+    fn judge(&self, c: &[usize], out: &mut Vec<Mention>) {
+        let s = c[0];
+        let e = *c.last().unwrap();
+        let n = self.toks.len();
+        let org_after = e + 1 < n && self.joins(e + 1) && self.is(e + 1, class::ORG);
+        let label = self.after_label(s);
+        let (role, speech) = self.after_role(s);
+        let titled = self.title_after(e) || self.signature(s, e);
+        if org_after && !label {
+            return;
+        }
+        if label || titled || role || speech {
+            let strong = label || titled;
+            let max = if label { 8 } else { 4 };
+            let mut words: Vec<usize> = c.iter().copied().take_while(|&k| self.context_part(k)).take(max).collect();
+            while words.last().is_some_and(|&k| self.toks[k].case == Case::Lower) {
+                words.pop();
+            }
+            let names = words.iter().filter(|&&k| self.namey(k)).count();
+            let ok = !words.is_empty()
+                && if strong {
+                    // A signature or title needs one listed part unless a label says "name".
+                    label || names >= 1 || (words.len() >= 2 && words.len() == c.len())
+                } else {
+                    // A lone ordinary word after a role only when it is a common given name
+                    // (`mamman Bo`), never a rare one (`närstående Ar`, OCR for `är`).
+                    (names >= 1 && (words.len() >= 2 || !self.is_word(words[0]) || (role && self.given(words[0]) >= 1000)))
+                        || (role && words.len() >= 2)
+                };
+            if ok {
+                let rule = if label {
+                    "name-label"
+                } else if titled {
+                    "name-title"
+                } else if role {
+                    "name-role"
+                } else {
+                    "name-speech"
+                };
+                for p in self.split_persons(&words) {
+                    out.push(self.mention(&p, rule, 0.9));
+                }
+                if words.len() == c.len() {
+                    return;
+                }
+                // Judge the rest of the chain on its own.
+                let rest: Vec<usize> = c.iter().copied().skip_while(|k| words.contains(k)).collect();
+                if !rest.is_empty() && self.toks[rest[0]].case != Case::Lower {
+                    self.judge_plain(&rest, out);
+                }
+                return;
+            }
+        }
+        self.judge_plain(c, out);
+    }
+
+    /// A chain with no context: the lists decide.
+    fn judge_plain(&self, c: &[usize], out: &mut Vec<Mention>) {
+        let upper = c.iter().all(|&k| self.toks[k].case == Case::Upper);
+        let mut k = 0;
+        while k < c.len() {
+            let t = c[k];
+            if self.toks[t].case == Case::Lower || self.blocked(t) {
+                k += 1;
+                continue;
+            }
+            // The next name word, past a particle (`Astrid von Platen`).
+            let (next, particle) = match c.get(k + 1).copied() {
+                Some(p) if self.toks[p].case == Case::Lower => (c.get(k + 2).copied(), Some(p)),
+                other => (other, None),
+            };
+            let next = next.filter(|&x| self.toks[x].case != Case::Lower && !self.blocked(x));
+            let given = self.given(t);
+            if given > 0 {
+                if let Some(nx) = next {
+                    // A given name that is also a word (`Per`) needs a surname after it, and
+                    // must be common as a name (`Även Borgström` is no person).
+                    // Two common given names joined by a hyphen (`Maj-Britt`), words or not.
+                    let double = self.hyphen(nx) && given >= 100 && self.given(nx) >= 100;
+                    let first_ok = !self.is_word(t)
+                        || (given >= 1000 && (self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx))))
+                        || double;
+                    let sur_ok = self.sur_listed(nx) || self.surnamey(nx) || (self.given(nx) > 0 && !self.is_word(nx)) || double;
+                    // A capitalised word right after a given name is a surname, even one that is
+                    // also an ordinary word (`Korp`), unless the given name itself is rare and opens
+                    // a sentence.
+                    let unk_ok = !self.is_word(t)
+                        && (self.unknown(nx) && (given >= 20 || !self.sent_start(t))
+                            || self.is_word(nx) && given >= 100 && !self.place_as_place(nx));
+                    if first_ok && (sur_ok || unk_ok) && !self.place_as_place(nx) {
+                        let mut words: Vec<usize> = [Some(t), particle, Some(nx)].into_iter().flatten().collect();
+                        let mut j = k + words.len();
+                        while j < c.len() && words.len() < 4 {
+                            let x = c[j];
+                            if self.toks[x].case == Case::Lower {
+                                if j + 1 < c.len() {
+                                    words.push(x);
+                                    j += 1;
+                                    continue;
+                                }
+                                break;
+                            }
+                            let double = self.hyphen(x) && self.given(x) >= 100;
+                            if self.blocked(x) || self.not_name_word(x) || !(self.surnamey(x) || self.unknown(x) || double || (self.given(x) > 0 && !self.is_word(x))) {
+                                break;
+                            }
+                            words.push(x);
+                            j += 1;
+                        }
+                        while words.last().is_some_and(|&x| self.toks[x].case == Case::Lower) {
+                            words.pop();
+                            j -= 1;
+                        }
+                        for p in self.split_persons(&words) {
+                            if p.len() >= 2 || !upper {
+                                out.push(self.mention(&p, "name-list", 0.85));
+                            }
+                        }
+                        k = j;
+                        continue;
+                    }
+                }
+                let genitive = self.inf(t).is_some_and(|f| f.genitive);
+                // A given name that is also a word counts alone only when capitalised inside a
+                // sentence (`Hej Linnea,`), where Swedish writes ordinary words in lower case.
+                let word_ok = !self.is_word(t) || (given >= 1000 && !self.sent_start(t) && !genitive && !self.place_as_place(t));
+                if !upper && !self.number_after(t) && word_ok && given >= 50 && self.toks[t].case == Case::Cap && !(genitive && self.sent_start(t)) {
+                    out.push(self.mention(&[t], "name-given", 0.7));
+                }
+                k += 1;
+                continue;
+            }
+            if !upper && self.surnamey(t) && !self.is_word(t) && !self.place_as_place(t) && self.toks[t].case == Case::Cap && !self.number_after(t) {
+                // Surname first: `Svensson Anna`.
+                if let Some(nx) = next.filter(|&x| self.given(x) >= 100 && !self.is_word(x)) {
+                    let end_of_chain = k + 2 == c.len();
+                    if end_of_chain {
+                        out.push(self.mention(&[t, nx], "name-surname-first", 0.8));
+                        k += 2;
+                        continue;
+                    }
+                }
+                // A surname alone opening a sentence may be a word (`Holm och skär`); it is
+                // masked there only as a part of a person already named (coreference).
+                if !self.sent_start(t) {
+                    out.push(self.mention(&[t], "name-surname", 0.7));
+                }
+            }
+            k += 1;
+        }
+    }
+
+    /// `Svensson, Anna` at the start of a line or cell: surname, comma, given name.
+    fn surname_comma_given(&self, i: usize) -> Option<Mention> {
+        let n = self.toks.len();
+        if i + 1 >= n || !self.sent_start(i) || self.toks[i].case != Case::Cap {
+            return None;
+        }
+        if !(self.surnamey(i) && !self.is_word(i)) || self.gap(i + 1) != ", " {
+            return None;
+        }
+        let g = i + 1;
+        if self.toks[g].case != Case::Cap || self.given(g) < 100 || self.is_word(g) {
+            return None;
+        }
+        if g + 1 < n && self.joins(g + 1) && self.is_capital(g + 1) {
+            return None;
+        }
+        Some(self.mention(&[i, g], "name-surname-first", 0.8))
+    }
+
+    /// Names from e-mail local parts: `anna.berg@…` → [anna, berg].
+    fn email_names(&self) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        let text = self.text;
+        for (at, _) in text.match_indices('@') {
+            let local_start = text[..at]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                .last()
+                .map_or(at, |(i, _)| i);
+            let local = &text[local_start..at];
+            let parts: Vec<String> = local.split(['.', '_', '-']).filter(|p| !p.is_empty()).map(fold).collect();
+            if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.chars().count() < 2 || !p.chars().all(char::is_alphabetic)) {
+                continue;
+            }
+            let entries: Vec<Entry> = parts.iter().map(|p| self.lex.lookup(p)).collect();
+            let has_given = entries.iter().any(|e| e.given >= 20 && !e.word);
+            let all_namey = parts.iter().zip(&entries).all(|(p, e)| e.listed() || surname_shape(p, p) || !e.word);
+            if has_given && all_namey && (parts.len() >= 2 || entries[0].given >= 100) {
+                out.push(parts);
+            }
+        }
+        out
+    }
+
+    fn run(&self, out: &mut Vec<Span>) {
+        let n = self.toks.len();
+        if n == 0 {
+            return;
+        }
+        // Pass 1: chains.
+        let mut mentions: Vec<Mention> = Vec::new();
+        let mut i = 0;
+        while i < n {
+            if !self.is_capital(i) || !self.starts_name(i) {
+                i += 1;
+                continue;
+            }
+            if let Some(m) = self.surname_comma_given(i) {
+                i = m.last + 1;
+                mentions.push(m);
+                continue;
+            }
+            let c = self.chain(i, 8);
+            let next = c.last().unwrap() + 1;
+            self.judge(&c, &mut mentions);
+            i = next;
+        }
+        mentions.sort_by_key(|m| m.first);
+
+        // Entities: persons named with two or more parts, then e-mail names, then single names.
+        let mut reg = Registry::default();
+        for m in mentions.iter_mut().filter(|m| m.parts.len() >= 2) {
+            let parts: Vec<String> = m.parts.iter().map(|&k| self.key(k).to_string()).collect();
+            let id = reg.find_or_add(parts);
+            reg.entities[id].seen.push(m.first);
+            m.entity = id;
+        }
+        for parts in self.email_names() {
+            reg.find_or_add(parts);
+        }
+        for m in mentions.iter_mut().filter(|m| m.parts.len() == 1) {
+            let key = self.key(m.parts[0]);
+            let id = match reg.resolve(key, m.first) {
+                Some(id) => id,
+                None => reg.find_or_add(vec![key.to_string()]),
+            };
+            reg.entities[id].seen.push(m.first);
+            m.entity = id;
+        }
+
+        // Pass 3: coreference for capitalised words not yet masked.
+        let mut covered = vec![false; n];
+        for m in &mentions {
+            covered[m.first..=m.last].iter_mut().for_each(|c| *c = true);
+        }
+        if !reg.entities.is_empty() {
+            for i in 0..n {
+                let org_after = i + 1 < n && self.joins(i + 1) && self.is(i + 1, class::ORG);
+                if covered[i] || self.blocked(i) || self.place_as_place(i) || org_after {
+                    continue;
+                }
+                let key = self.key(i);
+                if let Some(id) = reg.resolve(key, i).or_else(|| key.strip_suffix('s').and_then(|s| reg.resolve(s, i))) {
+                    if self.toks[i].case == Case::Upper && !reg.entities[id].parts.iter().any(|p| p == key) {
+                        continue;
+                    }
+                    mentions.push(Mention { first: i, last: i, parts: vec![i], rule: "name-coref", confidence: 0.8, entity: id });
+                }
+            }
+        }
+
+        for m in mentions {
+            out.push(Span {
+                start: self.toks[m.first].start,
+                end: self.toks[m.last].end,
+                kind: Kind::Name,
+                rule: m.rule,
+                confidence: m.confidence,
+                entity: Some(reg.entities[m.entity].key.clone()),
+            });
+        }
+    }
+}
+
+/// The persons of one document, indexed by name part.
+#[derive(Default)]
+struct Registry {
+    entities: Vec<Entity>,
+    /// Exact part → entities.
+    exact: FxMap<String, Vec<usize>>,
+    /// First letter → (part, entity), for parts of five letters or more (one-edit matches).
+    by_first: FxMap<char, Vec<(String, usize)>>,
+}
+
+impl Registry {
+    fn find_or_add(&mut self, parts: Vec<String>) -> usize {
+        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p)) {
+            if let Some(&id) = ids.iter().find(|&&id| self.entities[id].parts == parts) {
+                return id;
+            }
+        }
+        let id = self.entities.len();
+        for p in &parts {
+            self.exact.entry(p.clone()).or_default().push(id);
+            if p.chars().count() >= 5 {
+                self.by_first.entry(p.chars().next().unwrap_or(' ')).or_default().push((p.clone(), id));
+            }
+        }
+        self.entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new() });
+        id
+    }
+
+    /// The person a single name part refers to: exact part, or one edit away for longer
+    /// parts; the most recently named person first.
+    fn resolve(&self, key: &str, at: usize) -> Option<usize> {
+        let mut pool: Vec<usize> = self.exact.get(key).cloned().unwrap_or_default();
+        if pool.is_empty() && key.len() >= 5 {
+            let n = key.chars().count();
+            if let Some(list) = key.chars().next().and_then(|c| self.by_first.get(&c)) {
+                pool = list
+                    .iter()
+                    .filter(|(p, _)| p.len().abs_diff(key.len()) <= 2 && p.chars().count().abs_diff(n) <= 1 && within_one(p, key))
+                    .map(|&(_, id)| id)
+                    .collect();
+            }
+        }
+        pool.dedup();
+        if pool.len() <= 1 {
+            return pool.first().copied();
+        }
+        pool.iter()
+            .copied()
+            .max_by_key(|&id| self.entities[id].seen.iter().copied().filter(|&s| s <= at).max().map_or((0, usize::MAX - id), |s| (1, s)))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+//! Tests for the name detector. Every name here is invented for these tests.
+
+use super::*;
+use crate::config::Config;
+use crate::document::{Findings, Normalized};
+
+fn spans(text: &str) -> Vec<Span> {
+    let mut v = Vec::new();
+    Names::new().unwrap().detect(text, &mut v);
+    v.sort_by_key(|s| s.start);
+    v
+}
+
+fn masked(text: &str) -> Vec<String> {
+    spans(text).iter().map(|s| text[s.start..s.end].to_string()).collect()
+}
+
+/// The text as the redactor would publish it (names only).
+fn redacted(text: &str) -> String {
+    let n = Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false };
+    crate::redact::redact(&n, &Findings { spans: spans(text) }, &Config::default()).text().to_string()
+}
+
+// --- context rules -------------------------------------------------------------------------
+
+#[test]
+fn role_before_a_name() {
+    assert_eq!(masked("Ärendet togs av socialsekreterare Vera Lindqvist i går."), ["Vera Lindqvist"]);
+    assert_eq!(redacted("Hon ringde enhetschefen Olle Wahlberg."), "Hon ringde enhetschefen [PERSON 1].");
+    assert_eq!(masked("Det meddelades mamman Leontyne Quabena."), ["Leontyne Quabena"]);
+    // A lone unknown word after a title is a unit, not a person.
+    assert!(masked("förvaltningschef Individ & Familjeomsorg").is_empty());
+}
+
+#[test]
+fn form_labels() {
+    assert_eq!(masked("Namn: Tiina Laaksonen\tTitel/funktion Handläggare"), ["Tiina Laaksonen"]);
+    assert_eq!(masked("Kontaktperson Xandor Quorve\n"), ["Xandor Quorve"]);
+    assert_eq!(masked("Utredare (namn, befattning) Rut Sahlin, samordnare"), ["Rut Sahlin"]);
+    assert_eq!(masked("Datum 2024-02-01 Underskrift Ines Kovač"), ["Ines Kovač"]);
+    assert_eq!(masked("Rapportör: Ulrika Tengvall (biträdande enhetschef)"), ["Ulrika Tengvall"]);
+    // Column headings after a label are not names.
+    assert!(masked("Namnförtydligande\tBefattning\nNamn\tTitel/ funktion\n").is_empty());
+}
+
+#[test]
+fn speech_verbs() {
+    assert_eq!(masked("– Vi ser allvarligt på det, säger Ragnar Ekelund, förvaltningschef."), ["Ragnar Ekelund"]);
+    assert_eq!(masked("Det uppger Amina Warsame till tidningen."), ["Amina Warsame"]);
+}
+
+#[test]
+fn signature_block() {
+    assert_eq!(masked("Utredningen avslutas.\n\nJuha Quorvist\nVerksamhetschef\n"), ["Juha Quorvist"]);
+    assert_eq!(masked("Xantippa Mbeki, Socialt ansvarig samordnare\n"), ["Xantippa Mbeki"]);
+    // A heading followed by a title line is not a signature.
+    assert!(masked("Beslut\n\nSocialchef\n").is_empty());
+}
+
+#[test]
+fn photo_and_byline_credits() {
+    assert_eq!(masked("Foto: Linnéa Grahn\nText: Moa Wikén"), ["Linnéa Grahn", "Moa Wikén"]);
+}
+
+#[test]
+fn all_caps_names() {
+    assert_eq!(masked("UNDERSKRIFT: SIGNE ÖSTLUND"), ["SIGNE ÖSTLUND"]);
+    assert_eq!(masked("Mötet leddes av SIGNE ÖSTLUND och Vera Lindqvist."), ["SIGNE ÖSTLUND", "Vera Lindqvist"]);
+    // Headings in capitals stay.
+    assert!(masked("BESKRIVNING AV HÄNDELSEN\n").is_empty());
+}
+
+#[test]
+fn surname_first_forms() {
+    assert_eq!(masked("Östlund, Signe\nhandläggare"), ["Östlund, Signe"]);
+    assert_eq!(masked("Deltagare: Grenholm Ulla"), ["Grenholm Ulla"]);
+}
+
+#[test]
+fn hyphenated_names_and_double_surnames() {
+    assert_eq!(masked("Mötet leddes av Ann-Sofi Hedlund."), ["Ann-Sofi Hedlund"]);
+    assert_eq!(masked("Kontaktperson Liv Hoff Ardenvik\n"), ["Liv Hoff Ardenvik"]);
+}
+
+#[test]
+fn particles() {
+    assert_eq!(masked("Ärendet bereddes av Astrid von Platen."), ["Astrid von Platen"]);
+}
+
+#[test]
+fn surname_shapes() {
+    assert_eq!(masked("Därefter kontaktade vi Wahlqvist om saken."), ["Wahlqvist"]);
+    assert_eq!(masked("Beslutet fattades av Ivarsson."), ["Ivarsson"]);
+    assert_eq!(masked("Vi talade med Ingela Tornérus."), ["Ingela Tornérus"]);
+}
+
+#[test]
+fn genitive() {
+    assert_eq!(redacted("Vera Lindqvist kom. Lindqvists rapport och Veras svar."), "[PERSON 1] kom. [PERSON 1] rapport och [PERSON 1] svar.");
+}
+
+#[test]
+fn email_local_parts_make_names() {
+    let t = "Skriv till ulla.grenholm@example.se. Grenholm svarar i dag.";
+    assert_eq!(masked(t), ["Grenholm"]);
+}
+
+#[test]
+fn coreference_and_numbering() {
+    let t = "Socialsekreterare Vera Lindqvist träffade Olle Wahlberg. Vera ringde sedan Wahlberg. Lindqvist skrev.";
+    assert_eq!(redacted(t), "Socialsekreterare [PERSON 1] träffade [PERSON 2]. [PERSON 1] ringde sedan [PERSON 2]. [PERSON 1] skrev.");
+}
+
+#[test]
+fn coreference_tolerates_ocr_damage() {
+    let t = "Enhetschef Signe Östlund skrev. Senare svarade Ostlund och sedan Östlnnd. Även Borgstr6m-fallet: Tage Borgström och Borgstrém.";
+    let r = redacted(t);
+    assert_eq!(r, "Enhetschef [PERSON 1] skrev. Senare svarade [PERSON 1] och sedan [PERSON 1]. Även [PERSON 2]-fallet: [PERSON 2] och [PERSON 2].");
+}
+
+#[test]
+fn ocr_damaged_names_in_context() {
+    assert_eq!(masked("sin chef Tage Bergstrém."), ["Tage Bergstrém"]);
+    assert_eq!(masked("Kontaktperson G6sta Lindkvist"), ["G6sta Lindkvist"]);
+}
+
+#[test]
+fn names_wrapped_over_a_line() {
+    assert_eq!(masked("dokument om Ingvar\n\nQuarshie (åtta år)."), ["Ingvar\n\nQuarshie"]);
+}
+
+// --- ambiguity ----------------------------------------------------------------------------
+
+#[test]
+fn names_that_are_words_need_context() {
+    assert!(masked("Per person räknas två timmar. Bo kvar hemma var ett alternativ.").is_empty());
+    assert!(masked("Dag för dag blev det bättre. Ros och ris gavs.").is_empty());
+    assert_eq!(masked("Handläggaren Per Holm och Stig Dahl kom."), ["Per Holm", "Stig Dahl"]);
+    assert_eq!(masked("Hon ringde till mamman Bo."), ["Bo"]);
+}
+
+#[test]
+fn word_names_after_a_person_is_known() {
+    let t = "Kontaktperson Dag Björk\nDag ringde på fredagen.";
+    assert_eq!(masked(t), ["Dag Björk", "Dag"]);
+}
+
+#[test]
+fn places_used_as_places_stay() {
+    assert!(masked("Hon flyttade till Lund i fjol och bor nu i Lund.").is_empty());
+    assert!(masked("Falkenberg kommun och Lund kommun samarbetar.").is_empty());
+    assert!(masked("Boendet ligger på Ekallén 12 i staden.").is_empty());
+}
+
+#[test]
+fn organisations_systems_and_laws_stay() {
+    let t = "Rapporten enligt lex Sarah och lex Maria skickades till Inspektionen för vård och omsorg. \
+             Uppgifterna fanns i Treserva, Combine och Outlook. Telia levererar telefoni enligt SoL och LSS.";
+    assert!(masked(t).is_empty(), "{:?}", masked(t));
+    assert!(masked("Lex Sarah-rapport\nLEX SARAH\n").is_empty());
+}
+
+#[test]
+fn titles_alone_stay() {
+    assert!(masked("Enhetschefen ringde. Socialsekreteraren svarade. Verksamhetschef\n").is_empty());
+}
+
+#[test]
+fn pseudonymised_initials_and_existing_masks_stay() {
+    let t = "AA berättade för BB att [REDACTED] och XXXX samt *** var kvar.";
+    assert!(masked(t).is_empty());
+    assert_eq!(redacted(t), t);
+}
+
+#[test]
+fn sentence_start_words_are_not_names() {
+    assert!(masked("Finns det skäl? Alla var överens. Inga åtgärder. Hans mamma kom.").is_empty());
+}
+
+#[test]
+fn double_given_names_that_are_words() {
+    assert_eq!(masked("Vi mötte Maj-Britt Öhman i dag."), ["Maj-Britt Öhman"]);
+}
+
+#[test]
+fn lone_surname_opening_a_sentence_needs_a_known_person() {
+    assert!(masked("Holm och skär syns från udden.").is_empty());
+    assert_eq!(masked("Vi ringde Tord Jämtvall. Jämtvall svarade."), ["Tord Jämtvall", "Jämtvall"]);
+}
+
+#[test]
+fn word_names_capitalised_inside_a_sentence() {
+    assert_eq!(masked("Hej Linnea, tack för samtalet."), ["Linnea"]);
+    assert!(masked("Linnea och ros växer i rabatten.").is_empty());
+}
+
+#[test]
+fn names_inside_organisation_names_stay() {
+    assert!(masked("Hon vårdades på Astrid Lindgrens barnsjukhus i tre dagar.").is_empty());
+    assert_eq!(masked("Vi ringde Oskar Lindh. Han bor vid Lindhs gata."), ["Oskar Lindh"]);
+}
