@@ -3,11 +3,14 @@
 //! Unicode hygiene per page ([`hygiene`]), then the pages are joined and wrapped lines
 //! reflowed into paragraphs ([`reflow`]). Spaces are collapsed, blank-line runs reduced
 //! to one, so that every later stage sees blocks separated by exactly one blank line.
+//! Pages that OCR without Swedish letters damaged are repaired ([`ocr`]): line starts
+//! before reflow, words after it; the pre-repair text is kept in [`Normalized::raw`].
 
 pub mod hygiene;
+pub mod ocr;
 pub mod reflow;
 
-use crate::document::{Extracted, Normalized, PageSource};
+use crate::document::{Extracted, Normalized, PageSource, RawText};
 
 /// Collapse runs of spaces, trim line ends, and keep at most one blank line in a row.
 fn tidy(text: &str) -> String {
@@ -42,17 +45,42 @@ fn tidy(text: &str) -> String {
 
 /// Normalise a document's extracted text.
 pub fn normalize(extracted: &Extracted) -> Normalized {
-    let pages: Vec<String> = extracted.pages.iter().map(|p| tidy(&hygiene::clean(&p.text))).collect();
-    let joined = pages.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join("\n");
+    let mut pages: Vec<String> = extracted.pages.iter().map(|p| tidy(&hygiene::clean(&p.text))).collect();
+    pages.retain(|p| !p.is_empty());
+    let damaged: Vec<bool> = pages.iter().map(|p| ocr::Damage::measure(p).is_damaged()).collect();
+    for (p, d) in pages.iter_mut().zip(&damaged) {
+        if *d {
+            *p = ocr::layout::repair_lines(p);
+        }
+    }
+    let joined = pages.join("\n");
     let mut text = tidy(&reflow::reflow(&joined));
     if !text.is_empty() {
         text.push('\n');
+    }
+    let mut raw = None;
+    let mut ocr_repaired = false;
+    if damaged.iter().any(|d| *d) {
+        // Reflow and tidy keep the words in order, so the k-th word of the text came from
+        // the page where the k-th word of the joined pages was (a hyphenation joined at a
+        // page end shifts this by one word at most).
+        let mut first_word_of_page = Vec::with_capacity(pages.len());
+        let mut n = 0;
+        for p in &pages {
+            first_word_of_page.push(n);
+            n += p.split_ascii_whitespace().count();
+        }
+        let page_of = |k: usize| first_word_of_page.partition_point(|s| *s <= k).saturating_sub(1);
+        let (repaired, map) = ocr::repair_words(&text, |k| damaged[page_of(k)]);
+        ocr_repaired = !map.edits.is_empty();
+        raw = Some(RawText { text: std::mem::replace(&mut text, repaired), map });
     }
     Normalized {
         text,
         page_count: extracted.page_count(),
         ocr_pages: extracted.pages.iter().filter(|p| p.source == PageSource::Ocr).map(|p| p.number).collect(),
-        ocr_repaired: false,
+        ocr_repaired,
+        raw,
     }
 }
 

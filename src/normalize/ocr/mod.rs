@@ -1,0 +1,104 @@
+//! OCR repair: Swedish text whose OCR engine had no å/ä/ö (`socialférvaltningen`,
+//! `&rendet`, `Pa grund av`, bullets read as `e`).
+//!
+//! Per page, [`damage`] decides whether the text is damaged at all; born-digital pages pass
+//! through untouched. On damaged pages [`layout`] repairs line starts before reflow, and
+//! after reflow [`words`] replaces damaged words using the [`lexicon`] and the learned
+//! [`channel`]. Repair replaces whole words only and records each replacement in an
+//! [`OffsetMap`], so spans found on either text can be mapped to the other.
+
+pub mod channel;
+pub mod damage;
+pub mod layout;
+pub mod lexicon;
+pub mod words;
+
+pub use damage::Damage;
+
+use crate::document::{Edit, OffsetMap};
+
+/// Whether `c` may start or end a repairable word core.
+fn edge(c: char) -> bool {
+    c.is_alphanumeric() || c == '&' || c == '|'
+}
+
+/// Repair the words of `text` whose index (counting whitespace-separated tokens from 0)
+/// `damaged` accepts. Returns the repaired text and the map from `text` to it.
+pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, OffsetMap) {
+    let mut rep = words::Repairer::default();
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut map = OffsetMap::default();
+    let mut prev = String::new();
+    let mut copied = 0; // bytes of `text` already in `out`
+    let mut index = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let chunk = &text[start..i];
+        let k = index;
+        index += 1;
+        let Some(cs) = chunk.find(edge) else {
+            prev.clear();
+            continue;
+        };
+        let ce = chunk.rfind(edge).map(|p| p + chunk[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(cs);
+        let core = &chunk[cs..ce];
+        let repaired = if damaged(k) { rep.repair(core, &prev) } else { None };
+        let sentence_end = chunk[ce..].contains(['.', '!', '?', ':']);
+        if let Some(new) = repaired {
+            let (rs, re) = (start + cs, start + ce);
+            out.push_str(&text[copied..rs]);
+            let ts = out.len();
+            out.push_str(&new);
+            map.edits.push(Edit { raw: (rs, re), text: (ts, out.len()) });
+            copied = re;
+            prev = new.to_lowercase();
+        } else {
+            prev = core.to_lowercase();
+        }
+        if sentence_end {
+            prev.clear();
+        }
+    }
+    out.push_str(&text[copied..]);
+    (out, map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repairs_and_maps_offsets() {
+        let raw = "Pa grund av &rendet ringde 070-123 45 67 till socialférvaltningen.";
+        let (text, map) = repair_words(raw, |_| true);
+        assert_eq!(text, "På grund av ärendet ringde 070-123 45 67 till socialförvaltningen.");
+        // The phone number moves by the bytes the repairs added before it.
+        let rs = raw.find("070").unwrap();
+        let (s, e) = map.raw_to_text(rs, rs + "070-123 45 67".len());
+        assert_eq!(&text[s..e], "070-123 45 67");
+        // A span over a repaired word maps to the whole repaired word, and back.
+        let w = raw.find("socialférvaltningen").unwrap();
+        let (s, e) = map.raw_to_text(w, w + "socialférvaltningen".len());
+        assert_eq!(&text[s..e], "socialförvaltningen");
+        assert_eq!(map.text_to_raw(s, e), (w, w + "socialférvaltningen".len()));
+    }
+
+    #[test]
+    fn untouched_tokens_are_kept_exactly() {
+        let raw = "Kontakta anna.berg@example.se  eller SN 2024/17, ar 1999.";
+        let (text, _) = repair_words(raw, |_| true);
+        assert_eq!(text, "Kontakta anna.berg@example.se  eller SN 2024/17, är 1999.");
+        let (same, map) = repair_words(raw, |_| false);
+        assert_eq!(same, raw);
+        assert!(map.edits.is_empty());
+    }
+}

@@ -1,0 +1,283 @@
+//! Word repair: a noisy-channel corrector restricted to OCR confusions.
+//!
+//! For a token, every way of reading it through the confusion table ([`Channel`]) is
+//! followed through the lexicon FSTs at once, so only prefixes of real words are explored.
+//! A candidate scores ln P(word) + ln P(token | word); compounds count when they split into
+//! lexicon words (optionally joined by a linking `s` or a hyphen). The token itself competes
+//! as a candidate, so a valid, frequent word is kept unless a confusion gives a much more
+//! likely word (`ar` → `är`, `pa` → `på`). A small hand-written context table settles the
+//! ambiguous short words (`ar` → `år` after a number or `i`, `sa` after a pronoun).
+
+use std::collections::HashMap;
+
+use super::channel::Channel;
+use super::lexicon::{Lexicon, State};
+
+const LN10: f32 = std::f32::consts::LN_10;
+/// Most confusions repaired in one word.
+const MAX_EDITS: u8 = 5;
+/// Parts a compound may have.
+const MAX_PARTS: u8 = 3;
+/// Least frequency (10 × Zipf) of a compound part.
+const MIN_PART_FREQ: u32 = 15;
+/// Frequency penalty per compound joint.
+const COMPOUND_PENALTY: u32 = 12;
+/// How much more likely (ln) a candidate must be than a token that is itself a word.
+const MARGIN: f32 = 1.2;
+/// Search steps per token (guards against pathological input).
+const BUDGET: u32 = 20_000;
+
+/// Whether `c` may be part of a repairable token (letters and the characters OCR puts in
+/// their place).
+fn wordish(c: char) -> bool {
+    c.is_alphabetic() || matches!(c, '&' | '|' | '4' | '6' | '0' | '-')
+}
+
+/// Characters that appear in a word only through OCR damage.
+fn signature(c: char) -> bool {
+    matches!(c, '&' | '|' | '4' | '6' | '0' | 'é')
+}
+
+struct Search<'a> {
+    lex: &'a Lexicon,
+    ch: &'a Channel,
+    chars: Vec<char>,
+    buf: String,
+    best: Option<(f32, String, u8)>,
+    steps: u32,
+    allow_compounds: bool,
+}
+
+impl<'a> Search<'a> {
+    fn consider(&mut self, freq: u32, chan: f32, nparts: u8) {
+        let score = freq as f32 * 0.1 * LN10 + chan;
+        let better = match &self.best {
+            None => true,
+            Some((s, w, _)) => score > *s || (score == *s && self.buf < *w),
+        };
+        if better {
+            self.best = Some((score, self.buf.clone(), nparts));
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn dfs(&mut self, i: usize, st: State<'a>, chan: f32, edits: u8, part_len: usize, parts_min: u32, nparts: u8) {
+        self.steps += 1;
+        if self.steps > BUDGET {
+            return;
+        }
+        if let Some((best, _, _)) = &self.best
+            && chan + 9.0 * LN10 < *best
+        {
+            return;
+        }
+        let min_len = if nparts > 0 { 3 } else { 1 };
+        if i == self.chars.len() {
+            if part_len >= min_len
+                && let Some(f) = self.lex.final_freq(&st)
+            {
+                let freq = if nparts == 0 {
+                    f
+                } else if f >= MIN_PART_FREQ {
+                    parts_min.min(f).saturating_sub(COMPOUND_PENALTY * u32::from(nparts))
+                } else {
+                    return;
+                };
+                self.consider(freq, chan, nparts);
+            }
+            return;
+        }
+        // A compound joint: the part so far is a word, the rest starts again at the root.
+        if self.allow_compounds && nparts + 1 < MAX_PARTS && part_len >= 3 && self.chars.len() - i >= 3 {
+            if let Some(f) = self.lex.final_freq(&st).filter(|f| *f >= MIN_PART_FREQ) {
+                let m = parts_min.min(f);
+                let root = self.lex.root();
+                self.dfs(i, root, chan, edits, 0, m, nparts + 1);
+                let c = self.chars[i];
+                if c == 's' || c == '-' {
+                    let len = self.buf.len();
+                    self.buf.push(c);
+                    self.dfs(i + 1, root, chan, edits, 0, m, nparts + 1);
+                    self.buf.truncate(len);
+                }
+            }
+        }
+        let c = self.chars[i];
+        // Read the character as itself.
+        let mut tmp = [0u8; 4];
+        if let Some(next) = self.lex.step(st, c.encode_utf8(&mut tmp).as_bytes()) {
+            let len = self.buf.len();
+            self.buf.push(c);
+            self.dfs(i + 1, next, chan + self.ch.identity(c), edits, part_len + 1, parts_min, nparts);
+            self.buf.truncate(len);
+        }
+        if edits >= MAX_EDITS {
+            return;
+        }
+        let ch = self.ch;
+        for rule in ch.rules(c) {
+            let n = rule.ocr.chars().count();
+            if i + n > self.chars.len() || !rule.ocr.chars().zip(&self.chars[i..]).all(|(a, b)| a == *b) {
+                continue;
+            }
+            if let Some(next) = self.lex.step(st, rule.truth.as_bytes()) {
+                let len = self.buf.len();
+                self.buf.push_str(&rule.truth);
+                let tl = rule.truth.chars().count();
+                self.dfs(i + n, next, chan + rule.logp, edits + 1, part_len + tl, parts_min, nparts);
+                self.buf.truncate(len);
+            }
+        }
+    }
+}
+
+/// Put the case pattern of `orig` onto `word` (lower case).
+fn recase(orig: &str, word: &str) -> String {
+    let letters: Vec<char> = orig.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+        return word.to_uppercase();
+    }
+    let first_upper = orig.chars().next().is_some_and(|c| c.is_uppercase() || c == '|');
+    if first_upper {
+        let mut cs = word.chars();
+        match cs.next() {
+            Some(f) => f.to_uppercase().chain(cs).collect(),
+            None => String::new(),
+        }
+    } else {
+        word.to_string()
+    }
+}
+
+/// Words after which `ar` means `år` (numbers are handled apart).
+const YEAR_BEFORE: &[&str] = &[
+    "i", "varje", "per", "flera", "några", "nagra", "två", "tva", "tre", "fyra", "fem", "sex", "sju", "åtta",
+    "atta", "nio", "tio", "ett", "förra", "forra", "detta", "samma", "nästa", "nasta", "hela", "många", "manga",
+    "senaste", "innevarande", "sitt", "mitt", "ditt", "nytt", "gott",
+];
+/// Words after which `sa` is the past tense of `säga`.
+const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom", "man", "och"];
+
+/// The word repairer, with a per-document cache of token decisions.
+pub struct Repairer {
+    lex: &'static Lexicon,
+    ch: &'static Channel,
+    cache: HashMap<String, Option<String>>,
+}
+
+impl Default for Repairer {
+    fn default() -> Self {
+        Repairer { lex: Lexicon::get(), ch: Channel::get(), cache: HashMap::new() }
+    }
+}
+
+impl Repairer {
+    /// The repair of one token core (no surrounding punctuation), or `None` to keep it.
+    /// `prev` is the previous word, lower case ("" at a sentence start).
+    pub fn repair(&mut self, core: &str, prev: &str) -> Option<String> {
+        let lower = core.to_lowercase();
+        // The ambiguous short words: context decides.
+        match lower.as_str() {
+            "ar" => {
+                let year = YEAR_BEFORE.contains(&prev) || prev.chars().next().is_some_and(|c| c.is_ascii_digit());
+                return Some(recase(core, if year { "år" } else { "är" }));
+            }
+            "sa" if SAID_AFTER.contains(&prev) => return None,
+            _ => {}
+        }
+        if let Some(hit) = self.cache.get(core) {
+            return hit.clone();
+        }
+        let out = self.decide(core, &lower);
+        self.cache.insert(core.to_string(), out.clone());
+        out
+    }
+
+    fn decide(&self, core: &str, lower: &str) -> Option<String> {
+        let letters = core.chars().filter(|c| c.is_alphabetic()).count();
+        if letters == 0 || !core.chars().all(wordish) || core.starts_with('-') || core.ends_with('-') {
+            return None;
+        }
+        let digits = core.chars().filter(|c| c.is_ascii_digit()).count();
+        if digits > 1 || (digits == 1 && letters < 2) {
+            return None; // numbers and codes
+        }
+        let upper = core.chars().filter(|c| c.is_uppercase()).count();
+        if upper == letters && letters <= 4 && letters > 1 {
+            return None; // acronyms
+        }
+        if upper > 1 && upper < letters {
+            return None; // mixed case: codes, names like McDonald, IT-strateg
+        }
+        let has_sig = core.chars().any(signature);
+        let capital = core.chars().next().is_some_and(char::is_uppercase) && upper == 1;
+        let id_freq = self.lex.freq(lower);
+        if id_freq.is_none() && !has_sig && !lower.chars().any(|c| matches!(c, 'a' | 'o' | 'i' | 'd' | 'u')) {
+            return None; // nothing the channel could change
+        }
+        let mut s = Search {
+            lex: self.lex,
+            ch: self.ch,
+            chars: lower.chars().collect(),
+            buf: String::with_capacity(lower.len() + 4),
+            best: None,
+            steps: 0,
+            // A capitalised word outside the lexicon may be a name: only clearly damaged ones
+            // are rebuilt from compound parts.
+            allow_compounds: !capital || has_sig || id_freq.is_some(),
+        };
+        s.dfs(0, self.lex.root(), 0.0, 0, 0, u32::MAX, 0);
+        let (score, best, _) = s.best?;
+        if best == lower {
+            return None;
+        }
+        if let Some(f) = id_freq {
+            let id_score = f as f32 * 0.1 * LN10 + lower.chars().map(|c| self.ch.identity(c)).sum::<f32>();
+            if score < id_score + MARGIN {
+                return None;
+            }
+        }
+        Some(recase(core, &best))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(w: &str) -> String {
+        Repairer::default().repair(w, "").unwrap_or_else(|| w.to_string())
+    }
+
+    #[test]
+    fn restores_lost_diacritics() {
+        assert_eq!(fix("socialférvaltningen"), "socialförvaltningen");
+        assert_eq!(fix("&rendet"), "ärendet");
+        assert_eq!(fix("l6st"), "löst");
+        assert_eq!(fix("anmialas"), "anmälas");
+        assert_eq!(fix("Pa"), "På");
+        assert_eq!(fix("4r"), "är");
+        assert_eq!(fix("atgarder"), "åtgärder");
+    }
+
+    #[test]
+    fn context_decides_ar() {
+        let mut r = Repairer::default();
+        assert_eq!(r.repair("ar", "det").as_deref(), Some("är"));
+        assert_eq!(r.repair("ar", "tre").as_deref(), Some("år"));
+        assert_eq!(r.repair("ar", "2019").as_deref(), Some("år"));
+        assert_eq!(r.repair("sa", "hon"), None);
+    }
+
+    #[test]
+    fn leaves_names_codes_and_valid_words() {
+        for w in ["Lindqvist", "SoL", "IVO", "och", "verksamheten", "12", "a1b2", "vara", "man"] {
+            assert_eq!(fix(w), w, "{w}");
+        }
+    }
+
+    #[test]
+    fn repairs_compounds() {
+        assert_eq!(fix("forsorjningsstodsenheten"), "försörjningsstödsenheten");
+    }
+}
