@@ -47,7 +47,9 @@ fn tidy(text: &str) -> String {
 pub fn normalize(extracted: &Extracted) -> Normalized {
     let mut pages: Vec<String> = extracted.pages.iter().map(|p| tidy(&hygiene::clean(&p.text))).collect();
     pages.retain(|p| !p.is_empty());
-    let damaged: Vec<bool> = pages.iter().map(|p| ocr::Damage::measure(p).is_damaged()).collect();
+    let damage: Vec<ocr::Damage> = pages.iter().map(|p| ocr::Damage::measure(p)).collect();
+    let any_damaged = damage.iter().any(ocr::Damage::is_damaged);
+    let damaged: Vec<bool> = damage.iter().map(|d| d.is_damaged() || (any_damaged && d.is_undecided())).collect();
     for (p, d) in pages.iter_mut().zip(&damaged) {
         if *d {
             *p = ocr::layout::repair_lines(p);

@@ -52,6 +52,12 @@ impl Damage {
         d
     }
 
+    /// Whether the page is too short or too unlike running text to judge alone, and has
+    /// no å/ä/ö: it follows the rest of its document.
+    pub fn is_undecided(&self) -> bool {
+        (self.words < 8 || self.function * 10 < self.words) && self.diacritic * 100 <= self.words * 2
+    }
+
     /// Whether the page should be repaired.
     pub fn is_damaged(&self) -> bool {
         if self.words < 8 || self.function * 10 < self.words {

@@ -9,6 +9,8 @@ pub fn repair_lines(page: &str) -> String {
         if i > 0 {
             out.push('\n');
         }
+        // Form lines: OCR reads the rule under a label as underscores.
+        let line = line.trim_start_matches('_');
         let indent = line.len() - line.trim_start().len();
         let (lead, body) = line.split_at(indent);
         out.push_str(lead);

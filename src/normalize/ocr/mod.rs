@@ -22,6 +22,28 @@ fn edge(c: char) -> bool {
     c.is_alphanumeric() || c == '&' || c == '|'
 }
 
+/// The byte range of the next whitespace-separated chunk at or after `i`.
+fn next_chunk(bytes: &[u8], mut i: usize) -> Option<(usize, usize)> {
+    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i == bytes.len() {
+        return None;
+    }
+    let start = i;
+    while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    Some((start, i))
+}
+
+/// The word core of a chunk (without surrounding punctuation), as a range in the chunk.
+fn core_range(chunk: &str) -> Option<(usize, usize)> {
+    let cs = chunk.find(edge)?;
+    let ce = chunk.rfind(edge).map(|p| p + chunk[p..].chars().next().map_or(1, char::len_utf8))?;
+    Some((cs, ce))
+}
+
 /// Repair the words of `text` whose index (counting whitespace-separated tokens from 0)
 /// `damaged` accepts. Returns the repaired text and the map from `text` to it.
 pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, OffsetMap) {
@@ -32,26 +54,35 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
     let mut copied = 0; // bytes of `text` already in `out`
     let mut index = 0;
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let chunk = &text[start..i];
+    let mut next = next_chunk(bytes, 0);
+    while let Some((start, end)) = next {
+        next = next_chunk(bytes, end);
+        let chunk = &text[start..end];
         let k = index;
         index += 1;
-        let Some(cs) = chunk.find(edge) else {
+        let Some((cs, ce)) = core_range(chunk) else {
             prev.clear();
+            if chunk == "-" && damaged(k) {
+                // A spaced hyphen in Swedish text is a dash the OCR flattened.
+                out.push_str(&text[copied..start]);
+                let ts = out.len();
+                out.push('–');
+                map.edits.push(Edit { raw: (start, end), text: (ts, out.len()) });
+                copied = end;
+            }
             continue;
         };
-        let ce = chunk.rfind(edge).map(|p| p + chunk[p..].chars().next().map_or(1, char::len_utf8)).unwrap_or(cs);
         let core = &chunk[cs..ce];
-        let repaired = if damaged(k) { rep.repair(core, &prev) } else { None };
+        let repaired = if !damaged(k) {
+            None
+        } else if core == "|" {
+            Some(if prev.is_empty() { "I" } else { "i" }.to_string())
+        } else {
+            let following = next
+                .and_then(|(s, e)| core_range(&text[s..e]).map(|(a, b)| text[s + a..s + b].to_lowercase()))
+                .unwrap_or_default();
+            rep.repair(core, &prev, &following)
+        };
         let sentence_end = chunk[ce..].contains(['.', '!', '?', ':']);
         if let Some(new) = repaired {
             let (rs, re) = (start + cs, start + ce);

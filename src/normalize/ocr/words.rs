@@ -19,9 +19,10 @@ const MAX_EDITS: u8 = 5;
 /// Parts a compound may have.
 const MAX_PARTS: u8 = 3;
 /// Least frequency (10 × Zipf) of a compound part.
-const MIN_PART_FREQ: u32 = 15;
-/// Frequency penalty per compound joint.
-const COMPOUND_PENALTY: u32 = 12;
+const MIN_PART_FREQ: u32 = 8;
+/// A compound's frequency is that of its parts occurring together by chance
+/// (Zipf: z(ab) = z(a) + z(b) − 9), less this penalty (10 × Zipf) per joint.
+const COMPOUND_PENALTY: i32 = 10;
 /// How much more likely (ln) a candidate must be than a token that is itself a word.
 const MARGIN: f32 = 1.2;
 /// Search steps per token (guards against pathological input).
@@ -49,8 +50,11 @@ struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    fn consider(&mut self, freq: u32, chan: f32, nparts: u8) {
+    fn consider(&mut self, freq: i32, chan: f32, nparts: u8) {
         let score = freq as f32 * 0.1 * LN10 + chan;
+        if cfg!(debug_assertions) || std::env::var_os("MASKERA_OCR_DEBUG").is_some() {
+            eprintln!("  cand {} freq={freq} chan={chan:.3} parts={nparts} score={score:.3}", self.buf);
+        }
         let better = match &self.best {
             None => true,
             Some((s, w, _)) => score > *s || (score == *s && self.buf < *w),
@@ -61,7 +65,7 @@ impl<'a> Search<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn dfs(&mut self, i: usize, st: State<'a>, chan: f32, edits: u8, part_len: usize, parts_min: u32, nparts: u8) {
+    fn dfs(&mut self, i: usize, st: State<'a>, chan: f32, edits: u8, part_len: usize, parts: i32, nparts: u8) {
         self.steps += 1;
         if self.steps > BUDGET {
             return;
@@ -77,9 +81,9 @@ impl<'a> Search<'a> {
                 && let Some(f) = self.lex.final_freq(&st)
             {
                 let freq = if nparts == 0 {
-                    f
+                    f as i32
                 } else if f >= MIN_PART_FREQ {
-                    parts_min.min(f).saturating_sub(COMPOUND_PENALTY * u32::from(nparts))
+                    parts + f as i32 - (90 + COMPOUND_PENALTY) * i32::from(nparts)
                 } else {
                     return;
                 };
@@ -90,7 +94,7 @@ impl<'a> Search<'a> {
         // A compound joint: the part so far is a word, the rest starts again at the root.
         if self.allow_compounds && nparts + 1 < MAX_PARTS && part_len >= 3 && self.chars.len() - i >= 3 {
             if let Some(f) = self.lex.final_freq(&st).filter(|f| *f >= MIN_PART_FREQ) {
-                let m = parts_min.min(f);
+                let m = parts + f as i32;
                 let root = self.lex.root();
                 self.dfs(i, root, chan, edits, 0, m, nparts + 1);
                 let c = self.chars[i];
@@ -108,7 +112,7 @@ impl<'a> Search<'a> {
         if let Some(next) = self.lex.step(st, c.encode_utf8(&mut tmp).as_bytes()) {
             let len = self.buf.len();
             self.buf.push(c);
-            self.dfs(i + 1, next, chan + self.ch.identity(c), edits, part_len + 1, parts_min, nparts);
+            self.dfs(i + 1, next, chan + self.ch.identity(c), edits, part_len + 1, parts, nparts);
             self.buf.truncate(len);
         }
         if edits >= MAX_EDITS {
@@ -124,7 +128,7 @@ impl<'a> Search<'a> {
                 let len = self.buf.len();
                 self.buf.push_str(&rule.truth);
                 let tl = rule.truth.chars().count();
-                self.dfs(i + n, next, chan + rule.logp, edits + 1, part_len + tl, parts_min, nparts);
+                self.dfs(i + n, next, chan + rule.logp, edits + 1, part_len + tl, parts, nparts);
                 self.buf.truncate(len);
             }
         }
@@ -152,8 +156,13 @@ fn recase(orig: &str, word: &str) -> String {
 /// Words after which `ar` means `år` (numbers are handled apart).
 const YEAR_BEFORE: &[&str] = &[
     "i", "varje", "per", "flera", "några", "nagra", "två", "tva", "tre", "fyra", "fem", "sex", "sju", "åtta",
-    "atta", "nio", "tio", "ett", "förra", "forra", "detta", "samma", "nästa", "nasta", "hela", "många", "manga",
-    "senaste", "innevarande", "sitt", "mitt", "ditt", "nytt", "gott",
+    "atta", "nio", "tio", "ett", "förra", "forra", "samma", "nästa", "nasta", "många", "manga", "senaste",
+    "innevarande", "nytt",
+];
+/// Words after which `bor` is the verb `bo` (lives), not the modal `bör`.
+const LIVES_NEXT: &[&str] = &[
+    "i", "på", "pa", "hos", "kvar", "med", "ensam", "själv", "sjalv", "tillsammans", "nu", "där", "dar", "här", "har",
+    "och", "utomlands", "hemma",
 ];
 /// Words after which `sa` is the past tense of `säga`.
 const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom", "man", "och"];
@@ -174,10 +183,11 @@ impl Default for Repairer {
 impl Repairer {
     /// The repair of one token core (no surrounding punctuation), or `None` to keep it.
     /// `prev` is the previous word, lower case ("" at a sentence start).
-    pub fn repair(&mut self, core: &str, prev: &str) -> Option<String> {
+    pub fn repair(&mut self, core: &str, prev: &str, next: &str) -> Option<String> {
         let lower = core.to_lowercase();
         // The ambiguous short words: context decides.
         match lower.as_str() {
+            "bor" => return if LIVES_NEXT.contains(&next) || next.is_empty() { None } else { Some(recase(core, "bör")) },
             "ar" => {
                 let year = YEAR_BEFORE.contains(&prev) || prev.chars().next().is_some_and(|c| c.is_ascii_digit());
                 return Some(recase(core, if year { "år" } else { "är" }));
@@ -199,7 +209,7 @@ impl Repairer {
             return None;
         }
         let digits = core.chars().filter(|c| c.is_ascii_digit()).count();
-        if digits > 1 || (digits == 1 && letters < 2) {
+        if digits > 1 || (digits == 1 && (letters < 1 || core.chars().count() < 2)) {
             return None; // numbers and codes
         }
         let upper = core.chars().filter(|c| c.is_uppercase()).count();
@@ -212,7 +222,7 @@ impl Repairer {
         let has_sig = core.chars().any(signature);
         let capital = core.chars().next().is_some_and(char::is_uppercase) && upper == 1;
         let id_freq = self.lex.freq(lower);
-        if id_freq.is_none() && !has_sig && !lower.chars().any(|c| matches!(c, 'a' | 'o' | 'i' | 'd' | 'u')) {
+        if !lower.chars().any(|c| !self.ch.rules(c).is_empty()) {
             return None; // nothing the channel could change
         }
         let mut s = Search {
@@ -226,10 +236,13 @@ impl Repairer {
             // are rebuilt from compound parts.
             allow_compounds: !capital || has_sig || id_freq.is_some(),
         };
-        s.dfs(0, self.lex.root(), 0.0, 0, 0, u32::MAX, 0);
+        s.dfs(0, self.lex.root(), 0.0, 0, 0, 0, 0);
         let (score, best, _) = s.best?;
         if best == lower {
             return None;
+        }
+        if letters < 2 && self.lex.freq(&best).is_none_or(|f| f < 40) {
+            return None; // `4r` → `är`, but no guesses from one letter and a digit
         }
         if let Some(f) = id_freq {
             let id_score = f as f32 * 0.1 * LN10 + lower.chars().map(|c| self.ch.identity(c)).sum::<f32>();
@@ -246,7 +259,7 @@ mod tests {
     use super::*;
 
     fn fix(w: &str) -> String {
-        Repairer::default().repair(w, "").unwrap_or_else(|| w.to_string())
+        Repairer::default().repair(w, "", "").unwrap_or_else(|| w.to_string())
     }
 
     #[test]
@@ -263,10 +276,12 @@ mod tests {
     #[test]
     fn context_decides_ar() {
         let mut r = Repairer::default();
-        assert_eq!(r.repair("ar", "det").as_deref(), Some("är"));
-        assert_eq!(r.repair("ar", "tre").as_deref(), Some("år"));
-        assert_eq!(r.repair("ar", "2019").as_deref(), Some("år"));
-        assert_eq!(r.repair("sa", "hon"), None);
+        assert_eq!(r.repair("ar", "det", "").as_deref(), Some("är"));
+        assert_eq!(r.repair("ar", "tre", "").as_deref(), Some("år"));
+        assert_eq!(r.repair("ar", "2019", "").as_deref(), Some("år"));
+        assert_eq!(r.repair("sa", "hon", "att"), None);
+        assert_eq!(r.repair("bor", "hon", "i"), None);
+        assert_eq!(r.repair("bor", "man", "undvika").as_deref(), Some("bör"));
     }
 
     #[test]
