@@ -1,6 +1,7 @@
 //! Line repair on a damaged page: list bullets read as letters (`e `, `« `, `© `) and a
 //! line-initial capital I read as `|`. Hyphenation across lines and ragged spacing are
-//! handled by the ordinary reflow and tidy steps that follow.
+//! handled by the ordinary reflow and tidy steps that follow. Underscores (the rule of a form
+//! field read as text) become spaces, except inside e-mail addresses and links.
 
 /// Repair the line starts of one page.
 pub fn repair_lines(page: &str) -> String {
@@ -9,8 +10,17 @@ pub fn repair_lines(page: &str) -> String {
         if i > 0 {
             out.push('\n');
         }
-        // Form lines: OCR reads the rule under a label as underscores.
-        let line = line.trim_start_matches('_');
+        let owned;
+        let line = if line.contains('_') {
+            owned = line
+                .split(' ')
+                .map(|w| if w.contains('@') || w.contains("://") { w.to_string() } else { w.replace('_', " ") })
+                .collect::<Vec<_>>()
+                .join(" ");
+            owned.as_str()
+        } else {
+            line
+        };
         let indent = line.len() - line.trim_start().len();
         let (lead, body) = line.split_at(indent);
         out.push_str(lead);
@@ -41,5 +51,6 @@ mod tests {
     fn bullets_and_bars() {
         assert_eq!(repair_lines("Frågor\ne Vad har hänt?\n« Vem\n| samband med"), "Frågor\n• Vad har hänt?\n• Vem\nI samband med");
         assert_eq!(repair_lines("e-post till oss"), "e-post till oss");
+        assert_eq!(repair_lines("Namn X_Titel ___ a_b@example.se"), "Namn X Titel     a_b@example.se");
     }
 }

@@ -62,14 +62,6 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
         index += 1;
         let Some((cs, ce)) = core_range(chunk) else {
             prev.clear();
-            if chunk == "-" && damaged(k) {
-                // A spaced hyphen in Swedish text is a dash the OCR flattened.
-                out.push_str(&text[copied..start]);
-                let ts = out.len();
-                out.push('–');
-                map.edits.push(Edit { raw: (start, end), text: (ts, out.len()) });
-                copied = end;
-            }
             continue;
         };
         let core = &chunk[cs..ce];
@@ -81,7 +73,7 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
             let following = next
                 .and_then(|(s, e)| core_range(&text[s..e]).map(|(a, b)| text[s + a..s + b].to_lowercase()))
                 .unwrap_or_default();
-            rep.repair(core, &prev, &following)
+            rep.repair(core, &prev, &following, prev.is_empty())
         };
         let sentence_end = chunk[ce..].contains(['.', '!', '?', ':']);
         if let Some(new) = repaired {

@@ -171,7 +171,7 @@ const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom
 pub struct Repairer {
     lex: &'static Lexicon,
     ch: &'static Channel,
-    cache: HashMap<String, Option<String>>,
+    cache: HashMap<(String, bool), Option<String>>,
 }
 
 impl Default for Repairer {
@@ -183,7 +183,8 @@ impl Default for Repairer {
 impl Repairer {
     /// The repair of one token core (no surrounding punctuation), or `None` to keep it.
     /// `prev` is the previous word, lower case ("" at a sentence start).
-    pub fn repair(&mut self, core: &str, prev: &str, next: &str) -> Option<String> {
+    /// `sentence_start`: a capital letter here says nothing about a name.
+    pub fn repair(&mut self, core: &str, prev: &str, next: &str, sentence_start: bool) -> Option<String> {
         let lower = core.to_lowercase();
         // The ambiguous short words: context decides.
         match lower.as_str() {
@@ -195,15 +196,16 @@ impl Repairer {
             "sa" if SAID_AFTER.contains(&prev) => return None,
             _ => {}
         }
-        if let Some(hit) = self.cache.get(core) {
+        let key = (core.to_string(), sentence_start);
+        if let Some(hit) = self.cache.get(&key) {
             return hit.clone();
         }
-        let out = self.decide(core, &lower);
-        self.cache.insert(core.to_string(), out.clone());
+        let out = self.decide(core, &lower, sentence_start);
+        self.cache.insert(key, out.clone());
         out
     }
 
-    fn decide(&self, core: &str, lower: &str) -> Option<String> {
+    fn decide(&self, core: &str, lower: &str, sentence_start: bool) -> Option<String> {
         let letters = core.chars().filter(|c| c.is_alphabetic()).count();
         if letters == 0 || !core.chars().all(wordish) || core.starts_with('-') || core.ends_with('-') {
             return None;
@@ -232,9 +234,10 @@ impl Repairer {
             buf: String::with_capacity(lower.len() + 4),
             best: None,
             steps: 0,
-            // A capitalised word outside the lexicon may be a name: only clearly damaged ones
+            // A capitalised word outside the lexicon may be a name: only clearly damaged ones,
+            // long ones (names are short, institutions long) and those at a sentence start
             // are rebuilt from compound parts.
-            allow_compounds: !capital || has_sig || id_freq.is_some(),
+            allow_compounds: !capital || has_sig || id_freq.is_some() || sentence_start || lower.chars().count() >= 12,
         };
         s.dfs(0, self.lex.root(), 0.0, 0, 0, 0, 0);
         let (score, best, _) = s.best?;
@@ -259,7 +262,7 @@ mod tests {
     use super::*;
 
     fn fix(w: &str) -> String {
-        Repairer::default().repair(w, "", "").unwrap_or_else(|| w.to_string())
+        Repairer::default().repair(w, "x", "", false).unwrap_or_else(|| w.to_string())
     }
 
     #[test]
@@ -276,12 +279,12 @@ mod tests {
     #[test]
     fn context_decides_ar() {
         let mut r = Repairer::default();
-        assert_eq!(r.repair("ar", "det", "").as_deref(), Some("är"));
-        assert_eq!(r.repair("ar", "tre", "").as_deref(), Some("år"));
-        assert_eq!(r.repair("ar", "2019", "").as_deref(), Some("år"));
-        assert_eq!(r.repair("sa", "hon", "att"), None);
-        assert_eq!(r.repair("bor", "hon", "i"), None);
-        assert_eq!(r.repair("bor", "man", "undvika").as_deref(), Some("bör"));
+        assert_eq!(r.repair("ar", "det", "", false).as_deref(), Some("är"));
+        assert_eq!(r.repair("ar", "tre", "", false).as_deref(), Some("år"));
+        assert_eq!(r.repair("ar", "2019", "", false).as_deref(), Some("år"));
+        assert_eq!(r.repair("sa", "hon", "att", false), None);
+        assert_eq!(r.repair("bor", "hon", "i", false), None);
+        assert_eq!(r.repair("bor", "man", "undvika", false).as_deref(), Some("bör"));
     }
 
     #[test]
