@@ -55,8 +55,10 @@ impl<'a> Search<'a> {
         if cfg!(debug_assertions) || std::env::var_os("MASKERA_OCR_DEBUG").is_some() {
             eprintln!("  cand {} freq={freq} chan={chan:.3} parts={nparts} score={score:.3}", self.buf);
         }
+        // A whole lexicon word always beats a compound split.
         let better = match &self.best {
             None => true,
+            Some((_, _, bp)) if (*bp == 0) != (nparts == 0) => nparts == 0,
             Some((s, w, _)) => score > *s || (score == *s && self.buf < *w),
         };
         if better {
@@ -70,7 +72,7 @@ impl<'a> Search<'a> {
         if self.steps > BUDGET {
             return;
         }
-        if let Some((best, _, _)) = &self.best
+        if let Some((best, _, 0)) = &self.best
             && chan + 9.0 * LN10 < *best
         {
             return;
@@ -98,6 +100,14 @@ impl<'a> Search<'a> {
                 let root = self.lex.root();
                 self.dfs(i, root, chan, edits, 0, m, nparts + 1);
                 let c = self.chars[i];
+                // Three equal consonants are written as two: `sekretess` + `skydd`.
+                let n = self.buf.len();
+                let b = self.buf.as_bytes();
+                if n >= 2 && b[n - 1] == b[n - 2] && b"bdfgklmnprstv".contains(&b[n - 1]) && b[n - 1] as char != c {
+                    if let Some(shared) = self.lex.step(root, &b[n - 1..]) {
+                        self.dfs(i, shared, chan, edits, 1, m, nparts + 1);
+                    }
+                }
                 if c == 's' || c == '-' {
                     let len = self.buf.len();
                     self.buf.push(c);
