@@ -15,7 +15,7 @@ import os, re, subprocess, sys, tempfile
 
 DIC = "/usr/share/hunspell/sv_SE.dic"
 AFF = "/usr/share/hunspell/sv_SE.aff"
-MIN_ZIPF = 1.5  # prune: rarer wordfreq entries are mostly noise and cost space
+MIN_ZIPF = 1.0  # prune: rarer wordfreq entries are mostly noise and cost space
 WORD = re.compile(r"[a-zåäöéü]+(-[a-zåäöéü]+)?")
 
 

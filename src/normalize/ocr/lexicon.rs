@@ -14,7 +14,7 @@ static HUNSPELL: &[u8] = include_bytes!("../../../patterns/lexicon/sv-hunspell.f
 static WORDFREQ: &[u8] = include_bytes!("../../../patterns/lexicon/sv-wordfreq.fst");
 
 /// Frequency (10 × Zipf) given to a hunspell form that wordfreq does not list.
-pub const HUNSPELL_ONLY: u32 = 8;
+pub const HUNSPELL_ONLY: u32 = 5;
 
 pub struct Lexicon {
     hun: Fst<&'static [u8]>,

@@ -19,7 +19,7 @@ const MAX_EDITS: u8 = 5;
 /// Parts a compound may have.
 const MAX_PARTS: u8 = 3;
 /// Least frequency (10 × Zipf) of a compound part.
-const MIN_PART_FREQ: u32 = 8;
+const MIN_PART_FREQ: u32 = 5;
 /// A compound's frequency is that of its parts occurring together by chance
 /// (Zipf: z(ab) = z(a) + z(b) − 9), less this penalty (10 × Zipf) per joint.
 const COMPOUND_PENALTY: i32 = 10;
