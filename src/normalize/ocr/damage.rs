@@ -52,10 +52,10 @@ impl Damage {
         d
     }
 
-    /// Whether the page is too short or too unlike running text to judge alone, and has
-    /// no å/ä/ö: it follows the rest of its document.
+    /// Whether the page has (almost) no å/ä/ö: in a document with damaged pages it is
+    /// repaired too (short pages, tables and footers give too little evidence alone).
     pub fn is_undecided(&self) -> bool {
-        (self.words < 8 || self.function * 10 < self.words) && self.diacritic * 100 <= self.words * 2
+        self.diacritic * 100 <= self.words * 2
     }
 
     /// Whether the page should be repaired.

@@ -148,7 +148,7 @@ impl<'a> Search<'a> {
 /// Put the case pattern of `orig` onto `word` (lower case).
 fn recase(orig: &str, word: &str) -> String {
     let letters: Vec<char> = orig.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) && word.chars().count() == letters.len() {
         return word.to_uppercase();
     }
     let first_upper = orig.chars().next().is_some_and(|c| c.is_uppercase() || c == '|');
@@ -228,11 +228,16 @@ impl Repairer {
         if upper == letters && letters <= 4 && letters > 1 {
             return None; // acronyms
         }
-        if upper > 1 && upper < letters {
-            return None; // mixed case: codes, names like McDonald, IT-strateg
+        // Mixed case: codes, names like McDonald, IT-strateg; but `FOrvaltningen` is a
+        // capital Ö read as O.
+        let ocr_capital = core.chars().skip(1).filter(|c| c.is_uppercase()).all(|c| matches!(c, 'O' | 'A'))
+            && core.chars().next().is_some_and(char::is_uppercase)
+            && letters >= 5;
+        if upper > 1 && upper < letters && !ocr_capital {
+            return None;
         }
         let has_sig = core.chars().any(signature);
-        let capital = core.chars().next().is_some_and(char::is_uppercase) && upper == 1;
+        let capital = core.chars().next().is_some_and(char::is_uppercase) && upper < letters;
         let id_freq = self.lex.freq(lower);
         if !lower.chars().any(|c| !self.ch.rules(c).is_empty()) {
             return None; // nothing the channel could change
@@ -284,6 +289,8 @@ mod tests {
         assert_eq!(fix("Pa"), "På");
         assert_eq!(fix("4r"), "är");
         assert_eq!(fix("atgarder"), "åtgärder");
+        assert_eq!(fix("FOrvaltningen"), "Förvaltningen");
+        assert_eq!(fix("ATGARDER"), "ÅTGÄRDER");
     }
 
     #[test]
