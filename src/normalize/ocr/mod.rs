@@ -44,6 +44,15 @@ fn core_range(chunk: &str) -> Option<(usize, usize)> {
     Some((cs, ce))
 }
 
+/// Copy `text` up to `raw.0`, then `new` in place of `text[raw.0..raw.1]`.
+fn push_edit(out: &mut String, map: &mut OffsetMap, copied: &mut usize, text: &str, raw: (usize, usize), new: &str) {
+    out.push_str(&text[*copied..raw.0]);
+    let ts = out.len();
+    out.push_str(new);
+    map.edits.push(Edit { raw, text: (ts, out.len()) });
+    *copied = raw.1;
+}
+
 /// Repair the words of `text` whose index (counting whitespace-separated tokens from 0)
 /// `damaged` accepts. Returns the repaired text and the map from `text` to it.
 pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, OffsetMap) {
@@ -65,27 +74,29 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
             continue;
         };
         let core = &chunk[cs..ce];
-        let repaired = if !damaged(k) {
-            None
+        let sentence_end = chunk[ce..].contains(['.', '!', '?', ':']);
+        if !damaged(k) {
+            prev = core.to_lowercase();
         } else if core == "|" {
-            Some(if prev.is_empty() { "I" } else { "i" }.to_string())
+            push_edit(&mut out, &mut map, &mut copied, text, (start + cs, start + ce), if prev.is_empty() { "I" } else { "i" });
+            prev = "i".into();
         } else {
             let following = next
                 .and_then(|(s, e)| core_range(&text[s..e]).map(|(a, b)| text[s + a..s + b].to_lowercase()))
                 .unwrap_or_default();
-            rep.repair(core, &prev, &following, prev.is_empty())
-        };
-        let sentence_end = chunk[ce..].contains(['.', '!', '?', ':']);
-        if let Some(new) = repaired {
-            let (rs, re) = (start + cs, start + ce);
-            out.push_str(&text[copied..rs]);
-            let ts = out.len();
-            out.push_str(&new);
-            map.edits.push(Edit { raw: (rs, re), text: (ts, out.len()) });
-            copied = re;
-            prev = new.to_lowercase();
-        } else {
-            prev = core.to_lowercase();
+            // `hämta/lämna`: each side of a slash is a word of its own.
+            let mut off = start + cs;
+            for part in core.split('/') {
+                let at_start = prev.is_empty();
+                match rep.repair(part, &prev, &following, at_start) {
+                    Some(new) => {
+                        push_edit(&mut out, &mut map, &mut copied, text, (off, off + part.len()), &new);
+                        prev = new.to_lowercase();
+                    }
+                    None => prev = part.to_lowercase(),
+                }
+                off += part.len() + 1;
+            }
         }
         if sentence_end {
             prev.clear();
@@ -117,9 +128,9 @@ mod tests {
 
     #[test]
     fn untouched_tokens_are_kept_exactly() {
-        let raw = "Kontakta anna.berg@example.se  eller SN 2024/17, ar 1999.";
+        let raw = "Kontakta anna.berg@example.se  eller SN 2024/17, ar 1999. Hamta/lamna.";
         let (text, _) = repair_words(raw, |_| true);
-        assert_eq!(text, "Kontakta anna.berg@example.se  eller SN 2024/17, är 1999.");
+        assert_eq!(text, "Kontakta anna.berg@example.se  eller SN 2024/17, är 1999. Hämta/lämna.");
         let (same, map) = repair_words(raw, |_| false);
         assert_eq!(same, raw);
         assert!(map.edits.is_empty());

@@ -39,6 +39,13 @@ fn signature(c: char) -> bool {
     matches!(c, '&' | '|' | '4' | '6' | '0' | 'é')
 }
 
+/// `MASKERA_OCR_DEBUG=1` prints every candidate (words only reach stderr of a developer's
+/// own run; never set it in production).
+fn debug() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("MASKERA_OCR_DEBUG").is_some())
+}
+
 struct Search<'a> {
     lex: &'a Lexicon,
     ch: &'a Channel,
@@ -52,7 +59,7 @@ struct Search<'a> {
 impl<'a> Search<'a> {
     fn consider(&mut self, freq: i32, chan: f32, nparts: u8) {
         let score = freq as f32 * 0.1 * LN10 + chan;
-        if cfg!(debug_assertions) || std::env::var_os("MASKERA_OCR_DEBUG").is_some() {
+        if debug() {
             eprintln!("  cand {} freq={freq} chan={chan:.3} parts={nparts} score={score:.3}", self.buf);
         }
         // A whole lexicon word always beats a compound split.
@@ -169,6 +176,10 @@ const YEAR_BEFORE: &[&str] = &[
     "atta", "nio", "tio", "ett", "förra", "forra", "samma", "nästa", "nasta", "många", "manga", "senaste",
     "innevarande", "nytt",
 ];
+/// Words after which `rader` is the verb `råda` (`det råder brist`), not `rader` (rows).
+const PREVAILS_AFTER: &[&str] = &["det", "som", "där", "dar", "här", "inte"];
+/// Auxiliaries after which `natt` is the supine `nått`.
+const AUX: &[&str] = &["har", "hade", "ha", "inte", "ej", "redan", "aldrig"];
 /// Words after which `bor` is the verb `bo` (lives), not the modal `bör`.
 const LIVES_NEXT: &[&str] = &[
     "i", "på", "pa", "hos", "kvar", "med", "ensam", "själv", "sjalv", "tillsammans", "nu", "där", "dar", "här", "har",
@@ -204,6 +215,8 @@ impl Repairer {
                 return Some(recase(core, if year { "år" } else { "är" }));
             }
             "sa" if SAID_AFTER.contains(&prev) => return None,
+            "rader" if PREVAILS_AFTER.contains(&prev) => return Some(recase(core, "råder")),
+            "natt" if AUX.contains(&prev) => return Some(recase(core, "nått")),
             _ => {}
         }
         let key = (core.to_string(), sentence_start);
