@@ -44,6 +44,17 @@ fn core_range(chunk: &str) -> Option<(usize, usize)> {
     Some((cs, ce))
 }
 
+/// Repair one text on its own (a page or a plain-text document): `None` when the damage
+/// detector finds nothing to do, else the repaired text and its offset map. Layout repair
+/// (line starts) is applied first, so the map refers to the line-repaired text.
+pub fn repair_text(text: &str) -> Option<(String, OffsetMap)> {
+    if !Damage::measure(text).is_damaged() {
+        return None;
+    }
+    let lines = layout::repair_lines(text);
+    Some(repair_words(&lines, |_| true))
+}
+
 /// Copy `text` up to `raw.0`, then `new` in place of `text[raw.0..raw.1]`.
 fn push_edit(out: &mut String, map: &mut OffsetMap, copied: &mut usize, text: &str, raw: (usize, usize), new: &str) {
     out.push_str(&text[*copied..raw.0]);
@@ -128,9 +139,9 @@ mod tests {
 
     #[test]
     fn untouched_tokens_are_kept_exactly() {
-        let raw = "Kontakta anna.berg@example.se  eller SN 2024/17, ar 1999. Hamta/lamna.";
+        let raw = "Kontakta anna.berg@example.se  eller SN 2024/17, det ar 1999. Hamta/lamna.";
         let (text, _) = repair_words(raw, |_| true);
-        assert_eq!(text, "Kontakta anna.berg@example.se  eller SN 2024/17, är 1999. Hämta/lämna.");
+        assert_eq!(text, "Kontakta anna.berg@example.se  eller SN 2024/17, det är 1999. Hämta/lämna.");
         let (same, map) = repair_words(raw, |_| false);
         assert_eq!(same, raw);
         assert!(map.edits.is_empty());
