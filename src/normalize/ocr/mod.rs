@@ -55,6 +55,12 @@ pub fn repair_text(text: &str) -> Option<(String, OffsetMap)> {
     Some(repair_words(&lines, |_| true))
 }
 
+/// `buf` = `word` in lower case, reusing the buffer.
+fn set_lower(buf: &mut String, word: &str) {
+    buf.clear();
+    buf.extend(word.chars().flat_map(char::to_lowercase));
+}
+
 /// Copy `text` up to `raw.0`, then `new` in place of `text[raw.0..raw.1]`.
 fn push_edit(out: &mut String, map: &mut OffsetMap, copied: &mut usize, text: &str, raw: (usize, usize), new: &str) {
     out.push_str(&text[*copied..raw.0]);
@@ -87,24 +93,22 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
         let core = &chunk[cs..ce];
         let sentence_end = chunk[ce..].contains(['.', '!', '?', ':']);
         if !damaged(k) {
-            prev = core.to_lowercase();
+            set_lower(&mut prev, core);
         } else if core == "|" {
             push_edit(&mut out, &mut map, &mut copied, text, (start + cs, start + ce), if prev.is_empty() { "I" } else { "i" });
             prev = "i".into();
         } else {
-            let following = next
-                .and_then(|(s, e)| core_range(&text[s..e]).map(|(a, b)| text[s + a..s + b].to_lowercase()))
-                .unwrap_or_default();
+            let following = next.and_then(|(s, e)| core_range(&text[s..e]).map(|(a, b)| &text[s + a..s + b])).unwrap_or("");
             // `hämta/lämna`: each side of a slash is a word of its own.
             let mut off = start + cs;
             for part in core.split('/') {
                 let at_start = prev.is_empty();
-                match rep.repair(part, &prev, &following, at_start) {
+                match rep.repair(part, &prev, following, at_start) {
                     Some(new) => {
                         push_edit(&mut out, &mut map, &mut copied, text, (off, off + part.len()), &new);
                         prev = new.to_lowercase();
                     }
-                    None => prev = part.to_lowercase(),
+                    None => set_lower(&mut prev, part),
                 }
                 off += part.len() + 1;
             }

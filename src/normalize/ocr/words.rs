@@ -26,7 +26,7 @@ const COMPOUND_PENALTY: i32 = 10;
 /// How much more likely (ln) a candidate must be than a token that is itself a word.
 const MARGIN: f32 = 1.2;
 /// Search steps per token (guards against pathological input).
-const BUDGET: u32 = 20_000;
+const BUDGET: u32 = 5_000;
 
 /// Whether `c` may be part of a repairable token (letters and the characters OCR puts in
 /// their place).
@@ -100,8 +100,35 @@ impl<'a> Search<'a> {
             }
             return;
         }
+        let c = self.chars[i];
+        // Read the character as itself.
+        let mut tmp = [0u8; 4];
+        if let Some(next) = self.lex.step(st, c.encode_utf8(&mut tmp).as_bytes()) {
+            let len = self.buf.len();
+            self.buf.push(c);
+            self.dfs(i + 1, next, chan + self.ch.identity(c), edits, part_len + 1, parts, nparts);
+            self.buf.truncate(len);
+        }
+        let ch = self.ch;
+        let rules = if edits >= MAX_EDITS { &[][..] } else { ch.rules(c) };
+        for rule in rules {
+            let n = rule.ocr.chars().count();
+            if i + n > self.chars.len() || !rule.ocr.chars().zip(&self.chars[i..]).all(|(a, b)| a == *b) {
+                continue;
+            }
+            if let Some(next) = self.lex.step(st, rule.truth.as_bytes()) {
+                let len = self.buf.len();
+                self.buf.push_str(&rule.truth);
+                let tl = rule.truth.chars().count();
+                self.dfs(i + n, next, chan + rule.logp, edits + 1, part_len + tl, parts, nparts);
+                self.buf.truncate(len);
+            }
+        }
         // A compound joint: the part so far is a word, the rest starts again at the root.
-        if self.allow_compounds && nparts + 1 < MAX_PARTS && part_len >= 3 && self.chars.len() - i >= 3 {
+        // Tried last, and only while no whole word has been found (a whole word wins anyway).
+        if self.allow_compounds
+            && !matches!(self.best, Some((_, _, 0)))
+            && nparts + 1 < MAX_PARTS && part_len >= 3 && self.chars.len() - i >= 3 {
             if let Some(f) = self.lex.final_freq(&st).filter(|f| *f >= MIN_PART_FREQ) {
                 let m = parts + f as i32;
                 let root = self.lex.root();
@@ -121,32 +148,6 @@ impl<'a> Search<'a> {
                     self.dfs(i + 1, root, chan, edits, 0, m, nparts + 1);
                     self.buf.truncate(len);
                 }
-            }
-        }
-        let c = self.chars[i];
-        // Read the character as itself.
-        let mut tmp = [0u8; 4];
-        if let Some(next) = self.lex.step(st, c.encode_utf8(&mut tmp).as_bytes()) {
-            let len = self.buf.len();
-            self.buf.push(c);
-            self.dfs(i + 1, next, chan + self.ch.identity(c), edits, part_len + 1, parts, nparts);
-            self.buf.truncate(len);
-        }
-        if edits >= MAX_EDITS {
-            return;
-        }
-        let ch = self.ch;
-        for rule in ch.rules(c) {
-            let n = rule.ocr.chars().count();
-            if i + n > self.chars.len() || !rule.ocr.chars().zip(&self.chars[i..]).all(|(a, b)| a == *b) {
-                continue;
-            }
-            if let Some(next) = self.lex.step(st, rule.truth.as_bytes()) {
-                let len = self.buf.len();
-                self.buf.push_str(&rule.truth);
-                let tl = rule.truth.chars().count();
-                self.dfs(i + n, next, chan + rule.logp, edits + 1, part_len + tl, parts, nparts);
-                self.buf.truncate(len);
             }
         }
     }
@@ -192,24 +193,29 @@ const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom
 pub struct Repairer {
     lex: &'static Lexicon,
     ch: &'static Channel,
-    cache: HashMap<(String, bool), Option<String>>,
+    /// Decisions by token, one map for sentence starts and one for the rest.
+    cache: [HashMap<String, Option<String>>; 2],
 }
 
 impl Default for Repairer {
     fn default() -> Self {
-        Repairer { lex: Lexicon::get(), ch: Channel::get(), cache: HashMap::new() }
+        Repairer { lex: Lexicon::get(), ch: Channel::get(), cache: [HashMap::new(), HashMap::new()] }
     }
 }
 
 impl Repairer {
     /// The repair of one token core (no surrounding punctuation), or `None` to keep it.
-    /// `prev` is the previous word, lower case ("" at a sentence start).
+    /// `prev` is the previous word, lower case ("" at a sentence start), `next` the
+    /// following word as written.
     /// `sentence_start`: a capital letter here says nothing about a name.
     pub fn repair(&mut self, core: &str, prev: &str, next: &str, sentence_start: bool) -> Option<String> {
-        let lower = core.to_lowercase();
         // The ambiguous short words: context decides.
-        match lower.as_str() {
-            "bor" => return if LIVES_NEXT.contains(&next) || next.is_empty() { None } else { Some(recase(core, "bör")) },
+        let short = if core.len() <= 5 { core.to_lowercase() } else { String::new() };
+        match short.as_str() {
+            "bor" => {
+                let next = next.to_lowercase();
+                return if LIVES_NEXT.contains(&next.as_str()) || next.is_empty() { None } else { Some(recase(core, "bör")) };
+            }
             "ar" => {
                 let year = YEAR_BEFORE.contains(&prev) || prev.chars().next().is_some_and(|c| c.is_ascii_digit());
                 return Some(recase(core, if year { "år" } else { "är" }));
@@ -219,12 +225,12 @@ impl Repairer {
             "natt" if AUX.contains(&prev) => return Some(recase(core, "nått")),
             _ => {}
         }
-        let key = (core.to_string(), sentence_start);
-        if let Some(hit) = self.cache.get(&key) {
+        let cache = &self.cache[usize::from(sentence_start)];
+        if let Some(hit) = cache.get(core) {
             return hit.clone();
         }
-        let out = self.decide(core, &lower, sentence_start);
-        self.cache.insert(key, out.clone());
+        let out = self.decide(core, &core.to_lowercase(), sentence_start);
+        self.cache[usize::from(sentence_start)].insert(core.to_string(), out.clone());
         out
     }
 
