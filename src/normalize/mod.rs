@@ -104,5 +104,37 @@ mod tests {
         assert_eq!(n.text, "Rubrik\n\nText med mellanrum\nSida två\n");
         assert_eq!(n.page_count, 2);
         assert!(n.ocr_pages.is_empty());
+        assert!(n.raw.is_none() && !n.ocr_repaired);
+    }
+
+    fn page(number: u32, text: &str) -> Page {
+        Page { number, text: text.into(), source: PageSource::TextLayer }
+    }
+
+    #[test]
+    fn damaged_pages_are_repaired_and_mapped() {
+        let ex = Extracted {
+            format: Format::Pdf,
+            pages: vec![
+                page(1, "Handelsen ar utredd och det ar klart att personalen inte foljde rutinen for\nhantering av lakemedel pa boendet. Atgarder har vidtagits.\ne Rutinen &ndras.\n| samband med detta ringde 070-123 45 67."),
+                page(2, "Kontakt"),
+            ],
+        };
+        let n = normalize(&ex);
+        assert!(n.ocr_repaired);
+        assert!(n.text.starts_with("Händelsen är utredd och det är klart att personalen inte följde rutinen för hantering av läkemedel på boendet."), "{}", n.text);
+        assert!(n.text.contains("\n• Rutinen ändras.\nI samband med"), "{}", n.text);
+        let raw = n.raw.as_ref().unwrap();
+        let at = raw.text.find("070").unwrap();
+        let (s, e) = raw.map.raw_to_text(at, at + 13);
+        assert_eq!(&n.text[s..e], "070-123 45 67");
+    }
+
+    #[test]
+    fn born_digital_text_passes_unchanged() {
+        let t = "Händelsen är utredd och det är klart att personalen inte följde rutinen för hantering av läkemedel på boendet. Åtgärder har vidtagits och ärendet är avslutat för del av året.";
+        let n = normalize(&Extracted { format: Format::Pdf, pages: vec![page(1, t)] });
+        assert_eq!(n.text, format!("{t}\n"));
+        assert!(n.raw.is_none());
     }
 }
