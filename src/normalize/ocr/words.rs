@@ -9,6 +9,8 @@
 //! ambiguous short words (`ar` → `år` after a number or `i`, `sa` after a pronoun).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 use super::channel::Channel;
 use super::lexicon::{Lexicon, State};
@@ -189,17 +191,36 @@ const LIVES_NEXT: &[&str] = &[
 /// Words after which `sa` is the past tense of `säga`.
 const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom", "man", "och"];
 
+/// FNV-1a: a fast hash for the short keys of the token cache (iteration order is never used).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Cache = HashMap<String, Option<Rc<str>>, BuildHasherDefault<Fnv>>;
+
 /// The word repairer, with a per-document cache of token decisions.
 pub struct Repairer {
     lex: &'static Lexicon,
     ch: &'static Channel,
     /// Decisions by token, one map for sentence starts and one for the rest.
-    cache: [HashMap<String, Option<String>>; 2],
+    cache: [Cache; 2],
 }
 
 impl Default for Repairer {
     fn default() -> Self {
-        Repairer { lex: Lexicon::get(), ch: Channel::get(), cache: [HashMap::new(), HashMap::new()] }
+        Repairer { lex: Lexicon::get(), ch: Channel::get(), cache: [Cache::default(), Cache::default()] }
     }
 }
 
@@ -208,28 +229,32 @@ impl Repairer {
     /// `prev` is the previous word, lower case ("" at a sentence start), `next` the
     /// following word as written.
     /// `sentence_start`: a capital letter here says nothing about a name.
-    pub fn repair(&mut self, core: &str, prev: &str, next: &str, sentence_start: bool) -> Option<String> {
+    pub fn repair(&mut self, core: &str, prev: &str, next: &str, sentence_start: bool) -> Option<Rc<str>> {
         // The ambiguous short words: context decides.
-        let short = if core.len() <= 5 { core.to_lowercase() } else { String::new() };
-        match short.as_str() {
-            "bor" => {
+        let word = ["ar", "sa", "bor", "rader", "natt"].into_iter().find(|w| core.eq_ignore_ascii_case(w));
+        match word {
+            Some("bor") => {
                 let next = next.to_lowercase();
-                return if LIVES_NEXT.contains(&next.as_str()) || next.is_empty() { None } else { Some(recase(core, "bör")) };
+                return if LIVES_NEXT.contains(&next.as_str()) || next.is_empty() {
+                    None
+                } else {
+                    Some(recase(core, "bör").into())
+                };
             }
-            "ar" => {
+            Some("ar") => {
                 let year = YEAR_BEFORE.contains(&prev) || prev.chars().next().is_some_and(|c| c.is_ascii_digit());
-                return Some(recase(core, if year { "år" } else { "är" }));
+                return Some(recase(core, if year { "år" } else { "är" }).into());
             }
-            "sa" if SAID_AFTER.contains(&prev) => return None,
-            "rader" if PREVAILS_AFTER.contains(&prev) => return Some(recase(core, "råder")),
-            "natt" if AUX.contains(&prev) => return Some(recase(core, "nått")),
+            Some("sa") if SAID_AFTER.contains(&prev) => return None,
+            Some("rader") if PREVAILS_AFTER.contains(&prev) => return Some(recase(core, "råder").into()),
+            Some("natt") if AUX.contains(&prev) => return Some(recase(core, "nått").into()),
             _ => {}
         }
         let cache = &self.cache[usize::from(sentence_start)];
         if let Some(hit) = cache.get(core) {
             return hit.clone();
         }
-        let out = self.decide(core, &core.to_lowercase(), sentence_start);
+        let out: Option<Rc<str>> = self.decide(core, &core.to_lowercase(), sentence_start).map(Rc::from);
         self.cache[usize::from(sentence_start)].insert(core.to_string(), out.clone());
         out
     }
@@ -296,7 +321,7 @@ mod tests {
     use super::*;
 
     fn fix(w: &str) -> String {
-        Repairer::default().repair(w, "x", "", false).unwrap_or_else(|| w.to_string())
+        Repairer::default().repair(w, "x", "", false).map_or_else(|| w.to_string(), |s| s.to_string())
     }
 
     #[test]
