@@ -15,7 +15,22 @@ pub mod words;
 
 pub use damage::Damage;
 
+use std::cell::RefCell;
+
 use crate::document::{Edit, OffsetMap};
+
+/// Token decisions cached per worker thread across documents: a decision depends only on
+/// the token, so reuse cannot change any output. Cleared when it grows past this size.
+const CACHE_LIMIT: usize = 200_000;
+
+thread_local! {
+    static REPAIRER: RefCell<Option<words::Repairer>> = const { RefCell::new(None) };
+}
+
+/// Forget the cached token decisions of this thread (benchmarks measure a cold start).
+pub fn clear_cache() {
+    REPAIRER.with(|r| r.borrow_mut().take());
+}
 
 /// Whether `c` may start or end a repairable word core.
 fn edge(c: char) -> bool {
@@ -73,7 +88,7 @@ fn push_edit(out: &mut String, map: &mut OffsetMap, copied: &mut usize, text: &s
 /// Repair the words of `text` whose index (counting whitespace-separated tokens from 0)
 /// `damaged` accepts. Returns the repaired text and the map from `text` to it.
 pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, OffsetMap) {
-    let mut rep = words::Repairer::default();
+    let mut rep = REPAIRER.with(|r| r.borrow_mut().take()).unwrap_or_default();
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut map = OffsetMap::default();
     let mut prev = String::new();
@@ -118,6 +133,9 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
         }
     }
     out.push_str(&text[copied..]);
+    if rep.cached() < CACHE_LIMIT {
+        REPAIRER.with(|r| *r.borrow_mut() = Some(rep));
+    }
     (out, map)
 }
 

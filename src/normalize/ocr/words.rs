@@ -225,6 +225,11 @@ impl Default for Repairer {
 }
 
 impl Repairer {
+    /// How many token decisions are cached.
+    pub fn cached(&self) -> usize {
+        self.cache[0].len() + self.cache[1].len()
+    }
+
     /// The repair of one token core (no surrounding punctuation), or `None` to keep it.
     /// `prev` is the previous word, lower case ("" at a sentence start), `next` the
     /// following word as written.
