@@ -53,7 +53,7 @@ impl Channel {
             by_first.entry(first).or_default().push(Rule {
                 ocr: ocr.to_string(),
                 truth: truth.to_string(),
-                logp: logp.max(FLOOR).min(-0.01),
+                logp: logp.clamp(FLOOR, -0.01),
             });
         }
         for rules in by_first.values_mut() {

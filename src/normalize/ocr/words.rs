@@ -130,26 +130,31 @@ impl<'a> Search<'a> {
         // Tried last, and only while no whole word has been found (a whole word wins anyway).
         if self.allow_compounds
             && !matches!(self.best, Some((_, _, 0)))
-            && nparts + 1 < MAX_PARTS && part_len >= 3 && self.chars.len() - i >= 3 {
-            if let Some(f) = self.lex.final_freq(&st).filter(|f| *f >= MIN_PART_FREQ) {
-                let m = parts + f as i32;
-                let root = self.lex.root();
-                self.dfs(i, root, chan, edits, 0, m, nparts + 1);
-                let c = self.chars[i];
-                // Three equal consonants are written as two: `sekretess` + `skydd`.
-                let n = self.buf.len();
-                let b = self.buf.as_bytes();
-                if n >= 2 && b[n - 1] == b[n - 2] && b"bdfgklmnprstv".contains(&b[n - 1]) && b[n - 1] as char != c {
-                    if let Some(shared) = self.lex.step(root, &b[n - 1..]) {
-                        self.dfs(i, shared, chan, edits, 1, m, nparts + 1);
-                    }
-                }
-                if c == 's' || c == '-' {
-                    let len = self.buf.len();
-                    self.buf.push(c);
-                    self.dfs(i + 1, root, chan, edits, 0, m, nparts + 1);
-                    self.buf.truncate(len);
-                }
+            && nparts + 1 < MAX_PARTS
+            && part_len >= 3
+            && self.chars.len() - i >= 3
+            && let Some(f) = self.lex.final_freq(&st).filter(|f| *f >= MIN_PART_FREQ)
+        {
+            let m = parts + f as i32;
+            let root = self.lex.root();
+            self.dfs(i, root, chan, edits, 0, m, nparts + 1);
+            let c = self.chars[i];
+            // Three equal consonants are written as two: `sekretess` + `skydd`.
+            let n = self.buf.len();
+            let b = self.buf.as_bytes();
+            if n >= 2
+                && b[n - 1] == b[n - 2]
+                && b"bdfgklmnprstv".contains(&b[n - 1])
+                && b[n - 1] as char != c
+                && let Some(shared) = self.lex.step(root, &b[n - 1..])
+            {
+                self.dfs(i, shared, chan, edits, 1, m, nparts + 1);
+            }
+            if c == 's' || c == '-' {
+                let len = self.buf.len();
+                self.buf.push(c);
+                self.dfs(i + 1, root, chan, edits, 0, m, nparts + 1);
+                self.buf.truncate(len);
             }
         }
     }
