@@ -25,6 +25,7 @@ PRIORS = [("u", "å"), ("rn", "m"), ("m", "rn"), ("ii", "ü"), ("0", "ö"), ("é
           ("a", "à"), ("6", "ö"), ("&", "ä"), ("4", "ä"), ("4", "å"), ("d", "ä"), ("i", "ä"),
           ("ia", "ä"), ("é", "ö"), ("é", "ä"), ("o", "ö"), ("a", "ä"), ("a", "å"), ("cl", "d")]
 PRIOR_COUNT = 1
+MIN_TRUE_COUNT = 200
 
 
 def key(tok):
@@ -122,7 +123,9 @@ def main():
         f.write("# OCR confusion weights learned by scripts/learn-confusions.py from aligned\n")
         f.write("# OCR/true character pairs (statistics only). ocr\ttrue\tcount\ttrue_count\tlogp\n")
         for a, b, c, n in rows:
-            f.write(f"{a}\t{b}\t{c}\t{n}\t{math.log((c + 1) / (n + 2)):.4f}\n")
+            # A true string seen rarely (`rn`, `ü`) gets no more than a rare confusion's weight.
+            denom = n if a == b else max(n, MIN_TRUE_COUNT)
+            f.write(f"{a}\t{b}\t{c}\t{n}\t{math.log((c + 1) / (denom + 2)):.4f}\n")
 
 
 if __name__ == "__main__":
