@@ -53,6 +53,61 @@ pub struct Normalized {
     pub ocr_pages: Vec<u32>,
     /// Whether OCR-damage repair changed the text.
     pub ocr_repaired: bool,
+    /// The text before OCR word repair, with the map between the two, when repair ran.
+    /// Structured-number detectors can scan `raw.text` too (so OCR damage cannot hide a
+    /// number) and map what they find with [`OffsetMap::raw_to_text`].
+    pub raw: Option<RawText>,
+}
+
+/// The pre-repair text of a document and where its words moved to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawText {
+    pub text: String,
+    pub map: OffsetMap,
+}
+
+/// One word replaced by OCR repair: its byte range in the raw and in the repaired text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    pub raw: (usize, usize),
+    pub text: (usize, usize),
+}
+
+/// Byte offsets between raw and repaired text. Repair only replaces whole words, so
+/// outside the edits the two texts are identical up to a shift.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OffsetMap {
+    /// In text order, not overlapping.
+    pub edits: Vec<Edit>,
+}
+
+impl OffsetMap {
+    /// Map a byte span of the raw text to the repaired text. A span end inside a
+    /// replaced word is widened to cover the whole replacement.
+    pub fn raw_to_text(&self, start: usize, end: usize) -> (usize, usize) {
+        (map_pos(&self.edits, start, false, |e| e.raw, |e| e.text), map_pos(&self.edits, end, true, |e| e.raw, |e| e.text))
+    }
+
+    /// Map a byte span of the repaired text back to the raw text (for review views).
+    pub fn text_to_raw(&self, start: usize, end: usize) -> (usize, usize) {
+        (map_pos(&self.edits, start, false, |e| e.text, |e| e.raw), map_pos(&self.edits, end, true, |e| e.text, |e| e.raw))
+    }
+}
+
+fn map_pos(edits: &[Edit], x: usize, is_end: bool, from: impl Fn(&Edit) -> (usize, usize), to: impl Fn(&Edit) -> (usize, usize)) -> usize {
+    // The last edit that starts at or before x.
+    let i = edits.partition_point(|e| from(e).0 <= x);
+    if i == 0 {
+        return x;
+    }
+    let e = &edits[i - 1];
+    let (fs, fe) = from(e);
+    let (ts, te) = to(e);
+    if x < fe {
+        // Inside a replaced word: a start snaps to its start, an end to its end.
+        return if x == fs || !is_end { ts } else { te };
+    }
+    (x + te).saturating_sub(fe)
 }
 
 /// Kinds of personal data. The serialised names are the ones the manifest, the per-report

@@ -132,7 +132,7 @@ mod tests {
     }
 
     fn norm(text: &str) -> Normalized {
-        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false }
+        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None }
     }
 
     #[test]

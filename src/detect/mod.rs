@@ -140,7 +140,7 @@ mod tests {
     use super::*;
 
     fn norm(text: &str) -> Normalized {
-        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false }
+        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None }
     }
 
     #[test]

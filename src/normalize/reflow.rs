@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 static LIST_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[-–*]\s|\d{1,2}[.)]\s|[a-zA-Z][.)]\s|\(\d{1,2}\)\s)").expect("list marker")
+    Regex::new(r"^\s*(?:[-–*•]\s|\d{1,2}[.)]\s|[a-zA-Z][.)]\s|\(\d{1,2}\)\s)").expect("list marker")
 });
 
 /// The text width of a page in characters: the length most full lines reach.
