@@ -117,7 +117,26 @@ impl Detectors {
 
     /// Run every detector over the text; drop what the allow-list keeps.
     pub fn detect(&self, text: &Normalized) -> Findings {
-        Findings { spans: self.detect_str(&text.text) }
+        let mut spans = self.detect_str(&text.text);
+        // OCR repair must never hide a number: the structured detectors also read the text
+        // as it was before repair, and what they find there is mapped onto the repaired text.
+        if let Some(raw) = &text.raw {
+            for s in self.detect_str(&raw.text) {
+                if matches!(s.kind, Kind::Name | Kind::Other) {
+                    continue;
+                }
+                let (start, end) = raw.map.raw_to_text(s.start, s.end);
+                if start < end
+                    && end <= text.text.len()
+                    && text.text.is_char_boundary(start)
+                    && text.text.is_char_boundary(end)
+                {
+                    spans.push(Span { start, end, ..s });
+                }
+            }
+            spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        }
+        Findings { spans }
     }
 
     /// The same over a plain string (used to verify published files).
@@ -141,6 +160,24 @@ mod tests {
 
     fn norm(text: &str) -> Normalized {
         Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None }
+    }
+
+    #[test]
+    fn numbers_in_the_text_before_ocr_repair_are_found_too() {
+        use crate::document::{Edit, OffsetMap, RawText};
+        // Suppose repair turned digits of a phone number into letters.
+        let raw = "Ring 08-123 456 78 i dag.";
+        let repaired = "Ring 08-123 abc 78 i dag.";
+        let n = Normalized {
+            text: repaired.into(),
+            page_count: 1,
+            ocr_pages: vec![1],
+            ocr_repaired: true,
+            raw: Some(RawText { text: raw.into(), map: OffsetMap { edits: vec![Edit { raw: (12, 15), text: (12, 15) }] } }),
+        };
+        let d = Detectors::build(&Config::default()).unwrap();
+        let f = d.detect(&n);
+        assert!(f.spans.iter().any(|s| s.kind == Kind::Phone && &repaired[s.start..s.end] == "08-123 abc 78"), "{:?}", f.spans);
     }
 
     #[test]
