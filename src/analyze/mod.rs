@@ -128,7 +128,7 @@ impl Analyzer {
             .into_iter()
             .filter(|s| !s.heading && tax.cause_markers.iter().any(|c| c.is_in(&s.lower)))
             .map(|s| Line {
-                text: String::new(),
+                text: s.lower.clone(),
                 lower: s.lower,
                 role: s.role,
                 heading: false,
@@ -141,20 +141,28 @@ impl Analyzer {
     }
 }
 
-/// Per-label scores over lines, with a weight per line; enumeration lines are left out.
+/// Per-label scores over lines, with a weight per line; sentences that enumerate several
+/// labels (a list of areas, a law's list of kinds) are left out.
 fn scores(labels: &[Label], lines: &[&Line], weight: impl Fn(&Line) -> u32) -> Vec<u32> {
     let mut total = vec![0u32; labels.len()];
     for l in lines.iter().filter(|l| !l.skip) {
-        let per: Vec<u32> = labels.iter().map(|lab| cue::score(&lab.cues, &l.lower)).collect();
-        if per.iter().filter(|&&s| s > 0).count() >= ENUMERATION {
-            continue;
-        }
         let w = weight(l);
-        for (t, s) in total.iter_mut().zip(per) {
-            *t += s * w;
+        for s in sections::split_sentences(&l.text).iter().map(|s| s.to_lowercase()).filter(|s| !is_list(s)) {
+            let per: Vec<u32> = labels.iter().map(|lab| cue::score(&lab.cues, &s)).collect();
+            if per.iter().filter(|&&s| s > 0).count() >= ENUMERATION {
+                continue;
+            }
+            for (t, s) in total.iter_mut().zip(per) {
+                *t += s * w;
+            }
         }
     }
     total
+}
+
+/// A sentence holding a comma-separated list (four or more items of one to three words).
+fn is_list(s: &str) -> bool {
+    s.split(',').filter(|p| (1..=3).contains(&p.split_whitespace().count())).count() >= 4
 }
 
 /// The single best label, if it reaches the least score and is not tied.
@@ -269,6 +277,15 @@ Ort den 2022-05-01\n";
             }
         }
         eprintln!("{:?}", a.analyze_text(&text));
+    }
+
+    #[test]
+    fn lists_are_not_evidence() {
+        assert!(is_list("uppgifter som namn, adress, hälsa, missbruk, ekonomi och annat"));
+        assert!(!is_list("han kom, såg att dörren var öppen, och gick in i rummet"));
+        let a = Analyzer::build(None).unwrap();
+        let t = "Vad har hänt?\n\nUppgifter om hemtjänst, boendestöd, gruppbostad, familjehem och försörjningsstöd röjdes.\n\nDet gällde försörjningsstöd.";
+        assert_eq!(a.analyze_text(t).verksamhetsomrade.as_deref(), Some("Ekonomiskt bistånd"));
     }
 
     #[test]
