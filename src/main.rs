@@ -96,5 +96,11 @@ fn merge(
         maskera::summary::publish(root, ids, &analyzer, &config.summary, &tpl, &|t| detectors.detect_str(t).is_empty())
             .map(|_| ())
     };
-    maskera::merge::merge(inputs, out, &write).map_err(|e| (3, e.to_string()))
+    maskera::merge::merge(inputs, out, &write).map_err(|e| {
+        let code = match e {
+            maskera::merge::MergeError::NotOutput { .. } | maskera::merge::MergeError::OutIsInput { .. } => 2,
+            _ => 3,
+        };
+        (code, e.to_string())
+    })
 }

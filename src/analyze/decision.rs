@@ -49,6 +49,12 @@ pub fn level_of(s: &str, w: &Words) -> Option<&'static str> {
     let negated = words(clause).any(|x| NEG.contains(&x))
         || (words(clause).last() == Some("något") && words(after_clause).any(|x| NEG.contains(&x)));
     if negated {
+        // "… inte ett allvarligt missförhållande men ett missförhållande"
+        if let Some(p) = after.find(" men ") {
+            if let Some(l) = level_of(&after[p + 5..], w).filter(|l| *l != INGET) {
+                return Some(l);
+            }
+        }
         return Some(INGET);
     }
     let tail_start = before.char_indices().rev().nth(50).map(|(i, _)| i).unwrap_or(0);
@@ -92,8 +98,18 @@ pub fn ivo(sentences: &[Sentence], tax: &Taxonomy, level: Option<&str>) -> Optio
         .filter(|s| !s.heading && !s.lower.ends_with('?') && !tax.ignore.iter().any(|c| c.is_in(&s.lower)))
         .filter(|s| tax.ivo_authority.iter().any(|c| c.is_in(&s.lower)))
         .filter_map(|s| {
-            let (vs, _) = tax.ivo_verbs.iter().filter_map(|c| c.find_all(&s.lower).next()).min()?;
-            Some(!words(&s.lower[..vs]).any(|x| NEG.contains(&x)))
+            let (vs, ve) = tax.ivo_verbs.iter().filter_map(|c| c.find_all(&s.lower).next()).min()?;
+            // a negation among the three words before the verb or the two after it (or after
+            // the authority): "ska inte anmälas", "anmäls inte", "anmälan till IVO görs inte"
+            let before: Vec<&str> = words(&s.lower[..vs]).collect();
+            let near_before = before.iter().rev().take(3).any(|x| NEG.contains(x));
+            let after_verb = words(&s.lower[ve..]).skip(1).take(2).any(|x| NEG.contains(&x));
+            let after_authority = tax
+                .ivo_authority
+                .iter()
+                .filter_map(|c| c.find_all(&s.lower).next())
+                .any(|(_, ae)| words(&s.lower[ae..]).take(3).any(|x| NEG.contains(&x)));
+            Some(!(near_before || after_verb || after_authority))
         })
         .last()
 }
@@ -116,6 +132,8 @@ mod tests {
         assert_eq!(level("Det inträffade är ett allvarligt missförhållande."), Some(ALLV));
         assert_eq!(level("Det inträffade bedéms utgéra en pataglig risk fér allvarligt missférhallande."), Some(RISK_ALLV));
         assert_eq!(level("Ingen mening här."), None);
+        assert_eq!(level("Det utgör inte ett allvarligt missförhållande men ett missförhållande."), Some(MISS));
+        assert_eq!(level("Händelsen bedöms vara ett allvarligt missförhållande."), Some(ALLV));
     }
 
     fn sent(s: &str, role: Option<Role>) -> Sentence {
@@ -138,5 +156,9 @@ mod tests {
         assert_eq!(ivo(&only_ivo, &tax, None), Some(false));
         let yes = vec![sent("Ärendet anmäls till Inspektionen för vård och omsorg.", None)];
         assert_eq!(ivo(&yes, &tax, None), Some(true));
+        let no = vec![sent("En anmälan till IVO görs inte.", None)];
+        assert_eq!(ivo(&no, &tax, None), Some(false));
+        let news = vec![sent("Kommunen gör en lex Sarah-anmälan efter händelsen.", None)];
+        assert_eq!(ivo(&news, &tax, None), Some(true));
     }
 }

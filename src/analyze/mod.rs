@@ -280,6 +280,40 @@ Ort den 2022-05-01\n";
     }
 
     #[test]
+    fn news_item_and_ocr_damage() {
+        let a = Analyzer::build(None).unwrap();
+        let news = "Kommunen gör en lex Sarah-anmälan\n\nI mars 2024 upptäcktes att en boende på ett demensboende \
+hade fått fel tabletter under flera dagar. Händelsen bedöms som ett allvarligt missförhållande och anmäls till IVO.";
+        let f = a.analyze_text(news);
+        assert_eq!(f.kategori.as_deref(), Some("läkemedelshantering"));
+        assert_eq!(f.bedomning.as_deref(), Some("allvarligt missförhållande"));
+        assert_eq!(f.ivo_anmalan, Some(true));
+        assert_eq!(f.verksamhetsomrade.as_deref(), Some("Äldreomsorg"));
+        assert_eq!(f.ar, Some(2024));
+        let ocr = "Rapport\n\nBeskrivning av handelsen\n\nEn medarbetare valde att skicka ett e-postmeddelande till fel mottagare.\n\n\
+Bedomning\n\nDet rapporterade bedéms inte utg6ra ett missférhallande.\n\nHandelsen ska inte anmalas till IVO.\n\nOrt den 2019-02-03";
+        let f = a.analyze_text(ocr);
+        assert_eq!(f.kategori.as_deref(), Some("e-post till fel mottagare"), "'valde' is not 'våld'");
+        assert_eq!(f.bedomning.as_deref(), Some("inget missförhållande"));
+        assert_eq!(f.ivo_anmalan, Some(false));
+        assert_eq!(f.ar, Some(2019));
+    }
+
+    #[test]
+    fn report_then_investigation_takes_the_final_decision() {
+        let a = Analyzer::build(None).unwrap();
+        let t = "Rapport enligt lex Sarah\n\nVad har hänt?\n\nEn brukare i daglig verksamhet blev knuffad av en medarbetare.\n\n\
+Rapportören bedömer att det inträffade är ett allvarligt missförhållande.\n\nUtredning\n\nUtredningens bedömning\n\n\
+Utredningen bedömer att händelsen utgjorde en påtaglig risk för ett missförhållande.\n";
+        let f = a.analyze_text(t);
+        assert_eq!(f.bedomning.as_deref(), Some("påtaglig risk för missförhållande"));
+        assert_eq!(f.ivo_anmalan, Some(false));
+        assert_eq!(f.kategori.as_deref(), Some("våld eller övergrepp"));
+        assert_eq!(f.verksamhetsomrade.as_deref(), Some("Funktionsnedsättning"));
+        assert_eq!(f.ar, None);
+    }
+
+    #[test]
     fn lists_are_not_evidence() {
         assert!(is_list("uppgifter som namn, adress, hälsa, missbruk, ekonomi och annat"));
         assert!(!is_list("han kom, såg att dörren var öppen, och gick in i rummet"));
