@@ -17,7 +17,7 @@ const MD_TEMPLATE: &str = include_str!("../../templates/summary.md.tera");
 pub const SUMMARY_FILES: [&str; 4] = ["summary.json", "summary.md", "summary.html", "summary.pdf"];
 
 const NOT_STATED: &str = "uppgift saknas";
-const BAR_MAX: f64 = 300.0;
+const BAR_MAX: f64 = 250.0;
 const ROW_H: u32 = 22;
 
 /// The compiled summary templates.
@@ -124,7 +124,7 @@ fn chart(title: &str, counts: &[Count]) -> ChartView {
             width: format!("{:.1}", c.count as f64 / max as f64 * BAR_MAX),
             rect_y: i as u32 * ROW_H + 4,
             text_y: i as u32 * ROW_H + 15,
-            text_x: format!("{:.1}", 276.0 + c.count as f64 / max as f64 * BAR_MAX),
+            text_x: format!("{:.1}", 346.0 + c.count as f64 / max as f64 * BAR_MAX),
         })
         .collect();
     ChartView { title: title.to_string(), height: bars.len() as u32 * ROW_H + 4, bars }
