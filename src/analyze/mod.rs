@@ -76,7 +76,13 @@ impl Analyzer {
         let ivo_anmalan = decision::ivo(&sentences, tax, bedomning);
         let lower_all = text.to_lowercase();
         let kategori = best(&tax.kategori, &doc, |l| {
-            if l.title || l.role == Some(Role::Beskrivning) { 2 } else { 1 }
+            if l.title {
+                4
+            } else if l.role == Some(Role::Beskrivning) {
+                2
+            } else {
+                1
+            }
         })
         .or_else(|| {
             let looks_like_report = self.words.missing.is_in(&lower_all) || lower_all.contains("lex sarah");
@@ -165,15 +171,24 @@ fn is_list(s: &str) -> bool {
     s.split(',').filter(|p| (1..=3).contains(&p.split_whitespace().count())).count() >= 4
 }
 
-/// The single best label, if it reaches the least score and is not tied.
+/// The single best label, if it reaches the least score. A tie is broken by the score in
+/// the title and description alone; a tie there too gives `None`.
 fn best(labels: &[Label], doc: &Doc, weight: impl Fn(&Line) -> u32) -> Option<String> {
     let lines: Vec<&Line> = doc.lines.iter().collect();
     let s = scores(labels, &lines, weight);
     let max = *s.iter().max()?;
-    if max < MIN_SCORE || s.iter().filter(|&&x| x == max).count() > 1 {
+    if max < MIN_SCORE {
         return None;
     }
-    s.iter().position(|&x| x == max).map(|i| labels[i].label.clone())
+    let tied: Vec<usize> = (0..s.len()).filter(|&i| s[i] == max).collect();
+    if tied.len() == 1 {
+        return Some(labels[tied[0]].label.clone());
+    }
+    let core: Vec<&Line> = doc.lines.iter().filter(|l| l.title || l.role == Some(Role::Beskrivning)).collect();
+    let c = scores(labels, &core, |_| 1);
+    let cmax = tied.iter().map(|&i| c[i]).max()?;
+    let top: Vec<usize> = tied.into_iter().filter(|&i| c[i] == cmax).collect();
+    (top.len() == 1).then(|| labels[top[0]].label.clone())
 }
 
 /// Every label reaching `min`, in taxonomy order.
@@ -277,6 +292,11 @@ Ort den 2022-05-01\n";
             }
         }
         eprintln!("{:?}", a.analyze_text(&text));
+        let lines: Vec<&Line> = doc.lines.iter().collect();
+        let s = scores(&a.taxonomy.kategori, &lines, |l| if l.title || l.role == Some(Role::Beskrivning) { 2 } else { 1 });
+        for (l, s) in a.taxonomy.kategori.iter().zip(s) {
+            eprintln!("kategori {}: {s}", l.label);
+        }
     }
 
     #[test]
@@ -311,6 +331,14 @@ Utredningen bedömer att händelsen utgjorde en påtaglig risk för ett missför
         assert_eq!(f.kategori.as_deref(), Some("våld eller övergrepp"));
         assert_eq!(f.verksamhetsomrade.as_deref(), Some("Funktionsnedsättning"));
         assert_eq!(f.ar, None);
+    }
+
+    #[test]
+    fn one_line_decision_field() {
+        let a = Analyzer::build(None).unwrap();
+        let f = a.analyze_text("Rapport\n\nVad har hänt?\n\nLarmet fungerade inte.\n\nBedömning: Påtaglig risk för allvarligt missförhållande");
+        assert_eq!(f.bedomning.as_deref(), Some("påtaglig risk för allvarligt missförhållande"));
+        assert_eq!(f.ivo_anmalan, Some(true));
     }
 
     #[test]

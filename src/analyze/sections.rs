@@ -56,6 +56,14 @@ fn role_of(heading_lower: &str, tax: &Taxonomy) -> Option<Role> {
     tax.sections.iter().find(|(_, cues)| cues.iter().any(|c| c.is_in(heading_lower))).map(|(r, _)| *r)
 }
 
+/// The role of a section cue that matches at the very start of `lower`.
+fn role_at_start(lower: &str, tax: &Taxonomy) -> Option<Role> {
+    tax.sections
+        .iter()
+        .find(|(_, cues)| cues.iter().any(|c| c.find_all(lower).next().is_some_and(|(s, _)| s == 0)))
+        .map(|(r, _)| *r)
+}
+
 impl Doc {
     /// Split a redacted text into lines with roles. `missing` is the cue for the word
     /// "missförhållande", used to recognise lists of assessment options.
@@ -78,7 +86,20 @@ impl Doc {
                 .find(|l| !l.is_empty())
                 .and_then(|l| l.chars().next())
                 .is_some_and(|c| c.is_lowercase());
-            let heading = (prev_blank || first) && !continued && looks_like_heading(t);
+            // "Bedömning: …", "Verksamhetsområde: …": a form field with its value
+            let inline_role = lower
+                .split_once(':')
+                .filter(|(k, v)| k.chars().count() <= 40 && !v.trim().is_empty())
+                .and_then(|(k, _)| role_of(k, tax));
+            // a description prompt alone in its paragraph ("Kortfattad beskrivning av … .")
+            let next_blank = raw.get(i + 1).is_none_or(|l| l.is_empty());
+            let prompt = (prev_blank || first)
+                && next_blank
+                && !continued
+                && t.chars().count() <= 220
+                && role_at_start(&lower, tax) == Some(Role::Beskrivning);
+            let heading =
+                inline_role.is_none() && (prompt || ((prev_blank || first) && !continued && looks_like_heading(t)));
             if heading {
                 if let Some(r) = role_of(&lower, tax) {
                     role = Some(r);
@@ -88,7 +109,7 @@ impl Doc {
             lines.push(Line {
                 text: t.to_string(),
                 lower,
-                role,
+                role: inline_role.or(role),
                 heading: heading && !first,
                 title: first,
                 skip,
@@ -218,6 +239,18 @@ mod tests {
         let s = d.sentences();
         assert!(s.iter().any(|s| s.lower == "det var fredag." && s.role == Some(Role::Beskrivning)));
         assert!(s.iter().any(|s| s.lower == "här är beslutet." && s.role == Some(Role::Bedomning)));
+    }
+
+    #[test]
+    fn inline_fields_and_prompts() {
+        let tax = Taxonomy::builtin();
+        let miss = Cue::parse("missförhållande").unwrap();
+        let text = "Titel\n\nKortfattad beskrivning av händelsen och konsekvenserna för den enskilde.\n\nEn dörr stod öppen.\n\nBedömning: Allvarligt missförhållande";
+        let d = Doc::parse(text, &tax, &miss);
+        assert!(d.lines[1].heading);
+        assert_eq!(d.lines[2].role, Some(Role::Beskrivning));
+        assert!(!d.lines[3].heading);
+        assert_eq!(d.lines[3].role, Some(Role::Bedomning));
     }
 
     #[test]
