@@ -110,6 +110,11 @@ pub fn compile(specs: &[String]) -> Result<Vec<Cue>, CueError> {
     specs.iter().map(|s| Cue::parse(s)).collect()
 }
 
+/// Sum of the weights of every match of `cues` in `lower`, negated or not.
+pub fn score_all(cues: &[Cue], lower: &str) -> u32 {
+    cues.iter().map(|c| c.weight * c.find_all(lower).count() as u32).sum()
+}
+
 /// Sum of the weights of every affirmed match of `cues` in `lower`.
 pub fn score(cues: &[Cue], lower: &str) -> u32 {
     cues.iter().map(|c| c.weight * c.find_affirmed(lower).count() as u32).sum()

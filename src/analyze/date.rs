@@ -19,6 +19,10 @@ static TEXTUAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"\b(?:\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?(?::[ae])?\s+)?(?:{MONTHS})\s+((?:19|20)\d\d)\b")).expect("textual")
 });
 
+static YEAR_IN_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:v[aå]ren|sommaren|h[oöé]sten|vintern|under|[aå]r|i början av|i slutet av)\s+((?:19|20)\d\d)\b").expect("year")
+});
+
 const INCIDENT: [&str; 12] = [
     "inträffa", "intraffa", "hände", "hande", "händelse", "handelse", "upptäck", "upptack", "uppmärksamma", "uppmarksamma",
     "skedde", "ägde rum",
@@ -27,7 +31,7 @@ const INCIDENT: [&str; 12] = [
 /// Every date in `lower` as (byte position, year), in document order.
 fn dates(lower: &str) -> Vec<(usize, i32)> {
     let mut out = Vec::new();
-    for re in [&*ISO, &*COMPACT, &*TEXTUAL] {
+    for re in [&*ISO, &*COMPACT, &*TEXTUAL, &*YEAR_IN_CONTEXT] {
         for c in re.captures_iter(lower) {
             let m = c.get(1).expect("group");
             if let Ok(y) = m.as_str().parse::<i32>() {
@@ -70,5 +74,6 @@ mod tests {
         assert_eq!(year("datum 200918 veckodag fredag", 2100), Some(2020));
         assert_eq!(year("personnummer 201207032382 och sfs 2014:5", 2100), None);
         assert_eq!(year("upptäcktes 22-26:e februari 2019", 2100), Some(2019));
+        assert_eq!(year("händelserna pågick under hösten 2022", 2100), Some(2022));
     }
 }

@@ -125,7 +125,7 @@ impl Analyzer {
     fn causes(&self, doc: &Doc) -> Vec<String> {
         let tax = &self.taxonomy;
         let in_section: Vec<&Line> = doc.lines.iter().filter(|l| l.role == Some(Role::Orsak) && !l.skip).collect();
-        let found = all_over(&tax.orsaker, &in_section, MIN_SCORE);
+        let found = causes_over(&tax.orsaker, &in_section, MIN_SCORE);
         if !found.is_empty() {
             return found;
         }
@@ -143,18 +143,27 @@ impl Analyzer {
                 para_start: true,
             })
             .collect();
-        all_over(&tax.orsaker, &marked.iter().collect::<Vec<_>>(), MIN_SCORE + 1)
+        causes_over(&tax.orsaker, &marked.iter().collect::<Vec<_>>(), MIN_SCORE + 1)
     }
 }
 
 /// Per-label scores over lines, with a weight per line; sentences that enumerate several
 /// labels (a list of areas, a law's list of kinds) are left out.
 fn scores(labels: &[Label], lines: &[&Line], weight: impl Fn(&Line) -> u32) -> Vec<u32> {
+    scores_with(labels, lines, weight, cue::score)
+}
+
+fn scores_with(
+    labels: &[Label],
+    lines: &[&Line],
+    weight: impl Fn(&Line) -> u32,
+    score: fn(&[cue::Cue], &str) -> u32,
+) -> Vec<u32> {
     let mut total = vec![0u32; labels.len()];
     for l in lines.iter().filter(|l| !l.skip) {
         let w = weight(l);
         for s in sections::split_sentences(&l.text).iter().map(|s| s.to_lowercase()).filter(|s| !is_list(s)) {
-            let per: Vec<u32> = labels.iter().map(|lab| cue::score(&lab.cues, &s)).collect();
+            let per: Vec<u32> = labels.iter().map(|lab| score(&lab.cues, &s)).collect();
             if per.iter().filter(|&&s| s > 0).count() >= ENUMERATION {
                 continue;
             }
@@ -193,7 +202,16 @@ fn best(labels: &[Label], doc: &Doc, weight: impl Fn(&Line) -> u32) -> Option<St
 
 /// Every label reaching `min`, in taxonomy order.
 fn all_over(labels: &[Label], lines: &[&Line], min: u32) -> Vec<String> {
-    scores(labels, lines, |_| 1)
+    over(scores(labels, lines, |_| 1), labels, min)
+}
+
+/// The same for causes, where a negated cue counts ("det fanns ingen rutin").
+fn causes_over(labels: &[Label], lines: &[&Line], min: u32) -> Vec<String> {
+    over(scores_with(labels, lines, |_| 1, cue::score_all), labels, min)
+}
+
+fn over(scores: Vec<u32>, labels: &[Label], min: u32) -> Vec<String> {
+    scores
         .into_iter()
         .zip(labels)
         .filter(|(s, _)| *s >= min)
