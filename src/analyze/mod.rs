@@ -75,6 +75,7 @@ impl Analyzer {
         let bedomning = decision::bedomning(&sentences, tax, &self.words);
         let ivo_anmalan = decision::ivo(&sentences, tax, bedomning);
         let lower_all = text.to_lowercase();
+        let looks_like_report = self.words.missing.is_in(&lower_all) || lower_all.contains("lex sarah");
         let kategori = best(&tax.kategori, &doc, |l| {
             if l.title {
                 4
@@ -85,9 +86,10 @@ impl Analyzer {
             }
         })
         .or_else(|| {
-            let looks_like_report = self.words.missing.is_in(&lower_all) || lower_all.contains("lex sarah");
             looks_like_report.then(|| "övrigt".to_string()).filter(|_| tax.kategori.iter().any(|l| l.label == "övrigt"))
         });
+        // a text that is no report and names no kind of incident has no incident year
+        let ar = (looks_like_report || kategori.is_some()).then(|| date::year(&lower_all, 2099)).flatten();
         let verksamhetsomrade = best(&tax.verksamhetsomrade, &doc, |l| {
             if l.role == Some(Role::Verksamhet) || l.lower.starts_with("verksamhetsområde") {
                 4
@@ -110,7 +112,7 @@ impl Analyzer {
             ivo_anmalan,
             verksamhetsomrade,
             orsaker,
-            ar: date::year(&lower_all, 2099),
+            ar,
             atgarder,
         }
     }
@@ -292,7 +294,8 @@ Ort den 2022-05-01\n";
         ] {
             assert_eq!(a.analyze_text(text).kategori.as_deref(), Some(want), "{text}");
         }
-        assert_eq!(a.analyze_text("Protokoll från ett möte om lokalfrågor.").kategori, None);
+        let other = a.analyze_text("Protokoll från ett möte om lokalfrågor den 2020-01-02.");
+        assert_eq!((other.kategori, other.ar), (None, None));
     }
 
     /// Development aid: `MASKERA_DEBUG_FILE=path cargo test --release debug_statements -- --ignored --nocapture`
