@@ -42,21 +42,18 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
     crate::fsutil::write_atomic(to, &bytes)
 }
 
+/// Writes the summary of the reports `ids` under an output root.
+pub type WriteSummary<'a> = dyn Fn(&Path, &[String]) -> Result<(), crate::summary::render::SummaryWriteError> + 'a;
+
 /// Merge the shard outputs `inputs` into `out`. `write_summary` builds the summary of the
 /// merged reports (given the output root and the report ids).
-pub fn merge(
-    inputs: &[PathBuf],
-    out: &Path,
-    write_summary: &dyn Fn(&Path, &[String]) -> Result<(), crate::summary::render::SummaryWriteError>,
-) -> Result<MergeOutcome, MergeError> {
+pub fn merge(inputs: &[PathBuf], out: &Path, write_summary: &WriteSummary) -> Result<MergeOutcome, MergeError> {
     for i in inputs {
         if !i.join("manifest.jsonl").is_file() {
             return Err(MergeError::NotOutput { path: i.display().to_string() });
         }
-        if let (Ok(a), Ok(b)) = (i.canonicalize(), out.canonicalize()) {
-            if a == b {
-                return Err(MergeError::OutIsInput { path: out.display().to_string() });
-            }
+        if matches!((i.canonicalize(), out.canonicalize()), (Ok(a), Ok(b)) if a == b) {
+            return Err(MergeError::OutIsInput { path: out.display().to_string() });
         }
     }
     let reports = out.join("public").join("reports");
@@ -244,11 +241,8 @@ Bedömning\n\nDet rapporterade {level}.\n"
             for v in planted {
                 assert!(!text.contains(v), "{v} leaked into {f}");
             }
-            if f == "summary.pdf" {
-                if let Ok(t) = pdf_extract::extract_text_from_mem(&bytes) {
-                    assert!(planted.iter().all(|v| !t.to_lowercase().contains(v)), "leak in the PDF text");
-                }
-            }
+            let pdf_text = (f == "summary.pdf").then(|| pdf_extract::extract_text_from_mem(&bytes).ok()).flatten();
+            assert!(pdf_text.is_none_or(|t| planted.iter().all(|v| !t.to_lowercase().contains(v))), "leak in the PDF text");
         }
         let html = std::fs::read_to_string(out.join("public/summary/summary.html")).unwrap();
         assert!(html.contains("[E-POST]"), "digests with placeholders are shown");

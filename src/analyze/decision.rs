@@ -21,6 +21,12 @@ pub struct Words {
     risk: Cue,
 }
 
+impl Default for Words {
+    fn default() -> Self {
+        Words::new()
+    }
+}
+
 impl Words {
     pub fn new() -> Words {
         Words {
@@ -50,12 +56,8 @@ pub fn level_of(s: &str, w: &Words) -> Option<&'static str> {
         || (words(clause).last() == Some("något") && words(after_clause).any(|x| NEG.contains(&x)));
     if negated {
         // "… inte ett allvarligt missförhållande men ett missförhållande"
-        if let Some(p) = after.find(" men ") {
-            if let Some(l) = level_of(&after[p + 5..], w).filter(|l| *l != INGET) {
-                return Some(l);
-            }
-        }
-        return Some(INGET);
+        let rest = after.find(" men ").and_then(|p| level_of(&after[p + 5..], w));
+        return Some(rest.filter(|l| *l != INGET).unwrap_or(INGET));
     }
     let tail_start = before.char_indices().rev().nth(50).map(|(i, _)| i).unwrap_or(0);
     let tail = &before[tail_start..];
@@ -84,7 +86,7 @@ pub(crate) fn is_statement(s: &Sentence, tax: &Taxonomy) -> bool {
 
 /// The final decision's level.
 pub fn bedomning(sentences: &[Sentence], tax: &Taxonomy, w: &Words) -> Option<&'static str> {
-    sentences.iter().filter(|s| is_statement(s, tax)).filter_map(|s| level_of(&s.lower, w)).last()
+    sentences.iter().rev().filter(|s| is_statement(s, tax)).find_map(|s| level_of(&s.lower, w))
 }
 
 /// Whether the case was (or will be) reported to IVO. Serious levels must be reported and
@@ -95,6 +97,7 @@ pub fn ivo(sentences: &[Sentence], tax: &Taxonomy, level: Option<&str>) -> Optio
     }
     sentences
         .iter()
+        .rev()
         .filter(|s| !s.heading && !s.lower.ends_with('?') && !tax.ignore.iter().any(|c| c.is_in(&s.lower)))
         .filter(|s| tax.ivo_authority.iter().any(|c| c.is_in(&s.lower)))
         .filter_map(|s| {
@@ -111,7 +114,7 @@ pub fn ivo(sentences: &[Sentence], tax: &Taxonomy, level: Option<&str>) -> Optio
                 .any(|(_, ae)| words(&s.lower[ae..]).take(3).any(|x| NEG.contains(&x)));
             Some(!(near_before || after_verb || after_authority))
         })
-        .last()
+        .next()
 }
 
 #[cfg(test)]

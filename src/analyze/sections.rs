@@ -100,10 +100,8 @@ impl Doc {
                 && role_at_start(&lower, tax) == Some(Role::Beskrivning);
             let heading =
                 inline_role.is_none() && (prompt || ((prev_blank || first) && !continued && looks_like_heading(t)));
-            if heading {
-                if let Some(r) = role_of(&lower, tax) {
-                    role = Some(r);
-                }
+            if let Some(r) = heading.then(|| role_of(&lower, tax)).flatten() {
+                role = Some(r);
             }
             let skip = lower.contains("klicka här") || lower.contains("klicka har") || lower.contains("ange text");
             lines.push(Line {
@@ -133,10 +131,8 @@ impl Doc {
             let naming = (i..j).filter(|&k| missing.is_in(&lines[k].lower)).count();
             if j - i >= 2 && naming >= 2 {
                 let checked: Vec<usize> = (i..j).filter(|&k| is_checked(&lines[k].text)).collect();
-                for k in i..j {
-                    if !(checked.len() == 1 && checked[0] == k) {
-                        lines[k].skip = true;
-                    }
+                for (k, line) in lines.iter_mut().enumerate().take(j).skip(i) {
+                    line.skip = !(checked.len() == 1 && checked[0] == k);
                 }
             }
             i = j;

@@ -119,6 +119,8 @@ pub struct Summary {
 }
 
 type Key = Option<String>;
+/// (year, bedömning) of a report whose digest may be shown.
+type DigestCandidate = (Option<i32>, Option<String>);
 
 /// Counts gathered one record at a time.
 #[derive(Debug, Default)]
@@ -135,7 +137,7 @@ pub struct Tally {
     verksamhet_year: BTreeMap<(Key, Option<i32>), usize>,
     /// Per kategori, digest candidates: the smallest ids (a few more than `keep`, as
     /// some reports have no description).
-    digests: BTreeMap<Key, BTreeMap<String, (Option<i32>, Option<String>)>>,
+    digests: BTreeMap<Key, BTreeMap<String, DigestCandidate>>,
     keep: usize,
 }
 
