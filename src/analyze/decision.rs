@@ -54,6 +54,11 @@ pub fn level_of(s: &str, w: &Words) -> Option<&'static str> {
     let after_clause = &after[..after.find([',', ';']).unwrap_or(after.len())];
     let negated = words(clause).any(|x| NEG.contains(&x))
         || (words(clause).last() == Some("något") && words(after_clause).any(|x| NEG.contains(&x)));
+    // the plural ("missförhållanden") is law or information text about cases in general
+    let word: String = s[ms..].chars().take_while(|c| c.is_alphanumeric()).collect();
+    if word.ends_with("nden") && !negated {
+        return None;
+    }
     if negated {
         // "… inte ett allvarligt missförhållande men ett missförhållande"
         let rest = after.find(" men ").and_then(|p| level_of(&after[p + 5..], w));
@@ -137,6 +142,8 @@ mod tests {
         assert_eq!(level("Ingen mening här."), None);
         assert_eq!(level("Det utgör inte ett allvarligt missförhållande men ett missförhållande."), Some(MISS));
         assert_eq!(level("Händelsen bedöms vara ett allvarligt missförhållande."), Some(ALLV));
+        assert_eq!(level("Lagen innebär att allvarliga missförhållanden anmäls."), None);
+        assert_eq!(level("Utredningen har inte funnit några missförhållanden."), Some(INGET));
     }
 
     fn sent(s: &str, role: Option<Role>) -> Sentence {
