@@ -40,6 +40,9 @@ pub enum Isolation {
 /// templates, and the fingerprint that decides whether earlier output is still valid.
 pub struct Pipeline {
     pub config: Config,
+    /// The learning fields' rules.
+    pub analyzer: crate::analyze::Analyzer,
+    summary_templates: crate::summary::render::SummaryTemplates,
     detectors: Detectors,
     templates: Templates,
     fingerprint: String,
@@ -57,18 +60,30 @@ pub enum RunError {
     Output { path: String, source: std::io::Error },
     #[error("cannot start the worker threads: {0}")]
     Threads(String),
+    #[error(transparent)]
+    Taxonomy(#[from] crate::analyze::taxonomy::TaxonomyError),
+    #[error(transparent)]
+    Summary(#[from] crate::summary::render::SummaryWriteError),
 }
 
 impl Pipeline {
     pub fn build(config: Config, templates_dir: Option<&Path>, isolation: Isolation) -> Result<Pipeline, RunError> {
         let detectors = Detectors::build(&config)?;
         let templates = Templates::load(templates_dir)?;
+        let analyzer = crate::analyze::Analyzer::build(config.analyze.taxonomy.as_deref())?;
+        let summary_templates = crate::summary::render::SummaryTemplates::load(templates_dir)?;
         let config_json = serde_json::to_string(&config).expect("config serialises");
         let fingerprint = sha256_hex(
-            format!("maskera {}\u{0}{config_json}\u{0}{}", env!("CARGO_PKG_VERSION"), templates.fingerprint).as_bytes(),
+            format!(
+                "maskera {}\u{0}{config_json}\u{0}{}\u{0}{}",
+                env!("CARGO_PKG_VERSION"),
+                templates.fingerprint,
+                analyzer.taxonomy().fingerprint
+            )
+            .as_bytes(),
         )[..16]
             .to_string();
-        Ok(Pipeline { config, detectors, templates, fingerprint, isolation })
+        Ok(Pipeline { config, analyzer, summary_templates, detectors, templates, fingerprint, isolation })
     }
 }
 
@@ -93,6 +108,35 @@ pub struct RunOptions {
     pub progress: bool,
     /// Reprocess inputs even when unchanged.
     pub force: bool,
+    /// Process only this share of the inputs (`--shard K/N`).
+    pub shard: Option<Shard>,
+}
+
+/// A deterministic share of the inputs: shard `index` of `count` (0-based) owns the inputs
+/// whose content hash, read as a number, leaves remainder `index` when divided by `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parse `K/N` with 0 ≤ K < N.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard takes K/N with 0 ≤ K < N (e.g. 0/4), not {s:?}");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count) = (k.trim().parse::<u64>().map_err(|_| bad())?, n.trim().parse::<u64>().map_err(|_| bad())?);
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether this shard owns the input with this hex hash.
+    pub fn owns(&self, hex_hash: &str) -> bool {
+        let n = u64::from_str_radix(&hex_hash[..16.min(hex_hash.len())], 16).unwrap_or(0);
+        n % self.count == self.index
+    }
 }
 
 /// Counts of a finished run.
@@ -310,7 +354,7 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
         pages: redacted.page_count,
         ocr: OcrInfo { pages: redacted.ocr_pages.clone(), repaired: redacted.ocr_repaired },
         redactions: counts.clone(),
-        fields: serde_json::json!({}),
+        fields: serde_json::to_value(p.analyzer.analyze(&redacted)).map_err(|e| e.to_string())?,
     };
     let rendered = render::render(&redacted, &info, &p.templates).map_err(|e| e.to_string())?;
     crate::verify::verify(&rendered, &redacted, &p.detectors).map_err(|e| e.to_string())?;
@@ -356,6 +400,11 @@ fn prune(dirs: &OutDirs, keep: &HashSet<String>) {
     }
 }
 
+/// The items whose flag in `owned` is set.
+fn owned_only<T>(v: Vec<T>, owned: &[bool]) -> Vec<T> {
+    v.into_iter().zip(owned).filter(|(_, o)| **o).map(|(x, _)| x).collect()
+}
+
 /// Run the batch. Document failures are recorded, not returned: the outcome counts them.
 pub fn run(p: &Pipeline, opts: &RunOptions, log: &crate::log::Log) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
@@ -377,6 +426,20 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &crate::log::Log) -> Result<Run
     let limit = p.config.limits.max_input_bytes;
     let hashes: Vec<Result<String, String>> = pool.install(|| inputs.par_iter().map(|i| hash_input(i, limit)).collect());
     let ids = assign_ids(&hashes, &inputs);
+    let (inputs, hashes, ids) = match opts.shard {
+        None => (inputs, hashes, ids),
+        Some(shard) => {
+            let owned: Vec<bool> = hashes
+                .iter()
+                .zip(&inputs)
+                .map(|(h, i)| match h {
+                    Ok(h) => shard.owns(h),
+                    Err(_) => shard.owns(&sha256_hex(i.source.as_bytes())),
+                })
+                .collect();
+            (owned_only(inputs, &owned), owned_only(hashes, &owned), owned_only(ids, &owned))
+        }
+    };
     let journal = Journal::open(&journal_path)?;
     let progress = log.progress(inputs.len() as u64, opts.progress && !opts.quiet);
     let mut entries: Vec<Entry> = pool.install(|| {
@@ -425,6 +488,10 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &crate::log::Log) -> Result<Run
         .map_err(|source| RunError::Output { path: manifest_path.display().to_string(), source })?;
     let _ = std::fs::remove_file(&journal_path);
     let _ = std::fs::remove_dir_all(&dirs.tmp);
+    let kept: Vec<String> = keep.into_iter().collect();
+    crate::summary::publish(&dirs.root, &kept, &p.analyzer, &p.config.summary, &p.summary_templates, &|t| {
+        p.detectors.detect_str(t).is_empty()
+    })?;
     let outcome = RunOutcome {
         published: entries.iter().filter(|e| e.status == Status::Published).count(),
         unchanged: entries.iter().filter(|e| e.status == Status::Unchanged).count(),

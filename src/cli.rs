@@ -46,6 +46,28 @@ pub enum Command {
         /// Process every input again, even when unchanged since the last run.
         #[arg(long)]
         force: bool,
+        /// Process only shard K of N (0 ≤ K < N), chosen by content hash; combine the
+        /// shards' output folders with `maskera merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+    },
+    /// Combine the output folders of shard runs into one (reports, manifest, summary).
+    Merge {
+        /// Output folders of `maskera run --shard K/N`.
+        #[arg(required = true, value_name = "OUT")]
+        inputs: Vec<PathBuf>,
+        /// The merged output folder.
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+        /// The configuration the shards ran with (summary and taxonomy settings).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Folder with templates overriding the built-in ones (summary.html.tera, summary.md.tera).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// Print nothing.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Internal: extract one PDF in an isolated process (used by `run`).
     #[command(name = "__extract", hide = true)]

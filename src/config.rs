@@ -31,6 +31,18 @@ pub struct Config {
     pub require_personnummer_check_digit: bool,
     /// Resource limits for one document.
     pub limits: Limits,
+    /// The learning summary (`public/summary/`).
+    pub summary: crate::summary::SummaryConfig,
+    /// The learning fields.
+    pub analyze: AnalyzeConfig,
+}
+
+/// `[analyze]`: where the learning fields' taxonomy comes from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalyzeConfig {
+    /// A taxonomy file that extends the built-in `patterns/taxonomy.toml` (see its header).
+    pub taxonomy: Option<std::path::PathBuf>,
 }
 
 /// Limits for one document; a document past a limit fails with a reason naming it.
@@ -71,6 +83,8 @@ impl Default for Config {
             keep_organisation_numbers: true,
             require_personnummer_check_digit: false,
             limits: Limits::default(),
+            summary: crate::summary::SummaryConfig::default(),
+            analyze: AnalyzeConfig::default(),
         }
     }
 }
@@ -106,6 +120,9 @@ impl Config {
                 )));
             }
         }
+        if self.summary.min_count == 0 {
+            return Err(ConfigError::Invalid("summary.min_count must be at least 1".into()));
+        }
         if self.limits.seconds_per_document == 0 || self.limits.max_pages == 0 {
             return Err(ConfigError::Invalid("limits must be greater than zero".into()));
         }
@@ -140,6 +157,16 @@ mod tests {
         assert_eq!(cfg.limits.max_pages, 5);
         assert_eq!(cfg.limits.seconds_per_document, Limits::default().seconds_per_document);
         assert_eq!(cfg.placeholder(Kind::Email), "E-POST");
+    }
+
+    #[test]
+    fn summary_and_analyze_sections() {
+        let cfg: Config = toml::from_str("[summary]\nmin_count = 5\n[analyze]\ntaxonomy = \"t.toml\"").unwrap();
+        assert_eq!(cfg.summary.min_count, 5);
+        assert_eq!(cfg.summary.digests_per_kategori, 3);
+        assert_eq!(cfg.analyze.taxonomy.as_deref(), Some(Path::new("t.toml")));
+        let zero: Config = toml::from_str("[summary]\nmin_count = 0").unwrap();
+        assert!(zero.validate().is_err());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //!  input bytes ──extract──▶ Extracted ──normalize──▶ Normalized ──detect──▶ Findings
 //!                (pdf, text)   (pages)   (hygiene, reflow)        (per-kind detectors)
 //!        ──redact──▶ Redacted ──render──▶ txt · md · html · pdf · json ──verify──▶ public/
+//!                        └─analyze─▶ Fields (in <id>.json) ──summary──▶ public/summary/
 //! ```
 //!
 //! Each stage is a plain function from one typed value to the next. [`batch`] runs the
@@ -12,6 +13,7 @@
 //! makes a [`redact::Redacted`], and renderers take nothing else, so unredacted text
 //! cannot reach a published file by mistake.
 
+pub mod analyze;
 pub mod batch;
 pub mod config;
 pub mod detect;
@@ -21,7 +23,9 @@ pub mod fsutil;
 pub mod hash;
 pub mod log;
 pub mod manifest;
+pub mod merge;
 pub mod normalize;
 pub mod redact;
 pub mod render;
+pub mod summary;
 pub mod verify;

@@ -20,7 +20,22 @@ fn main() -> ExitCode {
         cli::Command::Extract { max_pages, max_decompressed, path } => {
             ExitCode::from(maskera::extract::isolate::worker_main(&path, max_pages, max_decompressed) as u8)
         }
-        cli::Command::Run { inputs, out, config, templates, threads, quiet, log_format, force } => {
+        cli::Command::Merge { inputs, out, config, templates, quiet } => {
+            let log = Log { format: LogFormat::Text, quiet };
+            match merge(&inputs, &out, config.as_deref(), templates.as_deref()) {
+                Ok(o) => {
+                    if !quiet {
+                        eprintln!("maskera: merged {} reports ({} inputs failed in the shards)", o.reports, o.failed);
+                    }
+                    if o.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+                }
+                Err((code, msg)) => {
+                    log.fatal(&msg);
+                    ExitCode::from(code)
+                }
+            }
+        }
+        cli::Command::Run { inputs, out, config, templates, threads, quiet, log_format, force, shard } => {
             let log = Log {
                 format: match log_format {
                     cli::LogFormatArg::Text => LogFormat::Text,
@@ -46,7 +61,14 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let opts = RunOptions { inputs, out, threads, quiet, log_format: log.format, progress: true, force };
+            let shard = match shard.as_deref().map(batch::Shard::parse).transpose() {
+                Ok(s) => s,
+                Err(e) => {
+                    log.fatal(&e);
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = RunOptions { inputs, out, threads, quiet, log_format: log.format, progress: true, force, shard };
             match batch::run(&pipeline, &opts, &log) {
                 Ok(o) if o.failed == 0 => ExitCode::SUCCESS,
                 Ok(_) => ExitCode::from(1),
@@ -57,4 +79,28 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `maskera merge`: (exit code, message) on failure.
+fn merge(
+    inputs: &[std::path::PathBuf],
+    out: &std::path::Path,
+    config: Option<&std::path::Path>,
+    templates: Option<&std::path::Path>,
+) -> Result<maskera::merge::MergeOutcome, (u8, String)> {
+    let config = config.map(Config::load).transpose().map_err(|e| (2, e.to_string()))?.unwrap_or_default();
+    let analyzer = maskera::analyze::Analyzer::build(config.analyze.taxonomy.as_deref()).map_err(|e| (2, e.to_string()))?;
+    let detectors = maskera::detect::Detectors::build(&config).map_err(|e| (2, e.to_string()))?;
+    let tpl = maskera::summary::render::SummaryTemplates::load(templates).map_err(|e| (2, e.to_string()))?;
+    let write = |root: &std::path::Path, ids: &[String]| {
+        maskera::summary::publish(root, ids, &analyzer, &config.summary, &tpl, &|t| detectors.detect_str(t).is_empty())
+            .map(|_| ())
+    };
+    maskera::merge::merge(inputs, out, &write).map_err(|e| {
+        let code = match e {
+            maskera::merge::MergeError::NotOutput { .. } | maskera::merge::MergeError::OutIsInput { .. } => 2,
+            _ => 3,
+        };
+        (code, e.to_string())
+    })
 }

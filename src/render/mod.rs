@@ -117,7 +117,7 @@ struct BlockView<'a> {
 
 /// Escape Markdown syntax in ordinary text. At the start of a line (`line_start`), also
 /// what would turn the line into a heading, list item or quote.
-fn md_escape(text: &str, line_start: bool) -> String {
+pub(crate) fn md_escape(text: &str, line_start: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for (i, c) in text.chars().enumerate() {
         if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|')

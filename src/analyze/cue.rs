@@ -1,0 +1,157 @@
+//! Cue phrases: a small pattern language compiled to regexes that tolerate OCR damage.
+//!
+//! A cue is matched against lower-cased text. Letters with diacritics (å ä ö é …) match
+//! their base letter, a neighbouring vowel, or the one- or two-character garbage OCR makes
+//! of them (`bedéms`, `missf6érhallande`, `fdr`), so the same taxonomy works on clean and on
+//! damaged text. See `patterns/taxonomy.toml` for the syntax.
+
+use regex::Regex;
+
+/// One compiled cue.
+#[derive(Debug, Clone)]
+pub struct Cue {
+    /// The phrase as written in the taxonomy (lower-cased, without the weight).
+    pub phrase: String,
+    pub weight: u32,
+    re: Regex,
+}
+
+/// A cue that cannot be compiled.
+#[derive(Debug, thiserror::Error)]
+#[error("the cue {cue:?} is not valid: {reason}")]
+pub struct CueError {
+    pub cue: String,
+    pub reason: String,
+}
+
+fn char_class(c: char) -> String {
+    match c {
+        'å' | 'ä' | 'á' | 'à' | 'â' => "(?:[aåäáàâeé]{1,2})".into(),
+        'ö' | 'ó' | 'ò' | 'ô' | 'ø' => "(?:[oöóòôøeéè06d]{1,2})".into(),
+        'é' | 'è' | 'ê' | 'ë' => "(?:[eéèêëoö6]{1,2})".into(),
+        'ü' => "(?:[uü])".into(),
+        '-' => r"[\-‐‑–\s]?".into(),
+        ' ' => r"[\s\-]+".into(),
+        c => regex::escape(&c.to_string()),
+    }
+}
+
+/// The regex source of a phrase (already lower-cased, weight removed).
+fn pattern(phrase: &str) -> String {
+    let (body, word_end) = match phrase.strip_suffix('_') {
+        Some(b) => (b, true),
+        None => (phrase, false),
+    };
+    let mut out = String::from(r"\b");
+    for (i, part) in body.split("...").enumerate() {
+        if i > 0 {
+            // up to five words in between
+            out.push_str(r"\w*(?:\W+\w+){0,5}?\W+");
+        }
+        let part = part.trim();
+        let chars: Vec<char> = part.chars().collect();
+        for c in chars {
+            out.push_str(&char_class(c));
+        }
+    }
+    if word_end {
+        out.push_str(r"\b");
+    }
+    out
+}
+
+impl Cue {
+    /// Parse `phrase` or `phrase^N`.
+    pub fn parse(spec: &str) -> Result<Cue, CueError> {
+        let err = |reason: &str| CueError { cue: spec.to_string(), reason: reason.to_string() };
+        let (phrase, weight) = match spec.rsplit_once('^') {
+            Some((p, w)) => (p, w.trim().parse::<u32>().map_err(|_| err("the weight after ^ must be a whole number"))?),
+            None => (spec, 1),
+        };
+        let phrase = phrase.trim().to_lowercase();
+        if phrase.trim_end_matches('_').trim().is_empty() {
+            return Err(err("the phrase is empty"));
+        }
+        let re = Regex::new(&pattern(&phrase)).map_err(|e| err(&e.to_string()))?;
+        Ok(Cue { phrase, weight, re })
+    }
+
+    /// Byte ranges of every match in `lower` (lower-cased text).
+    pub fn find_all<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.re.find_iter(lower).map(|m| (m.start(), m.end()))
+    }
+
+    /// Whether the cue occurs in `lower` at all (negation not considered).
+    pub fn is_in(&self, lower: &str) -> bool {
+        self.re.is_match(lower)
+    }
+
+    /// Matches that are not right after a negation.
+    pub fn find_affirmed<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        self.find_all(lower).filter(move |(s, _)| !negated_before(lower, *s))
+    }
+}
+
+const NEGATIONS: [&str; 6] = ["inte", "ej", "ingen", "inget", "inga", "aldrig"];
+
+/// Whether one of the two words before `pos` is a negation.
+pub fn negated_before(lower: &str, pos: usize) -> bool {
+    let before = &lower[..pos];
+    before
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(2)
+        .any(|w| NEGATIONS.contains(&w))
+}
+
+/// Compile a list of cue specs.
+pub fn compile(specs: &[String]) -> Result<Vec<Cue>, CueError> {
+    specs.iter().map(|s| Cue::parse(s)).collect()
+}
+
+/// Sum of the weights of every match of `cues` in `lower`, negated or not.
+pub fn score_all(cues: &[Cue], lower: &str) -> u32 {
+    cues.iter().map(|c| c.weight * c.find_all(lower).count() as u32).sum()
+}
+
+/// Sum of the weights of every affirmed match of `cues` in `lower`.
+pub fn score(cues: &[Cue], lower: &str) -> u32 {
+    cues.iter().map(|c| c.weight * c.find_affirmed(lower).count() as u32).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diacritics_tolerate_ocr_damage() {
+        let c = Cue::parse("bedöms inte utgöra").unwrap();
+        for t in ["bedöms inte utgöra", "bedoms inte utgora", "bedéms inte utgéra", "bed6éms inte utgora"] {
+            assert!(c.is_in(t), "{t}");
+        }
+        let m = Cue::parse("missförhållande").unwrap();
+        assert!(m.is_in("missf6érhallanden"));
+        assert!(!m.is_in("missfall"));
+    }
+
+    #[test]
+    fn weight_gap_and_word_end() {
+        let c = Cue::parse("e-post ... fel^3").unwrap();
+        assert_eq!(c.weight, 3);
+        assert!(c.is_in("ett e-postmeddelande skickades till fel person"));
+        assert!(c.is_in("epost till fel"));
+        let w = Cue::parse("slog_").unwrap();
+        assert!(w.is_in("han slog till"));
+        assert!(!w.is_in("slogan"));
+        assert!(Cue::parse("x^y").is_err());
+        assert!(Cue::parse("^2").is_err());
+    }
+
+    #[test]
+    fn negated_matches_do_not_count() {
+        let c = Cue::parse("våld").unwrap();
+        assert_eq!(score(std::slice::from_ref(&c), "inget våld förekom"), 0);
+        assert_eq!(score(&[c], "våld förekom"), 1);
+    }
+}
