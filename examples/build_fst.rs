@@ -4,9 +4,11 @@
 //!        build_fst map  WORDS.tsv  OUT.fst   (word TAB value, sorted by bytes, unique)
 use std::io::{BufRead, BufReader, BufWriter};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    anyhow::ensure!(args.len() == 4, "usage: build_fst set|map INPUT OUTPUT");
+    if args.len() != 4 {
+        return Err("usage: build_fst set|map INPUT OUTPUT".into());
+    }
     let input = BufReader::new(std::fs::File::open(&args[2])?);
     let out = BufWriter::new(std::fs::File::create(&args[3])?);
     match args[1].as_str() {
@@ -21,12 +23,12 @@ fn main() -> anyhow::Result<()> {
             let mut b = fst::MapBuilder::new(out)?;
             for line in input.lines() {
                 let line = line?;
-                let (w, v) = line.split_once('\t').ok_or_else(|| anyhow::anyhow!("a line has no TAB"))?;
+                let (w, v) = line.split_once('\t').ok_or("a line has no TAB")?;
                 b.insert(w.as_bytes(), v.trim().parse::<u64>()?)?;
             }
             b.finish()?;
         }
-        other => anyhow::bail!("unknown mode {other}: use set or map"),
+        other => return Err(format!("unknown mode {other}: use set or map").into()),
     }
     Ok(())
 }

@@ -71,13 +71,25 @@ fn pdf_text(pdf: &[u8]) -> Result<String, VerifyError> {
     read.ok().flatten().ok_or(VerifyError::Unreadable("pdf"))
 }
 
+/// The JSON text with the value of its top-level `id` removed.
+fn json_without_id(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(mut m)) => {
+            m.remove("id");
+            serde_json::Value::Object(m).to_string()
+        }
+        _ => json.to_string(),
+    }
+}
+
 /// Check every published file of a rendered report.
 pub fn verify(rendered: &Rendered, redacted: &Redacted, detectors: &Detectors) -> Result<(), VerifyError> {
     let texts: [(&'static str, String); 5] = [
         ("txt", rendered.txt.clone()),
         ("md", rendered.md.replace('\\', "")),
         ("html", html_text(&rendered.html)),
-        ("json", rendered.json.clone()),
+        // The report's own id is a hash whose digits can look like a number: leave it out.
+        ("json", json_without_id(&rendered.json)),
         ("pdf", pdf_text(&rendered.pdf)?),
     ];
     let values: Vec<String> = redacted.masked_values().iter().map(|v| fold(v)).filter(|v| v.chars().count() >= 2).collect();
