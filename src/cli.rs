@@ -52,6 +52,9 @@ pub enum Command {
     Extract {
         #[arg(long)]
         max_pages: u32,
+        /// Private folder for page JPEGs that go to OCR unchanged.
+        #[arg(long)]
+        images: Option<PathBuf>,
         path: PathBuf,
     },
 }

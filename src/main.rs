@@ -17,8 +17,8 @@ use maskera::log::Log;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match args.command {
-        cli::Command::Extract { max_pages, path } => {
-            ExitCode::from(maskera::extract::isolate::worker_main(&path, max_pages) as u8)
+        cli::Command::Extract { max_pages, images, path } => {
+            ExitCode::from(maskera::extract::isolate::worker_main(&path, max_pages, images.as_deref()) as u8)
         }
         cli::Command::Run { inputs, out, config, templates, threads, quiet, log_format, force } => {
             let log = Log {
