@@ -18,10 +18,13 @@ fn tools_available() -> bool {
     let swe = Command::new("tesseract")
         .arg("--list-langs")
         .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "swe"));
+        .is_ok_and(|o| {
+            let langs = String::from_utf8_lossy(&o.stdout).to_string();
+            ["swe", "eng"].iter().all(|l| langs.lines().any(|line| line.trim() == *l))
+        });
     let pdftoppm = Command::new("pdftoppm").arg("-v").output().is_ok();
     if !(swe && pdftoppm) {
-        eprintln!("SKIPPED: needs tesseract with the swe model and pdftoppm (apt-get install tesseract-ocr tesseract-ocr-swe poppler-utils)");
+        eprintln!("SKIPPED: needs tesseract with the swe and eng models, and pdftoppm (apt-get install tesseract-ocr tesseract-ocr-swe poppler-utils)");
     }
     swe && pdftoppm
 }
@@ -42,17 +45,31 @@ fn winansi_literal(s: &str) -> String {
         .collect()
 }
 
-/// Build a PDF of A4 pages, each described by `page(doc, resources) -> content`.
-fn build_pdf(pages: Vec<(Vec<u8>, lopdf::Dictionary, Option<i64>)>) -> Vec<u8> {
+/// One A4 page to build: content stream, resources, an optional image `/Im0`, `/Rotate`.
+struct TestPage {
+    content: Vec<u8>,
+    resources: lopdf::Dictionary,
+    image: Option<Stream>,
+    rotate: Option<i64>,
+    /// MediaBox width and height in points.
+    size: (i64, i64),
+}
+
+/// Build a PDF of A4 pages.
+fn build_pdf(pages: Vec<TestPage>) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let mut kids = Vec::new();
-    for (content, resources, rotate) in pages {
+    for TestPage { content, mut resources, image, rotate, size } in pages {
         let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+        if let Some(image) = image {
+            let image_id = doc.add_object(image);
+            resources.set("XObject", dictionary! { "Im0" => image_id });
+        }
         let mut page = dictionary! {
             "Type" => "Page",
             "Parent" => pages_id,
-            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "MediaBox" => vec![0.into(), 0.into(), size.0.into(), size.1.into()],
             "Contents" => content_id,
             "Resources" => resources,
         };
@@ -71,7 +88,7 @@ fn build_pdf(pages: Vec<(Vec<u8>, lopdf::Dictionary, Option<i64>)>) -> Vec<u8> {
 }
 
 /// A born-digital page with lines of Helvetica text.
-fn text_page(lines: &[&str], size: i32) -> (Vec<u8>, lopdf::Dictionary, Option<i64>) {
+fn text_page(lines: &[&str], size: i32) -> TestPage {
     let mut content = String::new();
     let mut y = 760;
     for line in lines {
@@ -79,11 +96,11 @@ fn text_page(lines: &[&str], size: i32) -> (Vec<u8>, lopdf::Dictionary, Option<i
         y -= size * 2;
     }
     let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
-    (content.into_bytes(), dictionary! { "Font" => dictionary! { "F1" => font } }, None)
+    TestPage { content: content.into_bytes(), resources: dictionary! { "Font" => dictionary! { "F1" => font } }, image: None, rotate: None, size: (595, 842) }
 }
 
-/// Width and height from a JPEG's SOF marker.
-fn jpeg_size(jpeg: &[u8]) -> (i64, i64) {
+/// Width, height and colour components from a JPEG's SOF marker.
+fn jpeg_size(jpeg: &[u8]) -> (i64, i64, u8) {
     let mut i = 2;
     while i + 9 < jpeg.len() {
         assert_eq!(jpeg[i], 0xFF, "JPEG marker expected");
@@ -92,26 +109,32 @@ fn jpeg_size(jpeg: &[u8]) -> (i64, i64) {
         if (0xC0..=0xC3).contains(&marker) {
             let h = u16::from_be_bytes([jpeg[i + 5], jpeg[i + 6]]) as i64;
             let w = u16::from_be_bytes([jpeg[i + 7], jpeg[i + 8]]) as i64;
-            return (w, h);
+            return (w, h, jpeg[i + 9]);
         }
         i += 2 + len;
     }
     panic!("no SOF marker in the JPEG");
 }
 
-/// A scanned page: one JPEG filling the page, no text. `rotate` is the page's /Rotate.
-fn scan_page(jpeg: Vec<u8>, rotate: Option<i64>) -> (Vec<u8>, lopdf::Dictionary, Option<i64>) {
-    let (w, h) = jpeg_size(&jpeg);
+/// A scanned page: one portrait JPEG filling the page, no text. With `turned`, the page is
+/// stored on its side — a landscape MediaBox with the image drawn rotated — and displayed
+/// upright by `/Rotate 90`, as some scanners write pages.
+fn scan_page(jpeg: Vec<u8>, turned: bool) -> TestPage {
+    let (w, h, components) = jpeg_size(&jpeg);
+    let colour_space = if components == 1 { "DeviceGray" } else { "DeviceRGB" };
     let image = Stream::new(
         dictionary! {
             "Type" => "XObject", "Subtype" => "Image", "Width" => w, "Height" => h,
-            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "DCTDecode",
+            "ColorSpace" => colour_space, "BitsPerComponent" => 8, "Filter" => "DCTDecode",
         },
         jpeg,
     );
-    let (pw, ph) = if matches!(rotate, Some(90) | Some(270)) { (842, 595) } else { (595, 842) };
-    let content = format!("q {pw} 0 0 {ph} 0 0 cm /Im0 Do Q").into_bytes();
-    (content, dictionary! { "XObject" => dictionary! { "Im0" => Object::Stream(image) } }, rotate)
+    let (content, rotate, size): (&[u8], _, _) = if turned {
+        (b"q 0 595 -842 0 842 0 cm /Im0 Do Q", Some(90), (842, 595))
+    } else {
+        (b"q 595 0 0 842 0 0 cm /Im0 Do Q", None, (595, 842))
+    };
+    TestPage { content: content.to_vec(), resources: dictionary! {}, image: Some(image), rotate, size }
 }
 
 /// Rasterise page 1 of a PDF to a greyscale JPEG, as a scanner would deliver it.
@@ -173,16 +196,13 @@ fn scanned_pages_are_ocrd_in_swedish() {
     let dir = tempfile::tempdir().unwrap();
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).unwrap();
-    let text_pdf = build_pdf(vec![text_page(&[SENTENCE_1, SENTENCE_2], 16)]);
+    let text_pdf = build_pdf(vec![text_page(&[SENTENCE_1, SENTENCE_2], 14)]);
     let jpeg = scan_with_pdftoppm(&text_pdf, dir.path());
-    std::fs::write(inputs.join("scan.pdf"), build_pdf(vec![scan_page(jpeg.clone(), None)])).unwrap();
-    std::fs::write(inputs.join("mixed.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12), scan_page(jpeg, None)]))
+    std::fs::write(inputs.join("scan.pdf"), build_pdf(vec![scan_page(jpeg.clone(), false)])).unwrap();
+    std::fs::write(inputs.join("mixed.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12), scan_page(jpeg.clone(), false)]))
         .unwrap();
-    // A page turned on its side in the file and turned back by /Rotate: must be rasterised.
-    let mut sideways = text_page(&[SENTENCE_1, SENTENCE_2], 16);
-    sideways.2 = Some(270);
-    let sideways_jpeg = scan_with_pdftoppm(&build_pdf(vec![sideways]), dir.path());
-    std::fs::write(inputs.join("rotated.pdf"), build_pdf(vec![scan_page(sideways_jpeg, Some(90))])).unwrap();
+    // Stored on its side and turned upright by /Rotate: must be rasterised, not passed through.
+    std::fs::write(inputs.join("rotated.pdf"), build_pdf(vec![scan_page(jpeg, true)])).unwrap();
 
     let out = dir.path().join("out");
     let result = run_maskera(&inputs, &out, &[]);
@@ -195,7 +215,7 @@ fn scanned_pages_are_ocrd_in_swedish() {
         assert_eq!(e["ocr_pages"], serde_json::json!([1]), "{file}");
         let txt = report(&out, e, "txt").to_lowercase();
         for w in DIACRITIC_WORDS {
-            assert!(txt.contains(w), "{file}: '{w}' missing from the OCR text");
+            assert!(txt.contains(w), "{file}: '{w}' missing from the OCR text:\n{txt}");
         }
         let json: serde_json::Value = serde_json::from_str(&report(&out, e, "json")).unwrap();
         assert_eq!(json["ocr"]["pages"], serde_json::json!([1]), "{file}");
@@ -232,7 +252,7 @@ fn missing_engine_fails_only_the_scanned_document() {
         },
         vec![128u8; 256],
     );
-    let scan = (b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(), dictionary! { "XObject" => dictionary! { "Im0" => Object::Stream(image) } }, None);
+    let scan = TestPage { content: b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(), resources: dictionary! {}, image: Some(image), rotate: None, size: (595, 842) };
     std::fs::write(inputs.join("scan.pdf"), build_pdf(vec![scan])).unwrap();
     std::fs::write(inputs.join("born.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12)])).unwrap();
     std::fs::write(inputs.join("note.txt"), "Anteckning om uppföljningen av ärendet.\n").unwrap();
