@@ -445,6 +445,73 @@ mod tests {
         assert_eq!(err.to_string(), "OCR engine not found: install tesseract-ocr and tesseract-ocr-swe");
     }
 
+    /// A one-page document: `content` drawn with two fake JPEG images `/Im0` and `/Im1`.
+    fn page_doc(content: &str, rotate: Option<i64>) -> (Document, lopdf::ObjectId) {
+        use lopdf::{Object, Stream, dictionary};
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let jpeg = || {
+            Stream::new(
+                dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 10, "Height" => 14,
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "DCTDecode" },
+                vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0, 0xFF, 0xD9],
+            )
+        };
+        let im0 = doc.add_object(jpeg());
+        let im1 = doc.add_object(jpeg());
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+        let mut page = dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Contents" => content_id, "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => im0, "Im1" => im1 } },
+        };
+        if let Some(r) = rotate {
+            page.set("Rotate", r);
+        }
+        let page_id = doc.add_object(page);
+        doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
+        (doc, page_id)
+    }
+
+    fn plan_for(content: &str, rotate: Option<i64>, text: &str) -> (Option<OcrJob>, bool) {
+        let (doc, page) = page_doc(content, rotate);
+        let scan = super::super::pdf::scan_page(&doc, page);
+        let dir = tempfile::tempdir().unwrap();
+        let job = plan(&doc, 1, Some(text), &scan, Some(dir.path()));
+        (job, jpeg_path(dir.path(), 1).is_file())
+    }
+
+    const FULL_PAGE: &str = "q 595 0 0 842 0 0 cm /Im0 Do Q";
+
+    #[test]
+    fn a_lone_upright_jpeg_goes_straight_to_ocr() {
+        let (job, written) = plan_for(FULL_PAGE, None, "");
+        assert_eq!(job, Some(OcrJob { page: 1, image: PageImage::Jpeg }));
+        assert!(written);
+    }
+
+    #[test]
+    fn other_scans_are_rasterised() {
+        let render = Some(OcrJob { page: 1, image: PageImage::Render });
+        // /Rotate, an image drawn turned, two images, a visible text stamp.
+        assert_eq!(plan_for(FULL_PAGE, Some(90), "").0, render);
+        assert_eq!(plan_for("q 0 595 -842 0 842 0 cm /Im0 Do Q", None, "").0, render);
+        assert_eq!(plan_for("q 595 0 0 421 0 421 cm /Im0 Do Q q 595 0 0 421 0 0 cm /Im1 Do Q", None, "").0, render);
+        let stamp = format!("{FULL_PAGE} BT /F1 9 Tf 500 20 Td (Sida 2) Tj ET");
+        let (job, written) = plan_for(&stamp, None, "Sida 2");
+        assert_eq!(job, render);
+        assert!(!written);
+    }
+
+    #[test]
+    fn text_layers_are_kept() {
+        // An invisible OCR layer over a scan (3 Tr), even a short one, is a text layer.
+        let ocr_layer = format!("{FULL_PAGE} BT 3 Tr /F1 9 Tf 50 700 Td (Bilaga 2 sid 1) Tj ET");
+        assert_eq!(plan_for(&ocr_layer, None, "Bilaga 2 sid 1").0, None);
+        // A born-digital page, and a blank one.
+        assert_eq!(plan_for("BT /F1 9 Tf 50 700 Td (Beslut) Tj ET", None, "Beslut i ärendet").0, None);
+        assert_eq!(plan_for("", None, "").0, None);
+    }
+
     #[test]
     fn placement_checks() {
         assert!(upright(&[595.0, 0.0, 0.0, 842.0, 0.0, 0.0]));
