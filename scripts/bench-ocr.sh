@@ -4,7 +4,7 @@
 #
 # The page images are the scans' embedded JPEGs (what maskera passes to Tesseract as they are),
 # taken out with `pdfimages -j`. Tesseract alone runs exactly as maskera calls it
-# (`tesseract IMG stdout -l swe+eng --psm 3`, OMP_THREAD_LIMIT=1; LANGS to change), JOBS pages at a time; maskera
+# (`tesseract IMG stdout -l swe --psm 3`, OMP_THREAD_LIMIT=1; LANGS to change), JOBS pages at a time; maskera
 # runs the whole pipeline (extraction, OCR, normalisation, detection, rendering of all five
 # files, verification) with `-j JOBS`. The two alternate for ROUNDS rounds so that load from
 # other work on the machine falls on both alike.
@@ -17,7 +17,7 @@ maskera=${MASKERA:-target/release/maskera}
 jobs=${JOBS:-$(nproc)}
 rounds=${ROUNDS:-2}
 docs=${DOCS:-10}
-langs=${LANGS:-swe+eng}  # as maskera's default ocr.language
+langs=${LANGS:-swe}  # as maskera's default ocr.language
 [ $# -gt 0 ] || set -- "$(cd "$(dirname "$0")/.." && pwd)/../shared/corpus/inputs/image"
 for tool in tesseract pdfimages "$maskera"; do
   command -v "$tool" >/dev/null || { echo "bench-ocr: $tool not found" >&2; exit 2; }

@@ -39,8 +39,8 @@ pub struct Ocr {
     /// The `pdftoppm` program (poppler-utils); unset: `$MASKERA_PDFTOPPM`, else `PATH`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pdftoppm: Option<String>,
-    /// Tesseract language model(s), `+`-separated. The first is the main one; `eng` adds the
-    /// characters the Swedish model lacks (`@`, `§`, `%`).
+    /// Tesseract language model(s), `+`-separated. (`swe+eng` would add the characters the
+    /// Swedish model lacks, `@` and `§`, but costs Swedish letters; see `extract::ocr`.)
     pub language: String,
     /// Resolution at which pages without an embedded JPEG are rasterised.
     pub dpi: u32,
@@ -50,7 +50,7 @@ pub struct Ocr {
 
 impl Default for Ocr {
     fn default() -> Self {
-        Ocr { tesseract: None, pdftoppm: None, language: "swe+eng".into(), dpi: 300, seconds_per_page: 300 }
+        Ocr { tesseract: None, pdftoppm: None, language: "swe".into(), dpi: 300, seconds_per_page: 300 }
     }
 }
 

@@ -20,11 +20,11 @@ fn tools_available() -> bool {
         .output()
         .is_ok_and(|o| {
             let langs = String::from_utf8_lossy(&o.stdout).to_string();
-            ["swe", "eng"].iter().all(|l| langs.lines().any(|line| line.trim() == *l))
+            langs.lines().any(|line| line.trim() == "swe")
         });
     let pdftoppm = Command::new("pdftoppm").arg("-v").output().is_ok();
     if !(swe && pdftoppm) {
-        eprintln!("SKIPPED: needs tesseract with the swe and eng models, and pdftoppm (apt-get install tesseract-ocr tesseract-ocr-swe poppler-utils)");
+        eprintln!("SKIPPED: needs tesseract with the swe model, and pdftoppm (apt-get install tesseract-ocr tesseract-ocr-swe poppler-utils)");
     }
     swe && pdftoppm
 }

@@ -136,6 +136,25 @@ pub fn text_layer_usable(text: &str) -> bool {
         && (q.words < COMMON_CHECK_WORDS || q.common * 50 >= q.words)
 }
 
+/// `@` as the Swedish model reads it (it has no `@`): `Q`, with up to two capitals or a
+/// bracket around it, between an address's lower-case name and its domain.
+static AT_SIGN: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"\b([a-z0-9](?:[a-z0-9._%+-]*[a-z0-9])?)[(\[{<«]?[A-ZÅÄÖ©®]{0,2}[Q©®][A-ZÅÄÖQ]{0,2}([a-z0-9åäö-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6})\b",
+    )
+    .expect("at-sign regex")
+});
+/// `§` as the Swedish model reads it (`8`, `$`, `$&`, `&`) after a chapter reference.
+static SECTION_SIGN: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(\bkap\.\s?\d{1,3}\s?[a-z]?\s)(?:\$&|\$|8|&)(\s)").expect("section regex"));
+
+/// Put back the characters the `swe` model cannot produce, where the context leaves no
+/// doubt: `@` inside an e-mail address, `§` after "kap. N". Other output is unchanged.
+pub fn restore_missing_characters(text: &str) -> String {
+    let text = AT_SIGN.replace_all(text, "$1@$2");
+    SECTION_SIGN.replace_all(&text, "$1§$2").into_owned()
+}
+
 /// Whether OCR output looks like upright text. Stricter than [`text_layer_usable`]: OCR of
 /// a page turned on its side gives short runs of letters without common words.
 fn ocr_output_plausible(text: &str) -> bool {
@@ -360,7 +379,9 @@ impl Engine {
             Ok(Finished::Done(status, _)) if !status.success() => {
                 Err(OcrError::Engine { page, reason: status_text(status) })
             }
-            Ok(Finished::Done(_, out)) => Ok(String::from_utf8_lossy(&out).replace('\u{0C}', "")),
+            Ok(Finished::Done(_, out)) => {
+                Ok(restore_missing_characters(&String::from_utf8_lossy(&out).replace('\u{0C}', "")))
+            }
         }
     }
 
@@ -434,6 +455,25 @@ mod tests {
         assert!(!ocr_output_plausible(&"ee = Ro — ws ag ä Ps ak ER Sr mm nn Ta Hh ie BL ä ov ".repeat(2)));
         // A short page (a signature block) is not tried again.
         assert!(ocr_output_plausible("Umeå 2025-01-31 Enhetschef Socialförvaltningen"));
+    }
+
+    #[test]
+    fn at_and_section_signs_are_restored() {
+        let cases = [
+            ("E-post kalle.ek@exempel.se", "E-post kalle.ekQexempel.se"),
+            ("kalle.ek@exempel.se", "kalle.ekQWexempel.se"),
+            ("k.ek@ab.se", "k.ekQQWab.se"),
+            ("kalle.ek@exempel.se.", "kalle.ek(Qexempel.se."),
+            ("kalle.ek@exempel.se", "kalle.ek(ÅQexempel.se"),
+            ("enligt 14 kap. 3 § SoL", "enligt 14 kap. 3 8 SoL"),
+            ("enligt 14 kap. 3 § SoL", "enligt 14 kap. 3 $& SoL"),
+        ];
+        for (want, ocr) in cases {
+            assert_eq!(restore_missing_characters(ocr), want, "{ocr}");
+        }
+        for keep in ["Quality Q-märkt", "IQ 120 på testet", "SQL.se", "kap. 3 18 dagar", "Ek Qvist.se"] {
+            assert_eq!(restore_missing_characters(keep), keep);
+        }
     }
 
     #[test]
