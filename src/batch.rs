@@ -319,12 +319,22 @@ fn process(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
     }
 }
 
-fn extract_input(p: &Pipeline, input: &Input, bytes: &[u8]) -> Result<Extracted, ExtractError> {
+/// Extract a document's text; PDF pages without a usable text layer are OCR'd, with page
+/// images in a private folder under `tmp` (removed on return).
+fn extract_input(p: &Pipeline, input: &Input, bytes: &[u8], tmp: &Path) -> Result<Extracted, ExtractError> {
     let extracted = match extract::sniff(bytes) {
-        Format::Pdf => match &p.isolation {
-            Isolation::Subprocess(exe) => extract::isolate::extract_pdf_isolated(exe, &input.path, &p.config.limits)?,
-            Isolation::InProcess => extract::isolate::extract_pdf_in_process(bytes, &p.config.limits)?,
-        },
+        Format::Pdf => {
+            let work = extract::ocr::work_dir(tmp)?;
+            let text = match &p.isolation {
+                Isolation::Subprocess(exe) => {
+                    extract::isolate::extract_pdf_isolated(exe, &input.path, &p.config.limits, work.path())?
+                }
+                Isolation::InProcess => {
+                    extract::isolate::extract_pdf_in_process(bytes, &p.config.limits, Some(work.path()))?
+                }
+            };
+            extract::ocr::complete(text, &input.path, work.path(), &p.config)?
+        }
         Format::Text => extract::extract_text(bytes)?,
     };
     if !extract::has_text(&extracted) {
@@ -341,7 +351,7 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
     if sha256_hex(&bytes) != sha {
         return Err("the file changed while the batch was running; run again".into());
     }
-    let extracted = extract_input(p, input, &bytes).map_err(|e| e.to_string())?;
+    let extracted = extract_input(p, input, &bytes, &dirs.tmp).map_err(|e| e.to_string())?;
     drop(bytes);
     let normalized = normalize::normalize(&extracted);
     let findings = p.detectors.detect(&normalized);

@@ -76,6 +76,9 @@ pub enum Command {
         max_pages: u32,
         #[arg(long)]
         max_decompressed: u64,
+        /// Private folder for page JPEGs that go to OCR unchanged.
+        #[arg(long)]
+        images: Option<PathBuf>,
         path: PathBuf,
     },
 }

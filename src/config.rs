@@ -35,6 +35,8 @@ pub struct Config {
     pub summary: crate::summary::SummaryConfig,
     /// The learning fields.
     pub analyze: AnalyzeConfig,
+    /// OCR of pages without a usable text layer.
+    pub ocr: Ocr,
 }
 
 /// `[analyze]`: where the learning fields' taxonomy comes from.
@@ -43,6 +45,31 @@ pub struct Config {
 pub struct AnalyzeConfig {
     /// A taxonomy file that extends the built-in `patterns/taxonomy.toml` (see its header).
     pub taxonomy: Option<std::path::PathBuf>,
+}
+
+/// OCR settings (see `extract::ocr`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Ocr {
+    /// The `tesseract` program; unset: `$MASKERA_TESSERACT`, else `tesseract` on `PATH`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tesseract: Option<String>,
+    /// The `pdftoppm` program (poppler-utils); unset: `$MASKERA_PDFTOPPM`, else `PATH`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdftoppm: Option<String>,
+    /// Tesseract language model(s), `+`-separated. (`swe+eng` would add the characters the
+    /// Swedish model lacks, `@` and `§`, but costs Swedish letters; see `extract::ocr`.)
+    pub language: String,
+    /// Resolution at which pages without an embedded JPEG are rasterised.
+    pub dpi: u32,
+    /// Wall-clock seconds allowed for rasterising or recognising one page.
+    pub seconds_per_page: u64,
+}
+
+impl Default for Ocr {
+    fn default() -> Self {
+        Ocr { tesseract: None, pdftoppm: None, language: "swe".into(), dpi: 300, seconds_per_page: 300 }
+    }
 }
 
 /// Limits for one document; a document past a limit fails with a reason naming it.
@@ -85,6 +112,7 @@ impl Default for Config {
             limits: Limits::default(),
             summary: crate::summary::SummaryConfig::default(),
             analyze: AnalyzeConfig::default(),
+            ocr: Ocr::default(),
         }
     }
 }
@@ -125,6 +153,14 @@ impl Config {
         }
         if self.limits.seconds_per_document == 0 || self.limits.max_pages == 0 {
             return Err(ConfigError::Invalid("limits must be greater than zero".into()));
+        }
+        let lang_ok = !self.ocr.language.is_empty()
+            && self.ocr.language.split('+').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        if !lang_ok {
+            return Err(ConfigError::Invalid("ocr.language must be Tesseract model names such as \"swe\" or \"swe+eng\"".into()));
+        }
+        if !(70..=1200).contains(&self.ocr.dpi) || self.ocr.seconds_per_page == 0 {
+            return Err(ConfigError::Invalid("ocr.dpi must be 70–1200 and ocr.seconds_per_page greater than zero".into()));
         }
         Ok(())
     }

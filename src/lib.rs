@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!  input bytes ──extract──▶ Extracted ──normalize──▶ Normalized ──detect──▶ Findings
-//!                (pdf, text)   (pages)   (hygiene, reflow)        (per-kind detectors)
+//!           (pdf, OCR, text)   (pages)   (hygiene, reflow)        (per-kind detectors)
 //!        ──redact──▶ Redacted ──render──▶ txt · md · html · pdf · json ──verify──▶ public/
 //!                        └─analyze─▶ Fields (in <id>.json) ──summary──▶ public/summary/
 //! ```

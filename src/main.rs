@@ -17,9 +17,9 @@ use maskera::log::Log;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match args.command {
-        cli::Command::Extract { max_pages, max_decompressed, path } => {
-            ExitCode::from(maskera::extract::isolate::worker_main(&path, max_pages, max_decompressed) as u8)
-        }
+        cli::Command::Extract { max_pages, max_decompressed, images, path } => ExitCode::from(
+            maskera::extract::isolate::worker_main(&path, max_pages, max_decompressed, images.as_deref()) as u8,
+        ),
         cli::Command::Merge { inputs, out, config, templates, quiet } => {
             let log = Log { format: LogFormat::Text, quiet };
             match merge(&inputs, &out, config.as_deref(), templates.as_deref()) {

@@ -12,49 +12,25 @@ use std::time::Duration;
 use wait_timeout::ChildExt;
 
 use super::ExtractError;
+use super::pdf::PdfText;
 use crate::config::Limits;
-use crate::document::Extracted;
 
-/// What the worker prints.
-type WorkerResult = Result<Extracted, ExtractError>;
+/// What the worker prints: the text layer and the OCR plan (see [`super::ocr`]).
+type WorkerResult = Result<PdfText, ExtractError>;
 
 /// Extract a PDF in-process. Only for the worker and for tests: a hostile file can take
-/// the calling process down.
-pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits) -> WorkerResult {
-    let e = super::pdf::extract_limited(bytes, limits.max_pages, limits.max_decompressed_bytes)?;
+/// the calling process down. Page JPEGs for OCR go to `images`.
+pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Path>) -> WorkerResult {
+    let e = super::pdf::extract_with_ocr_plan(bytes, limits.max_pages, limits.max_decompressed_bytes, images)?;
     Ok(e)
 }
 
-/// The worker's body: read `path`, extract, print the JSON result. Returns the exit code.
-pub fn worker_main(path: &Path, max_pages: u32, max_decompressed_bytes: u64) -> i32 {
-    // Panic messages could quote document bytes: keep them off stderr.
-    std::panic::set_hook(Box::new(|_| {}));
-    let limits = Limits { max_pages, max_decompressed_bytes, ..Limits::default() };
-    let result: WorkerResult = match std::fs::read(path) {
-        Ok(bytes) => extract_pdf_in_process(&bytes, &limits),
-        Err(e) => Err(ExtractError::Crashed(format!("cannot read input: {}", e.kind()))),
-    };
-    match serde_json::to_writer(std::io::stdout().lock(), &result) {
-        Ok(()) => 0,
-        Err(_) => 3,
-    }
-}
-
-/// Extract a PDF in a child process of `exe`.
-pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits) -> WorkerResult {
-    let mut cmd = Command::new(exe);
-    cmd.arg("__extract")
-        .arg("--max-pages")
-        .arg(limits.max_pages.to_string())
-        .arg("--max-decompressed")
-        .arg(limits.max_decompressed_bytes.to_string())
-        .arg(path);
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
-    cmd.env("RAYON_NUM_THREADS", "1");
-    let mem = limits.max_memory_mib.saturating_mul(1024 * 1024);
+/// Cap the address space of a child process (Unix; elsewhere nothing happens).
+pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
+        let mem = mib.saturating_mul(1024 * 1024);
         // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
         unsafe {
             cmd.pre_exec(move || {
@@ -64,6 +40,39 @@ pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits) -> WorkerR
             });
         }
     }
+    #[cfg(not(unix))]
+    let _ = (cmd, mib);
+}
+
+/// The worker's body: read `path`, extract, print the JSON result. Returns the exit code.
+pub fn worker_main(path: &Path, max_pages: u32, max_decompressed_bytes: u64, images: Option<&Path>) -> i32 {
+    // Panic messages could quote document bytes: keep them off stderr.
+    std::panic::set_hook(Box::new(|_| {}));
+    let limits = Limits { max_pages, max_decompressed_bytes, ..Limits::default() };
+    let result: WorkerResult = match std::fs::read(path) {
+        Ok(bytes) => extract_pdf_in_process(&bytes, &limits, images),
+        Err(e) => Err(ExtractError::Crashed(format!("cannot read input: {}", e.kind()))),
+    };
+    match serde_json::to_writer(std::io::stdout().lock(), &result) {
+        Ok(()) => 0,
+        Err(_) => 3,
+    }
+}
+
+/// Extract a PDF in a child process of `exe`; page JPEGs for OCR go to `images`.
+pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits, images: &Path) -> WorkerResult {
+    let mut cmd = Command::new(exe);
+    cmd.arg("__extract")
+        .arg("--max-pages")
+        .arg(limits.max_pages.to_string())
+        .arg("--max-decompressed")
+        .arg(limits.max_decompressed_bytes.to_string())
+        .arg("--images")
+        .arg(images)
+        .arg(path);
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+    cmd.env("RAYON_NUM_THREADS", "1");
+    cap_memory(&mut cmd, limits.max_memory_mib);
     let mut child = cmd.spawn().map_err(|e| ExtractError::Crashed(format!("cannot start the extraction process: {e}")))?;
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {

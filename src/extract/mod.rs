@@ -6,6 +6,7 @@
 //! exhausts memory on a hostile file costs that one document, never the batch.
 
 pub mod isolate;
+pub mod ocr;
 pub mod pdf;
 pub mod text;
 
@@ -26,7 +27,9 @@ pub enum ExtractError {
     TimeLimit(u64),
     #[error("extraction crashed ({0}); the file may be damaged or exceed limits.max_memory_mib")]
     Crashed(String),
-    #[error("the PDF has no text layer (scanned pages) and OCR is not available")]
+    #[error("{0}")]
+    Ocr(#[from] ocr::OcrError),
+    #[error("the PDF has no readable text, not even after OCR of its pages")]
     NoText,
 }
 

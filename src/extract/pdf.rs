@@ -7,10 +7,12 @@
 //! by scanning the file for its objects and rebuilding the table.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use lopdf::Document;
 use regex::bytes::Regex;
+use serde::{Deserialize, Serialize};
 
 use crate::document::{Extracted, Format, Page, PageSource};
 
@@ -169,11 +171,18 @@ pub fn check_decompressed(doc: &Document, limit: u64) -> Result<(), PdfError> {
 
 /// Extract the text layer of every page.
 pub fn extract(bytes: &[u8], max_pages: u32) -> Result<Extracted, PdfError> {
-    extract_limited(bytes, max_pages, u64::MAX)
+    extract_with_ocr_plan(bytes, max_pages, u64::MAX, None).map(|t| t.extracted)
 }
 
-/// Extract the text layer of every page, refusing decompression bombs.
-pub fn extract_limited(bytes: &[u8], max_pages: u32, max_decompressed: u64) -> Result<Extracted, PdfError> {
+/// Extract the text layer of every page, refusing decompression bombs, and plan OCR for
+/// the pages without a usable one (see [`super::ocr::plan`]). With `images`, embedded page
+/// JPEGs that can go straight to the OCR engine are written there as `page-<n>.jpg`.
+pub fn extract_with_ocr_plan(
+    bytes: &[u8],
+    max_pages: u32,
+    max_decompressed: u64,
+    images: Option<&Path>,
+) -> Result<PdfText, PdfError> {
     let doc = load(bytes)?;
     check_decompressed(&doc, max_decompressed)?;
     let pages = doc.get_pages();
@@ -185,11 +194,134 @@ pub fn extract_limited(bytes: &[u8], max_pages: u32, max_decompressed: u64) -> R
         return Err(PdfError::TooManyPages { pages: count, limit: max_pages });
     }
     let mut out = Vec::with_capacity(pages.len());
-    for (i, number) in pages.keys().enumerate() {
-        let text = page_text(&doc, *number).ok_or(PdfError::Page(i as u32 + 1))?;
-        out.push(Page { number: i as u32 + 1, text, source: PageSource::TextLayer });
+    let mut ocr = Vec::new();
+    for (i, (key, id)) in pages.iter().enumerate() {
+        let number = i as u32 + 1;
+        let text = page_text(&doc, *key);
+        let scan = quiet_catch(|| scan_page(&doc, *id)).unwrap_or_default();
+        match super::ocr::plan(&doc, number, text.as_deref(), &scan, images) {
+            Some(job) => ocr.push(job),
+            None if text.is_none() => return Err(PdfError::Page(number)),
+            None => {}
+        }
+        out.push(Page { number, text: text.unwrap_or_default(), source: PageSource::TextLayer });
     }
-    Ok(Extracted { format: Format::Pdf, pages: out })
+    Ok(PdfText { extracted: Extracted { format: Format::Pdf, pages: out }, ocr })
+}
+
+/// A PDF's text layer plus the pages that still need OCR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PdfText {
+    pub extracted: Extracted,
+    pub ocr: Vec<super::ocr::OcrJob>,
+}
+
+/// What a page's content stream draws, as far as OCR planning cares.
+#[derive(Debug, Clone, Default)]
+pub struct PageScan {
+    /// `/Rotate` in degrees, normalised to 0, 90, 180 or 270.
+    pub rotate: u32,
+    /// Page area in square points (MediaBox).
+    pub area: f32,
+    /// Image XObjects drawn, with the transformation matrix in force.
+    pub images: Vec<(lopdf::ObjectId, [f32; 6])>,
+    /// Text drawn in a visible render mode (not `3 Tr`, which OCR layers use).
+    pub visible_text: bool,
+    /// Anything else drawn: paths, shadings, inline images, form XObjects.
+    pub other_marks: bool,
+    /// The content stream could not be read completely.
+    pub unreadable: bool,
+}
+
+/// A page attribute, inherited through the page tree.
+fn inherited<'a>(doc: &'a Document, page: lopdf::ObjectId, key: &[u8]) -> Option<&'a lopdf::Object> {
+    let mut dict = doc.get_dictionary(page).ok()?;
+    for _ in 0..32 {
+        if let Ok(v) = dict.get_deref(key, doc) {
+            return Some(v);
+        }
+        dict = doc.get_dictionary(dict.get(b"Parent").ok()?.as_reference().ok()?).ok()?;
+    }
+    None
+}
+
+fn mul(m: [f32; 6], n: [f32; 6]) -> [f32; 6] {
+    [
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    ]
+}
+
+/// Walk a page's content stream: which images it draws where, whether it shows text.
+pub fn scan_page(doc: &Document, page: lopdf::ObjectId) -> PageScan {
+    let mut scan = PageScan::default();
+    let rotate = inherited(doc, page, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0);
+    scan.rotate = (rotate.rem_euclid(360) / 90 * 90) as u32;
+    let mbox: Vec<f32> = inherited(doc, page, b"MediaBox")
+        .and_then(|o| o.as_array().ok())
+        .map(|a| a.iter().filter_map(|v| v.as_float().ok()).collect())
+        .unwrap_or_default();
+    scan.area = if mbox.len() == 4 { ((mbox[2] - mbox[0]) * (mbox[3] - mbox[1])).abs() } else { 612.0 * 792.0 };
+    let Ok(content) = doc.get_and_decode_page_content(page) else {
+        scan.unreadable = true;
+        return scan;
+    };
+    let xobjects = page_xobjects(doc, page);
+    let mut ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+    let mut stack = Vec::new();
+    let mut render_mode = 0;
+    for op in &content.operations {
+        match op.operator.as_str() {
+            "q" => stack.push((ctm, render_mode)),
+            "Q" => (ctm, render_mode) = stack.pop().unwrap_or((ctm, render_mode)),
+            "cm" => {
+                let v: Vec<f32> = op.operands.iter().filter_map(|o| o.as_float().ok()).collect();
+                if let [a, b, c, d, e, f] = v[..] {
+                    ctm = mul([a, b, c, d, e, f], ctm);
+                }
+            }
+            "Tr" => render_mode = op.operands.first().and_then(|o| o.as_i64().ok()).unwrap_or(0),
+            "Tj" | "TJ" | "'" | "\"" if render_mode != 3 => scan.visible_text = true,
+            "Do" => {
+                let name = op.operands.first().and_then(|o| o.as_name().ok()).unwrap_or_default();
+                match xobjects.iter().find(|(n, _)| n.as_slice() == name) {
+                    Some((_, id)) if is_image(doc, *id) => scan.images.push((*id, ctm)),
+                    _ => scan.other_marks = true,
+                }
+            }
+            "f" | "F" | "f*" | "S" | "s" | "B" | "B*" | "b" | "b*" | "sh" | "BI" | "EI" => scan.other_marks = true,
+            _ => {}
+        }
+    }
+    scan
+}
+
+fn is_image(doc: &Document, id: lopdf::ObjectId) -> bool {
+    doc.get_object(id)
+        .and_then(lopdf::Object::as_stream)
+        .is_ok_and(|s| s.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Image"))
+}
+
+/// The named XObjects in a page's resources (its own, then inherited ones).
+fn page_xobjects(doc: &Document, page: lopdf::ObjectId) -> Vec<(Vec<u8>, lopdf::ObjectId)> {
+    let mut out = Vec::new();
+    let Ok((own, inherited_ids)) = doc.get_page_resources(page) else { return out };
+    let dicts = own.into_iter().chain(inherited_ids.iter().filter_map(|id| doc.get_dictionary(*id).ok()));
+    for res in dicts {
+        let Ok(xo) = res.get_deref(b"XObject", doc).and_then(lopdf::Object::as_dict) else { continue };
+        for (name, v) in xo.iter() {
+            if let Ok(id) = v.as_reference() {
+                if !out.iter().any(|(n, _)| n == name) {
+                    out.push((name.clone(), id));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The text of one page: pdf-extract first, lopdf's own extractor when it fails.

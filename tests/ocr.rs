@@ -1,0 +1,269 @@
+//! OCR of scanned pages (issue 6), through the real binary.
+//!
+//! The scans are made at test time: a text PDF with our own Swedish sentences is
+//! rasterised to JPEG with `pdftoppm`, and the JPEG put alone on a page with lopdf. Tests
+//! that need Tesseract (with `swe`) or pdftoppm say so and pass when either is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lopdf::{Document, Object, Stream, dictionary};
+
+/// Our own test text (no corpus text), with å, ä and ö in several words.
+const SENTENCE_1: &str = "Personalen på äldreboendet märkte att dörren till förrådet stod öppen.";
+const SENTENCE_2: &str = "Händelsen anmäldes samma kväll och åtgärder vidtogs på förmiddagen.";
+const BORN_TEXT: &str = "Sammanfattning av utredningen om bemanningen i hemtjänsten.";
+
+fn tools_available() -> bool {
+    let swe = Command::new("tesseract")
+        .arg("--list-langs")
+        .output()
+        .is_ok_and(|o| {
+            let langs = String::from_utf8_lossy(&o.stdout).to_string();
+            langs.lines().any(|line| line.trim() == "swe")
+        });
+    let pdftoppm = Command::new("pdftoppm").arg("-v").output().is_ok();
+    if !(swe && pdftoppm) {
+        eprintln!("SKIPPED: needs tesseract with the swe model, and pdftoppm (apt-get install tesseract-ocr tesseract-ocr-swe poppler-utils)");
+    }
+    swe && pdftoppm
+}
+
+/// A text string in WinAnsiEncoding, as a PDF literal (Swedish letters as octal escapes).
+fn winansi_literal(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'å' => "\\345".to_string(),
+            'ä' => "\\344".to_string(),
+            'ö' => "\\366".to_string(),
+            'Å' => "\\305".to_string(),
+            'Ä' => "\\304".to_string(),
+            'Ö' => "\\326".to_string(),
+            '(' | ')' | '\\' => format!("\\{c}"),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// One A4 page to build: content stream, resources, an optional image `/Im0`, `/Rotate`.
+struct TestPage {
+    content: Vec<u8>,
+    resources: lopdf::Dictionary,
+    image: Option<Stream>,
+    rotate: Option<i64>,
+    /// MediaBox width and height in points.
+    size: (i64, i64),
+}
+
+/// Build a PDF of A4 pages.
+fn build_pdf(pages: Vec<TestPage>) -> Vec<u8> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut kids = Vec::new();
+    for TestPage { content, mut resources, image, rotate, size } in pages {
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+        if let Some(image) = image {
+            let image_id = doc.add_object(image);
+            resources.set("XObject", dictionary! { "Im0" => image_id });
+        }
+        let mut page = dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), size.0.into(), size.1.into()],
+            "Contents" => content_id,
+            "Resources" => resources,
+        };
+        if let Some(r) = rotate {
+            page.set("Rotate", r);
+        }
+        kids.push(doc.add_object(page).into());
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// A born-digital page with lines of Helvetica text.
+fn text_page(lines: &[&str], size: i32) -> TestPage {
+    let mut content = String::new();
+    let mut y = 760;
+    for line in lines {
+        content.push_str(&format!("BT /F1 {size} Tf 60 {y} Td ({}) Tj ET\n", winansi_literal(line)));
+        y -= size * 2;
+    }
+    let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
+    TestPage { content: content.into_bytes(), resources: dictionary! { "Font" => dictionary! { "F1" => font } }, image: None, rotate: None, size: (595, 842) }
+}
+
+/// Width, height and colour components from a JPEG's SOF marker.
+fn jpeg_size(jpeg: &[u8]) -> (i64, i64, u8) {
+    let mut i = 2;
+    while i + 9 < jpeg.len() {
+        assert_eq!(jpeg[i], 0xFF, "JPEG marker expected");
+        let marker = jpeg[i + 1];
+        let len = u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
+        if (0xC0..=0xC3).contains(&marker) {
+            let h = u16::from_be_bytes([jpeg[i + 5], jpeg[i + 6]]) as i64;
+            let w = u16::from_be_bytes([jpeg[i + 7], jpeg[i + 8]]) as i64;
+            return (w, h, jpeg[i + 9]);
+        }
+        i += 2 + len;
+    }
+    panic!("no SOF marker in the JPEG");
+}
+
+/// A scanned page: one portrait JPEG filling the page, no text. With `turned`, the page is
+/// stored on its side — a landscape MediaBox with the image drawn rotated — and displayed
+/// upright by `/Rotate 90`, as some scanners write pages.
+fn scan_page(jpeg: Vec<u8>, turned: bool) -> TestPage {
+    let (w, h, components) = jpeg_size(&jpeg);
+    let colour_space = if components == 1 { "DeviceGray" } else { "DeviceRGB" };
+    let image = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => w, "Height" => h,
+            "ColorSpace" => colour_space, "BitsPerComponent" => 8, "Filter" => "DCTDecode",
+        },
+        jpeg,
+    );
+    let (content, rotate, size): (&[u8], _, _) = if turned {
+        (b"q 0 595 -842 0 842 0 cm /Im0 Do Q", Some(90), (842, 595))
+    } else {
+        (b"q 595 0 0 842 0 0 cm /Im0 Do Q", None, (595, 842))
+    };
+    TestPage { content: content.to_vec(), resources: dictionary! {}, image: Some(image), rotate, size }
+}
+
+/// Rasterise page 1 of a PDF to a greyscale JPEG, as a scanner would deliver it.
+fn scan_with_pdftoppm(pdf: &[u8], dir: &Path) -> Vec<u8> {
+    let src = dir.join("to-scan.pdf");
+    std::fs::write(&src, pdf).unwrap();
+    let base = dir.join("scan");
+    let ok = Command::new("pdftoppm")
+        .args(["-r", "200", "-gray", "-jpeg", "-singlefile"])
+        .arg(&src)
+        .arg(&base)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "pdftoppm failed");
+    std::fs::read(base.with_extension("jpg")).unwrap()
+}
+
+fn run_maskera(inputs: &Path, out: &Path, envs: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maskera"));
+    cmd.arg("run").arg(inputs).arg("--out").arg(out).arg("--quiet");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn manifest(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("manifest.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn entry<'a>(entries: &'a [serde_json::Value], file: &str) -> &'a serde_json::Value {
+    entries.iter().find(|e| e["source"].as_str().unwrap().ends_with(file)).unwrap()
+}
+
+fn report(out: &Path, e: &serde_json::Value, ext: &str) -> String {
+    let id = e["id"].as_str().unwrap();
+    std::fs::read_to_string(out.join("public/reports").join(format!("{id}.{ext}"))).unwrap()
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).map(|e| e.into_path()).collect()
+}
+
+/// Words with å/ä/ö that must come out of OCR exactly.
+const DIACRITIC_WORDS: [&str; 8] = ["på", "äldreboendet", "märkte", "dörren", "förrådet", "öppen", "anmäldes", "åtgärder"];
+
+// A scanned document, a mixed document and a rotated scan: OCR'd page by page with the
+// Swedish model, recorded in the manifest and the report JSON.
+#[test]
+fn scanned_pages_are_ocrd_in_swedish() {
+    if !tools_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let text_pdf = build_pdf(vec![text_page(&[SENTENCE_1, SENTENCE_2], 14)]);
+    let jpeg = scan_with_pdftoppm(&text_pdf, dir.path());
+    std::fs::write(inputs.join("scan.pdf"), build_pdf(vec![scan_page(jpeg.clone(), false)])).unwrap();
+    std::fs::write(inputs.join("mixed.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12), scan_page(jpeg.clone(), false)]))
+        .unwrap();
+    // Stored on its side and turned upright by /Rotate: must be rasterised, not passed through.
+    std::fs::write(inputs.join("rotated.pdf"), build_pdf(vec![scan_page(jpeg, true)])).unwrap();
+
+    let out = dir.path().join("out");
+    let result = run_maskera(&inputs, &out, &[]);
+    assert!(result.status.success(), "maskera failed: {}", String::from_utf8_lossy(&result.stderr));
+    let entries = manifest(&out);
+
+    for file in ["scan.pdf", "rotated.pdf"] {
+        let e = entry(&entries, file);
+        assert_eq!(e["status"], "published", "{file}");
+        assert_eq!(e["ocr_pages"], serde_json::json!([1]), "{file}");
+        let txt = report(&out, e, "txt").to_lowercase();
+        for w in DIACRITIC_WORDS {
+            assert!(txt.contains(w), "{file}: '{w}' missing from the OCR text:\n{txt}");
+        }
+        let json: serde_json::Value = serde_json::from_str(&report(&out, e, "json")).unwrap();
+        assert_eq!(json["ocr"]["pages"], serde_json::json!([1]), "{file}");
+    }
+
+    let mixed = entry(&entries, "mixed.pdf");
+    assert_eq!(mixed["pages"], 2);
+    assert_eq!(mixed["ocr_pages"], serde_json::json!([2]));
+    let txt = report(&out, mixed, "txt");
+    assert!(txt.contains("bemanningen i hemtjänsten"), "text layer of page 1 missing");
+    assert!(txt.contains("förrådet"), "OCR text of page 2 missing");
+    let json: serde_json::Value = serde_json::from_str(&report(&out, mixed, "json")).unwrap();
+    assert_eq!(json["ocr"]["pages"], serde_json::json!([2]));
+
+    // No page image is left behind, under public/ or anywhere in the output.
+    for f in files_under(&out) {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or_default().to_string();
+        assert!(!["jpg", "pgm", "ppm", "png"].contains(&ext.as_str()), "page image left: {}", f.display());
+    }
+}
+
+// Without Tesseract an image-only document fails with a reason saying what to install;
+// text documents in the same batch are still published.
+#[test]
+fn missing_engine_fails_only_the_scanned_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    // A grey 16×16 image as the only content: no text layer, so OCR is needed.
+    let image = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 16, "Height" => 16,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        vec![128u8; 256],
+    );
+    let scan = TestPage { content: b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(), resources: dictionary! {}, image: Some(image), rotate: None, size: (595, 842) };
+    std::fs::write(inputs.join("scan.pdf"), build_pdf(vec![scan])).unwrap();
+    std::fs::write(inputs.join("born.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12)])).unwrap();
+    std::fs::write(inputs.join("note.txt"), "Anteckning om uppföljningen av ärendet.\n").unwrap();
+
+    let out = dir.path().join("out");
+    let result = run_maskera(&inputs, &out, &[("MASKERA_TESSERACT", "/nonexistent/maskera-test/tesseract")]);
+    assert_eq!(result.status.code(), Some(1), "one failed input gives exit status 1");
+    let entries = manifest(&out);
+    let scan = entry(&entries, "scan.pdf");
+    assert_eq!(scan["status"], "failed");
+    assert_eq!(scan["error"], "OCR engine not found: install tesseract-ocr and tesseract-ocr-swe");
+    assert_eq!(entry(&entries, "born.pdf")["status"], "published");
+    assert_eq!(entry(&entries, "note.txt")["status"], "published");
+}
