@@ -1,6 +1,7 @@
 //! What a run says while it works: a progress bar on a terminal, one line per problem,
-//! a closing summary — as text for people or JSON lines for schedulers. Only paths, ids,
-//! statuses, reasons and counts: never document text.
+//! a closing summary — as text for people or JSON lines for schedulers. Only ids,
+//! statuses, reasons and counts: never document text, and not even the input's path
+//! (file names often carry a person's name); the manifest maps ids to paths.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -38,15 +39,15 @@ impl Log {
         match self.format {
             LogFormat::Json => {
                 let v = serde_json::json!({
-                    "event": "document", "source": e.source, "id": e.id,
+                    "event": "document", "id": e.id,
                     "status": e.status, "error": e.error,
                 });
                 eprintln_locked(&v.to_string());
             }
             LogFormat::Text if e.status == Status::Failed => {
                 eprintln_locked(&format!(
-                    "maskera: {}: not published: {}",
-                    e.source,
+                    "maskera: {}: not published: {} (the manifest maps the id to its file)",
+                    e.id.as_deref().unwrap_or("-"),
                     e.error.as_deref().unwrap_or("unknown reason")
                 ));
             }

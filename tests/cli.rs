@@ -309,7 +309,10 @@ fn a_missing_input_fails_with_a_reason_and_the_rest_is_published() {
     let m = manifest(&out);
     assert_eq!(entry_for(&m, "finns-inte.pdf")["error"], "no such file or folder");
     assert_eq!(entry_for(&m, "rapport-utf8.txt")["status"], "published");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("finns-inte.pdf: not published"));
+    let id = entry_for(&m, "finns-inte.pdf")["id"].as_str().unwrap().to_string();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("{id}: not published: no such file or folder")), "{err}");
+    assert!(!err.contains("finns-inte"), "logs name ids, not paths: {err}");
 }
 
 // --- the command line -----------------------------------------------------------------
@@ -409,5 +412,70 @@ fn a_run_killed_at_any_moment_is_finished_by_the_next_run() {
         let m = manifest(&out);
         assert_eq!(m.len(), 120);
         assert!(m.values().all(|e| e["status"] == "published" || e["status"] == "unchanged"));
+    }
+}
+
+// --- nothing personal outside the masks ------------------------------------------------
+
+#[test]
+fn planted_personal_data_reaches_no_published_file_and_no_log() {
+    // Invented person, Skatteverket test personnummer, invented e-mail address.
+    let name_parts = ["Vilgot", "Strandqvist"];
+    let values = ["Vilgot", "Strandqvist", "vilgot.strandqvist@exempel.invalid", "19121212-1212", "121212-1212"];
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    let text = "Anmälan om missförhållande\n\nHandläggare Vilgot Strandqvist skickade beslutet till fel mottagare. \
+Brukarens personnummer 19121212-1212 fanns i brevet. Kontakt: vilgot.strandqvist@exempel.invalid\n\n\
+Vilgot Strandqvist\nHandläggare\n";
+    // In the file name, in the PDF's metadata and in the text.
+    let content = "BT /F1 11 Tf 14 TL 56 780 Td (Anmalan) Tj T* (Handlaggare Vilgot Strandqvist skickade beslutet till fel mottagare.) Tj T* \
+(Personnummer 19121212-1212, e-post vilgot.strandqvist@exempel.invalid) Tj ET";
+    let pdf = pdf_with(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+    ]);
+    let mut pdf_with_info = pdf.clone();
+    // An Info dictionary naming the person, appended as an incremental update.
+    let xref_at = pdf_with_info.len();
+    pdf_with_info.extend_from_slice(b"6 0 obj\n<< /Author (Vilgot Strandqvist) /Title (Vilgot Strandqvist 19121212-1212) >>\nendobj\n");
+    let info_xref = pdf_with_info.len();
+    pdf_with_info.extend_from_slice(
+        format!("xref\n6 1\n{xref_at:010} 00000 n \ntrailer\n<< /Size 7 /Root 1 0 R /Info 6 0 R /Prev {} >>\nstartxref\n{info_xref}\n%%EOF\n",
+            String::from_utf8_lossy(&pdf).rsplit("startxref\n").next().unwrap().lines().next().unwrap()).as_bytes(),
+    );
+    std::fs::write(dir.join("Anmälan Vilgot Strandqvist.pdf"), &pdf_with_info).unwrap();
+    std::fs::write(dir.join("Vilgot Strandqvist 19121212-1212.txt"), text).unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[&dir], &out, &["--log-format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let logs = String::from_utf8_lossy(&o.stderr).to_string();
+    let mut readable = vec![("log".to_string(), logs)];
+    for p in published_files(&out).into_iter().chain(
+        std::fs::read_dir(out.join("public/summary")).into_iter().flatten().flatten().map(|e| e.path()),
+    ) {
+        let name = p.display().to_string();
+        readable.push((name.clone(), name.clone()));
+        if p.extension().is_some_and(|e| e == "pdf") {
+            if has_tool("pdftotext") {
+                let t = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&p).arg("-").output().unwrap();
+                readable.push((name.clone(), String::from_utf8_lossy(&t.stdout).to_string()));
+                let i = Command::new("pdfinfo").arg(&p).output().unwrap();
+                readable.push((name.clone(), String::from_utf8_lossy(&i.stdout).to_string()));
+            }
+            readable.push((name.clone(), String::from_utf8_lossy(&std::fs::read(&p).unwrap()).to_string()));
+        } else {
+            readable.push((name, std::fs::read_to_string(&p).unwrap()));
+        }
+    }
+    assert!(readable.len() > 10, "published files were read");
+    for (where_, text) in &readable {
+        for v in values.iter().chain(name_parts.iter()) {
+            assert!(!text.contains(v), "{v} readable in {where_}");
+        }
+        assert!(!text.contains("121212"), "personnummer digits readable in {where_}");
     }
 }
