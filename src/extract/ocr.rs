@@ -158,6 +158,29 @@ pub fn restore_missing_characters(text: &str) -> String {
     SECTION_SIGN.replace_all(&text, "$1§$2").into_owned()
 }
 
+/// Specks and stains on a scan come out of OCR as tokens of angle brackets, guillemets,
+/// equals signs or tildes (`<<`, `«`, `=`), standing alone or glued to the start of a word.
+/// Glued to a name they hide it from the name rules (`«Lindqvist`), so they go: whole
+/// tokens of such marks, and one such mark before a capitalised word.
+static NOISE_TOKEN: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(^|[ \t])(?:<<|>>|[«»=~<>]){1,3}([ \t]|$)").expect("noise regex"));
+static NOISE_GLUED: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(^|[ \t])(?:<<|[«<])(\p{Lu}\p{Ll})").expect("glued noise regex"));
+
+/// Remove scan noise from OCR output (see [`NOISE_TOKEN`]).
+pub fn drop_scan_noise(text: &str) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            // Twice: adjacent noise tokens share the space between them.
+            let l = NOISE_TOKEN.replace_all(l, "$1$2");
+            let l = NOISE_TOKEN.replace_all(&l, "$1$2");
+            NOISE_GLUED.replace_all(&l, "$1$2").into_owned()
+        })
+        .collect();
+    lines.join("\n")
+}
+
 /// Whether OCR output looks like upright text. Stricter than [`text_layer_usable`]: OCR of
 /// a page turned on its side gives short runs of letters without common words.
 fn ocr_output_plausible(text: &str) -> bool {
@@ -383,7 +406,7 @@ impl Engine {
                 Err(OcrError::Engine { page, reason: status_text(status) })
             }
             Ok(Finished::Done(_, out)) => {
-                Ok(restore_missing_characters(&String::from_utf8_lossy(&out).replace('\u{0C}', "")))
+                Ok(drop_scan_noise(&restore_missing_characters(&String::from_utf8_lossy(&out).replace('\u{0C}', ""))))
             }
         }
     }
@@ -479,6 +502,17 @@ mod tests {
         }
         for keep in ["Quality Q-märkt", "IQ 120 på testet", "SQL.se", "kap. 3 18 dagar", "Ek Qvist.se", "www.Exempel.se", "iPhone.se"] {
             assert_eq!(restore_missing_characters(keep), keep);
+        }
+    }
+
+    #[test]
+    fn scan_noise_is_dropped_but_text_kept() {
+        assert_eq!(
+            drop_scan_noise("<< skickade handläggaren «Lindqvist = ett brev"),
+            " skickade handläggaren Lindqvist  ett brev"
+        );
+        for keep in ["»Citat»", "pil -> här", "e-post: a@b.se", "14 kap. 3 §"] {
+            assert_eq!(drop_scan_noise(keep), keep);
         }
     }
 
