@@ -255,16 +255,7 @@ impl Detector for Address {
                 }
                 _ => {}
             }
-            if !super::covered(out, p.kind, start, end) {
-                out.push(Span {
-                    start,
-                    end,
-                    kind: p.kind,
-                    rule: p.name,
-                    confidence,
-                    entity: None,
-                });
-            }
+            super::push_uncovered(out, p.kind, start, end, p.name, confidence);
             true
         });
     }

@@ -26,16 +26,7 @@ impl Detector for Email {
 
     fn detect_in(&self, text: &str, scan: &Scan, out: &mut Vec<Span>) {
         self.set.scan(text, scan, |p, start, end| {
-            if !super::covered(out, Kind::Email, start, end) {
-                out.push(Span {
-                    start,
-                    end,
-                    kind: Kind::Email,
-                    rule: p.name,
-                    confidence: p.confidence,
-                    entity: None,
-                });
-            }
+            super::push_uncovered(out, Kind::Email, start, end, p.name, p.confidence);
             true
         });
     }

@@ -36,6 +36,13 @@ pub(crate) fn covered(spans: &[Span], kind: Kind, start: usize, end: usize) -> b
     spans.iter().rev().take(16).any(|s| s.kind == kind && s.start <= start && end <= s.end)
 }
 
+/// Record a span found by a pattern rule unless a recent span of the same kind covers it.
+pub(crate) fn push_uncovered(out: &mut Vec<Span>, kind: Kind, start: usize, end: usize, rule: &'static str, confidence: f32) {
+    if !covered(out, kind, start, end) {
+        out.push(Span { start, end, kind, rule, confidence, entity: None });
+    }
+}
+
 /// Values the configuration says must always be masked.
 struct DenyList {
     matcher: Option<AhoCorasick>,

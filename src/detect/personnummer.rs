@@ -262,16 +262,7 @@ impl Detector for Personnummer {
                     true
                 }
                 Verdict::Person(confidence) => {
-                    if !super::covered(out, Kind::Personnummer, start, end) {
-                        out.push(Span {
-                            start,
-                            end,
-                            kind: Kind::Personnummer,
-                            rule: p.name,
-                            confidence,
-                            entity: None,
-                        });
-                    }
+                    super::push_uncovered(out, Kind::Personnummer, start, end, p.name, confidence);
                     true
                 }
             }

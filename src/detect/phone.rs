@@ -96,16 +96,7 @@ impl Detector for Phone {
             if !self.accept(text, p.name, start, end) {
                 return false;
             }
-            if !super::covered(out, Kind::Phone, start, end) {
-                out.push(Span {
-                    start,
-                    end,
-                    kind: Kind::Phone,
-                    rule: p.name,
-                    confidence: p.confidence,
-                    entity: None,
-                });
-            }
+            super::push_uncovered(out, Kind::Phone, start, end, p.name, p.confidence);
             true
         });
     }

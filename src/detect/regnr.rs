@@ -29,16 +29,7 @@ impl Detector for Regnr {
             if self.stop.iter().any(|s| s == letters) {
                 return false;
             }
-            if !super::covered(out, Kind::Regnr, start, end) {
-                out.push(Span {
-                    start,
-                    end,
-                    kind: Kind::Regnr,
-                    rule: p.name,
-                    confidence: p.confidence,
-                    entity: None,
-                });
-            }
+            super::push_uncovered(out, Kind::Regnr, start, end, p.name, p.confidence);
             true
         });
     }
