@@ -479,3 +479,51 @@ Vilgot Strandqvist\nHandläggare\n";
         assert!(!text.contains("121212"), "personnummer digits readable in {where_}");
     }
 }
+
+#[test]
+fn documents_past_a_limit_fail_with_a_reason_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    // A content stream of millions of operators: parsing it takes longer than one second.
+    let mut content = String::from("BT /F1 1 Tf ");
+    for _ in 0..4_000_000 {
+        content.push_str("(x) Tj ");
+    }
+    content.push_str("ET");
+    std::fs::write(
+        dir.join("slow.pdf"),
+        pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+        ]),
+    )
+    .unwrap();
+    // A document with more pages than allowed.
+    let pages = 300;
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+            (0..pages).map(|i| format!("{} 0 R", i + 3)).collect::<Vec<_>>().join(" ")
+        ),
+    ];
+    for _ in 0..pages {
+        objects.push("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".into());
+    }
+    std::fs::write(dir.join("many-pages.pdf"), pdf_with(&objects)).unwrap();
+    std::fs::write(dir.join("ok.txt"), "Rapport\n\nAllt gick bra.\n").unwrap();
+    let cfg = tmp.path().join("maskera.toml");
+    std::fs::write(&cfg, "[limits]\nseconds_per_document = 1\nmax_pages = 100\n").unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[&dir], &out, &["-q", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let m = manifest(&out);
+    let error = |f: &str| entry_for(&m, f)["error"].as_str().unwrap_or("").to_string();
+    assert!(error("slow.pdf").contains("limits.seconds_per_document"), "{}", error("slow.pdf"));
+    assert!(error("many-pages.pdf").contains("limits.max_pages"), "{}", error("many-pages.pdf"));
+    assert_eq!(entry_for(&m, "ok.txt")["status"], "published");
+}
