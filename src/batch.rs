@@ -327,10 +327,10 @@ fn extract_input(p: &Pipeline, input: &Input, bytes: &[u8], tmp: &Path) -> Resul
             let work = extract::ocr::work_dir(tmp)?;
             let text = match &p.isolation {
                 Isolation::Subprocess(exe) => {
-                    extract::isolate::extract_pdf_isolated(exe, &input.path, &p.config.limits, work.path())?
+                    extract::isolate::extract_pdf_isolated(exe, &input.path, &p.config.limits, work.path(), p.config.ocr.reocr)?
                 }
                 Isolation::InProcess => {
-                    extract::isolate::extract_pdf_in_process(bytes, &p.config.limits, Some(work.path()))?
+                    extract::isolate::extract_pdf_in_process(bytes, &p.config.limits, Some(work.path()), p.config.ocr.reocr)?
                 }
             };
             extract::ocr::complete(text, &input.path, work.path(), &p.config)?

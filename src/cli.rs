@@ -50,6 +50,10 @@ pub enum Command {
         /// shards' output folders with `maskera merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Re-OCR scanned pages whose text layer is OCR-damaged (made without Swedish) with
+        /// Tesseract's Swedish model, instead of repairing that layer (same as `[ocr] reocr`).
+        #[arg(long)]
+        reocr: bool,
     },
     /// Combine the output folders of shard runs into one (reports, manifest, summary).
     Merge {
@@ -79,6 +83,9 @@ pub enum Command {
         /// Private folder for page JPEGs that go to OCR unchanged.
         #[arg(long)]
         images: Option<PathBuf>,
+        /// Plan OCR also for scanned pages with a damaged OCR text layer.
+        #[arg(long)]
+        reocr: bool,
         path: PathBuf,
     },
 }

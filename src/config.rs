@@ -64,11 +64,14 @@ pub struct Ocr {
     pub dpi: u32,
     /// Wall-clock seconds allowed for rasterising or recognising one page.
     pub seconds_per_page: u64,
+    /// Also OCR scanned pages whose (invisible) text layer shows OCR damage — a layer made
+    /// by an engine without Swedish — instead of repairing that layer (`--reocr`).
+    pub reocr: bool,
 }
 
 impl Default for Ocr {
     fn default() -> Self {
-        Ocr { tesseract: None, pdftoppm: None, language: "swe".into(), dpi: 300, seconds_per_page: 300 }
+        Ocr { tesseract: None, pdftoppm: None, language: "swe".into(), dpi: 300, seconds_per_page: 300, reocr: false }
     }
 }
 

@@ -17,8 +17,8 @@ use maskera::log::Log;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match args.command {
-        cli::Command::Extract { max_pages, max_decompressed, images, path } => ExitCode::from(
-            maskera::extract::isolate::worker_main(&path, max_pages, max_decompressed, images.as_deref()) as u8,
+        cli::Command::Extract { max_pages, max_decompressed, images, reocr, path } => ExitCode::from(
+            maskera::extract::isolate::worker_main(&path, max_pages, max_decompressed, images.as_deref(), reocr) as u8,
         ),
         cli::Command::Merge { inputs, out, config, templates, quiet } => {
             let log = Log { format: LogFormat::Text, quiet };
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        cli::Command::Run { inputs, out, config, templates, threads, quiet, log_format, force, shard } => {
+        cli::Command::Run { inputs, out, config, templates, threads, quiet, log_format, force, shard, reocr } => {
             let log = Log {
                 format: match log_format {
                     cli::LogFormatArg::Text => LogFormat::Text,
@@ -43,13 +43,14 @@ fn main() -> ExitCode {
                 },
                 quiet,
             };
-            let config = match config.as_deref().map(Config::load).transpose() {
+            let mut config = match config.as_deref().map(Config::load).transpose() {
                 Ok(c) => c.unwrap_or_default(),
                 Err(e) => {
                     log.fatal(&e.to_string());
                     return ExitCode::from(2);
                 }
             };
+            config.ocr.reocr |= reocr;
             let isolation = match std::env::current_exe() {
                 Ok(exe) => Isolation::Subprocess(exe),
                 Err(_) => Isolation::InProcess,

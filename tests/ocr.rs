@@ -267,3 +267,41 @@ fn missing_engine_fails_only_the_scanned_document() {
     assert_eq!(entry(&entries, "born.pdf")["status"], "published");
     assert_eq!(entry(&entries, "note.txt")["status"], "published");
 }
+
+// `--reocr`: a scan under an invisible text layer made by an OCR engine without Swedish is
+// read again with the Swedish model; without the option the layer is kept (and repaired).
+#[test]
+fn reocr_replaces_a_damaged_invisible_layer() {
+    if !tools_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let text_pdf = build_pdf(vec![text_page(&[SENTENCE_1, SENTENCE_2], 14)]);
+    let jpeg = scan_with_pdftoppm(&text_pdf, dir.path());
+    let mut page = scan_page(jpeg, false);
+    // What an English-only engine makes of the two sentences, drawn invisibly (3 Tr).
+    let layer = "Personalen pa aldreboendet markte att dorren till forradet stod 6ppen. \
+Handelsen anmaldes samma kvall och atgarder vidtogs pa férmiddagen.";
+    page.content.extend_from_slice(format!("\nBT 3 Tr /F1 12 Tf 60 700 Td ({layer}) Tj ET").as_bytes());
+    let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
+    page.resources.set("Font", dictionary! { "F1" => font });
+    std::fs::write(inputs.join("layered.pdf"), build_pdf(vec![page])).unwrap();
+
+    let kept = dir.path().join("kept");
+    assert!(run_maskera(&inputs, &kept, &[]).status.success());
+    let e = &manifest(&kept)[0];
+    assert!(e.get("ocr_pages").is_none(), "without --reocr the text layer is used: {e}");
+
+    let out = dir.path().join("out");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maskera"));
+    let result = cmd.arg("run").arg(&inputs).arg("--out").arg(&out).arg("--quiet").arg("--reocr").output().unwrap();
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let e = &manifest(&out)[0];
+    assert_eq!(e["ocr_pages"], serde_json::json!([1]), "{e}");
+    let txt = report(&out, e, "txt").to_lowercase();
+    for w in DIACRITIC_WORDS {
+        assert!(txt.contains(w), "'{w}' missing from the re-OCR'd text:\n{txt}");
+    }
+}

@@ -20,8 +20,8 @@ type WorkerResult = Result<PdfText, ExtractError>;
 
 /// Extract a PDF in-process. Only for the worker and for tests: a hostile file can take
 /// the calling process down. Page JPEGs for OCR go to `images`.
-pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Path>) -> WorkerResult {
-    let e = super::pdf::extract_with_ocr_plan(bytes, limits.max_pages, limits.max_decompressed_bytes, images)?;
+pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Path>, reocr: bool) -> WorkerResult {
+    let e = super::pdf::extract_with_ocr_plan(bytes, limits.max_pages, limits.max_decompressed_bytes, images, reocr)?;
     Ok(e)
 }
 
@@ -45,12 +45,12 @@ pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
 }
 
 /// The worker's body: read `path`, extract, print the JSON result. Returns the exit code.
-pub fn worker_main(path: &Path, max_pages: u32, max_decompressed_bytes: u64, images: Option<&Path>) -> i32 {
+pub fn worker_main(path: &Path, max_pages: u32, max_decompressed_bytes: u64, images: Option<&Path>, reocr: bool) -> i32 {
     // Panic messages could quote document bytes: keep them off stderr.
     std::panic::set_hook(Box::new(|_| {}));
     let limits = Limits { max_pages, max_decompressed_bytes, ..Limits::default() };
     let result: WorkerResult = match std::fs::read(path) {
-        Ok(bytes) => extract_pdf_in_process(&bytes, &limits, images),
+        Ok(bytes) => extract_pdf_in_process(&bytes, &limits, images, reocr),
         Err(e) => Err(ExtractError::Crashed(format!("cannot read input: {}", e.kind()))),
     };
     match serde_json::to_writer(std::io::stdout().lock(), &result) {
@@ -60,7 +60,7 @@ pub fn worker_main(path: &Path, max_pages: u32, max_decompressed_bytes: u64, ima
 }
 
 /// Extract a PDF in a child process of `exe`; page JPEGs for OCR go to `images`.
-pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits, images: &Path) -> WorkerResult {
+pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits, images: &Path, reocr: bool) -> WorkerResult {
     let mut cmd = Command::new(exe);
     cmd.arg("__extract")
         .arg("--max-pages")
@@ -68,8 +68,11 @@ pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits, images: &P
         .arg("--max-decompressed")
         .arg(limits.max_decompressed_bytes.to_string())
         .arg("--images")
-        .arg(images)
-        .arg(path);
+        .arg(images);
+    if reocr {
+        cmd.arg("--reocr");
+    }
+    cmd.arg(path);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
     cmd.env("RAYON_NUM_THREADS", "1");
     cap_memory(&mut cmd, limits.max_memory_mib);

@@ -191,7 +191,14 @@ fn ocr_output_plausible(text: &str) -> bool {
 /// Decide whether a page needs OCR, and from which image. `text` is the page's text
 /// layer (`None` when it could not be read). Runs in the extraction child; with `images`,
 /// a passed-through JPEG is written there.
-pub fn plan(doc: &Document, page: u32, text: Option<&str>, scan: &PageScan, images: Option<&Path>) -> Option<OcrJob> {
+pub fn plan(
+    doc: &Document,
+    page: u32,
+    text: Option<&str>,
+    scan: &PageScan,
+    images: Option<&Path>,
+    reocr: bool,
+) -> Option<OcrJob> {
     let page_images: Vec<_> = scan.images.iter().filter(|(_, m)| coverage(m, scan.area) >= 0.5).collect();
     let needs_ocr = match text {
         None => true,
@@ -200,7 +207,12 @@ pub fn plan(doc: &Document, page: u32, text: Option<&str>, scan: &PageScan, imag
             !(scan.images.is_empty() && !scan.other_marks && !scan.visible_text && !scan.unreadable)
         }
         // A scan with a small visible stamp: the stamp is the whole text layer.
-        Some(t) => !page_images.is_empty() && scan.visible_text && quality(t).alnum < STAMP_MAX_ALNUM,
+        Some(t) if !page_images.is_empty() && scan.visible_text && quality(t).alnum < STAMP_MAX_ALNUM => true,
+        // `--reocr`: a scan under an invisible text layer that an engine without Swedish
+        // made (see `normalize::ocr::damage`) is read again with the Swedish model.
+        Some(t) => {
+            reocr && !page_images.is_empty() && !scan.visible_text && crate::normalize::ocr::damage::Damage::measure(t).is_damaged()
+        }
     };
     if !needs_ocr {
         return None;
@@ -556,7 +568,7 @@ mod tests {
         let (doc, page) = page_doc(content, rotate);
         let scan = super::super::pdf::scan_page(&doc, page);
         let dir = tempfile::tempdir().unwrap();
-        let job = plan(&doc, 1, Some(text), &scan, Some(dir.path()));
+        let job = plan(&doc, 1, Some(text), &scan, Some(dir.path()), false);
         (job, jpeg_path(dir.path(), 1).is_file())
     }
 

@@ -171,7 +171,7 @@ pub fn check_decompressed(doc: &Document, limit: u64) -> Result<(), PdfError> {
 
 /// Extract the text layer of every page.
 pub fn extract(bytes: &[u8], max_pages: u32) -> Result<Extracted, PdfError> {
-    extract_with_ocr_plan(bytes, max_pages, u64::MAX, None).map(|t| t.extracted)
+    extract_with_ocr_plan(bytes, max_pages, u64::MAX, None, false).map(|t| t.extracted)
 }
 
 /// Extract the text layer of every page, refusing decompression bombs, and plan OCR for
@@ -182,6 +182,7 @@ pub fn extract_with_ocr_plan(
     max_pages: u32,
     max_decompressed: u64,
     images: Option<&Path>,
+    reocr: bool,
 ) -> Result<PdfText, PdfError> {
     let doc = load(bytes)?;
     check_decompressed(&doc, max_decompressed)?;
@@ -199,7 +200,7 @@ pub fn extract_with_ocr_plan(
         let number = i as u32 + 1;
         let text = page_text(&doc, *key);
         let scan = quiet_catch(|| scan_page(&doc, *id)).unwrap_or_default();
-        match super::ocr::plan(&doc, number, text.as_deref(), &scan, images) {
+        match super::ocr::plan(&doc, number, text.as_deref(), &scan, images, reocr) {
             Some(job) => ocr.push(job),
             None if text.is_none() => return Err(PdfError::Page(number)),
             None => {}
