@@ -11,7 +11,7 @@ use maskera::extract;
 fuzz_target!(|data: &[u8]| {
     match extract::sniff(data) {
         Format::Pdf => {
-            let _ = extract::pdf::extract_with_ocr_plan(data, 50, 32 << 20, None);
+            let _ = extract::pdf::extract_with_ocr_plan(data, 50, 32 << 20, None, false);
         }
         Format::Text => {
             if let Ok(e) = extract::extract_text(data) {
