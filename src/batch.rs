@@ -355,7 +355,7 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
     drop(bytes);
     let normalized = normalize::normalize(&extracted);
     let findings = p.detectors.detect(&normalized);
-    let redacted = redact::redact(&normalized, &findings, &p.config);
+    let redacted = redact::redact_settled(&normalized, &findings, &p.detectors, &p.config);
     let counts: BTreeMap<String, usize> =
         redacted.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect();
     let info = ReportInfo {

@@ -123,6 +123,44 @@ pub fn redact(text: &Normalized, findings: &Findings, config: &Config) -> Redact
     }
 }
 
+/// Mask what only became recognisable after redaction: a placeholder changes the context
+/// of its neighbours (a digit run next to a masked number can look like a phone number on
+/// its own). `spans` are byte ranges of `r.text()`; spans touching a placeholder and
+/// numbered kinds (persons) are left for verification, which then fails the document.
+pub fn redact_further(mut r: Redacted, spans: &[Span], config: &Config) -> Redacted {
+    let text = std::mem::take(&mut r.text);
+    let inside_placeholder = |s: &Span| {
+        let before = &text[..s.start];
+        before.rfind('[').is_some_and(|o| before[o..].find(']').is_none())
+    };
+    let spans: Vec<Span> = spans
+        .iter()
+        .filter(|s| config.masks(s.kind) && !s.kind.numbered() && !inside_placeholder(s))
+        .cloned()
+        .collect();
+    let n = Normalized { text, page_count: r.page_count, ocr_pages: r.ocr_pages.clone(), ocr_repaired: r.ocr_repaired, raw: None };
+    let more = redact(&n, &Findings { spans }, config);
+    r.text = more.text;
+    r.maskings.extend(more.maskings);
+    r.masked_values.extend(more.masked_values);
+    r
+}
+
+/// [`redact`], then [`redact_further`] until the detectors find nothing new in the
+/// redacted text (at most three rounds; verification has the last word).
+pub fn redact_settled(text: &Normalized, findings: &Findings, detectors: &crate::detect::Detectors, config: &Config) -> Redacted {
+    let mut r = redact(text, findings, config);
+    for _ in 0..3 {
+        let again = detectors.detect_str(r.text());
+        let before = r.maskings.len();
+        r = redact_further(r, &again, config);
+        if r.maskings.len() == before {
+            break;
+        }
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +187,17 @@ mod tests {
         assert_eq!(r.text(), "[PERSON 1] ringde [PERSON 2], sedan [PERSON 1] igen.");
         assert_eq!(r.counts()[&Kind::Name], 3);
         assert_eq!(r.masked_values(), ["Anna", "Berg", "Anna"]);
+    }
+
+    #[test]
+    fn further_redaction_masks_new_spans_but_not_inside_placeholders() {
+        let t = norm("a 070-123 45 67 b");
+        let r = redact(&t, &Findings::default(), &Config::default());
+        let r = redact_further(r, &[span(2, 15, Kind::Phone, None)], &Config::default());
+        assert_eq!(r.text(), "a [TELEFON] b");
+        assert_eq!(r.masked_values(), ["070-123 45 67"]);
+        let r2 = redact_further(r, &[span(3, 10, Kind::Phone, None)], &Config::default());
+        assert_eq!(r2.text(), "a [TELEFON] b");
     }
 
     #[test]

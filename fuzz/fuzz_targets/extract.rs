@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 use maskera::document::Format;
 use maskera::extract;
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: {
+    // maskera catches parser panics (`catch_unwind`) and fails the document; libFuzzer's
+    // hook would abort on them first. A panic that escapes still ends the run.
+    std::panic::set_hook(Box::new(|_| {}));
+}, |data: &[u8]| {
     match extract::sniff(data) {
         Format::Pdf => {
             let _ = extract::pdf::extract_with_ocr_plan(data, 50, 32 << 20, None, false);
