@@ -16,9 +16,17 @@ pub enum VerifyError {
     Unreadable(&'static str),
 }
 
-/// Lower-case, whitespace collapsed: the form values are compared in.
+/// Lower-case, whitespace collapsed, diacritics removed: the form values are compared in
+/// (so `Östlund` in a value is found as `ostlund` in a file, and the other way round).
 fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect()
 }
 
 fn contains_word(haystack: &str, needle: &str) -> bool {
@@ -108,6 +116,12 @@ pub fn verify(rendered: &Rendered, redacted: &Redacted, detectors: &Detectors) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_compare_without_case_spacing_or_diacritics() {
+        assert_eq!(fold("  Åsa  Östlund "), "asa ostlund");
+        assert!(contains_word(&fold("skrev ASA  ostlund i dag"), &fold("Åsa Östlund")));
+    }
 
     #[test]
     fn whole_words_only() {

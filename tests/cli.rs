@@ -249,6 +249,32 @@ fn hostile_inputs_never_stop_the_batch() {
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".into(),
         ]),
     );
+    // A decompression bomb: a small stream that inflates to 300 MiB.
+    {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..300 {
+            z.write_all(&chunk).unwrap();
+        }
+        let z = z.finish().unwrap();
+        let mut bomb = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n".to_vec();
+        bomb.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+        bomb.extend_from_slice(b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>\nendobj\n");
+        bomb.extend_from_slice(format!("4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n", z.len()).as_bytes());
+        bomb.extend_from_slice(&z);
+        bomb.extend_from_slice(b"\nendstream\nendobj\n");
+        w("bomb.pdf", &bomb);
+    }
+    // A text file in an unexpected encoding: UTF-16 big-endian without a byte-order mark.
+    let be: Vec<u8> = "Rapport\n\nHändelsen gällde e-post till fel mottagare: ut16.person@example.se\n"
+        .encode_utf16()
+        .flat_map(|u| u.to_be_bytes())
+        .collect();
+    w("utf16be.txt", &be);
+    // A symbolic link loop inside the input folder.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&dir, dir.join("b").join("loop")).unwrap();
     let mut have_qpdf = false;
     if has_tool("qpdf") {
         std::fs::write(tmp.path().join("plain.pdf"), text_pdf("Skyddad fil")).unwrap();
@@ -280,6 +306,10 @@ fn hostile_inputs_never_stop_the_batch() {
     assert!(error("header-only.pdf").contains("damaged"), "{}", error("header-only.pdf"));
     assert!(error("truncated.pdf").contains("damaged"), "{}", error("truncated.pdf"));
     assert!(error("zero-pages.pdf").contains("no pages"), "{}", error("zero-pages.pdf"));
+    assert!(error("bomb.pdf").contains("limits.max_decompressed_bytes"), "{}", error("bomb.pdf"));
+    assert_eq!(status("utf16be.txt"), "published", "{}", error("utf16be.txt"));
+    #[cfg(unix)]
+    assert!(error("b/loop").contains("symbolic link loop"), "{}", error("b/loop"));
     assert_eq!(status("nested.pdf"), "failed");
     assert!(!error("nested.pdf").is_empty());
     if have_qpdf {
