@@ -151,6 +151,11 @@ pub fn is_role_before(key: &str) -> bool {
     key != "den" && key != "personal" && key != "boende" && is_role(key)
 }
 
+/// [`is_role_before`] for a word already known to be a role.
+pub fn role_may_precede(key: &str) -> bool {
+    key != "den" && key != "personal" && key != "boende"
+}
+
 pub fn is_speech(key: &str) -> bool {
     SPEECH_SET.contains(key)
 }

@@ -25,7 +25,7 @@ use context::FxMap;
 
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};
-use context::{is_heading, is_label, is_label_end, is_modifier, is_never, is_org_word, is_particle, is_place_prep, is_role, is_role_before, is_speech};
+use context::{is_heading, is_label, is_label_end, is_modifier, is_never, is_org_word, is_particle, is_place_prep, is_role, is_speech, role_may_precede};
 use lexicon::{Entry, Lexicon, fold, surname_shape};
 
 /// Finds person names.
@@ -152,12 +152,11 @@ struct Doc<'a> {
     /// Folded words, computed on first use.
     folded: Vec<OnceCell<Box<str>>>,
     /// Context classes of each word ([`class`] bits), computed on first use.
-    classes: Vec<Cell<u16>>,
+    classes: Vec<Cell<u32>>,
 }
 
 /// Context classes of a word, cached per word.
 mod class {
-    pub const DONE: u16 = 1;
     pub const ROLE: u16 = 2;
     pub const ROLE_BEFORE: u16 = 4;
     pub const SPEECH: u16 = 8;
@@ -203,36 +202,52 @@ impl<'a> Doc<'a> {
         self.folded[i].get_or_init(|| fold(w).into_boxed_str())
     }
 
-    /// The context classes of word `i`.
-    fn class(&self, i: usize) -> u16 {
-        let c = self.classes[i].get();
-        if c & class::DONE != 0 {
-            return c;
-        }
-        let k = self.key(i);
-        let mut c = class::DONE;
-        for (yes, bit) in [
-            (is_role(k), class::ROLE),
-            (is_role_before(k), class::ROLE_BEFORE),
-            (is_speech(k), class::SPEECH),
-            (is_heading(k), class::HEADING),
-            (is_org_word(k), class::ORG),
-            (is_modifier(k), class::MODIFIER),
-            (is_label(k), class::LABEL),
-            (is_place_prep(k), class::PLACE_PREP),
-            (is_never(k), class::NEVER),
-            (is_label_end(k), class::LABEL_END),
-        ] {
-            if yes {
-                c |= bit;
+    /// Whether word `i` is in any of the context classes in `mask`. Each class is computed on
+    /// first use (cheap set lookups first, the role-ending test last) and cached per word.
+    fn is(&self, i: usize, mask: u16) -> bool {
+        const ORDER: [u16; 10] = [
+            class::LABEL,
+            class::HEADING,
+            class::ORG,
+            class::MODIFIER,
+            class::NEVER,
+            class::SPEECH,
+            class::PLACE_PREP,
+            class::LABEL_END,
+            class::ROLE,
+            class::ROLE_BEFORE,
+        ];
+        for bit in ORDER {
+            if mask & bit == 0 {
+                continue;
+            }
+            let cached = self.classes[i].get();
+            let known = (cached >> 16) as u16;
+            let value = if known & bit != 0 {
+                cached as u16 & bit != 0
+            } else {
+                let k = self.key(i);
+                let v = match bit {
+                    class::LABEL => is_label(k),
+                    class::HEADING => is_heading(k),
+                    class::ORG => is_org_word(k),
+                    class::MODIFIER => is_modifier(k),
+                    class::NEVER => is_never(k),
+                    class::SPEECH => is_speech(k),
+                    class::PLACE_PREP => is_place_prep(k),
+                    class::LABEL_END => is_label_end(k),
+                    class::ROLE => is_role(k),
+                    _ => self.is(i, class::ROLE) && role_may_precede(k),
+                };
+                let c = self.classes[i].get();
+                self.classes[i].set(c | (u32::from(bit) << 16) | if v { u32::from(bit) } else { 0 });
+                v
+            };
+            if value {
+                return true;
             }
         }
-        self.classes[i].set(c);
-        c
-    }
-
-    fn is(&self, i: usize, bit: u16) -> bool {
-        self.class(i) & bit != 0
+        false
     }
 
     fn info_of(lex: &Lexicon, word: &str) -> Info {
