@@ -40,24 +40,37 @@ pub struct Templates {
 impl Templates {
     /// The built-in templates, or files of the same names in `dir` where present.
     pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
-        let mut html = HTML_TEMPLATE.to_string();
-        let mut md = MD_TEMPLATE.to_string();
-        if let Some(dir) = dir {
-            for (name, slot) in [("report.html.tera", &mut html), ("report.md.tera", &mut md)] {
-                let p = dir.join(name);
-                if p.exists() {
-                    *slot = std::fs::read_to_string(&p)
-                        .map_err(|source| RenderError::TemplateFile { path: p.display().to_string(), source })?;
-                }
-            }
-        }
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on([".html"]);
-        tera.add_raw_template("report.html", &html).map_err(|e| RenderError::Template(e.to_string()))?;
-        tera.add_raw_template("report.md", &md).map_err(|e| RenderError::Template(e.to_string()))?;
-        let fingerprint = crate::hash::sha256_hex(format!("{html}\u{0}{md}").as_bytes());
+        let (tera, fingerprint) = load_html_md(dir, "report", HTML_TEMPLATE, MD_TEMPLATE)?;
         Ok(Templates { tera, fingerprint })
     }
+}
+
+/// Compile the pair `<stem>.html` / `<stem>.md` from the built-in sources, or from
+/// `<stem>.html.tera` / `<stem>.md.tera` in `dir` where present. Returns the templates and
+/// a fingerprint of their sources (part of the rerun key).
+pub(crate) fn load_html_md(
+    dir: Option<&Path>,
+    stem: &str,
+    builtin_html: &str,
+    builtin_md: &str,
+) -> Result<(tera::Tera, String), RenderError> {
+    let mut html = builtin_html.to_string();
+    let mut md = builtin_md.to_string();
+    if let Some(dir) = dir {
+        for (name, slot) in [(format!("{stem}.html.tera"), &mut html), (format!("{stem}.md.tera"), &mut md)] {
+            let p = dir.join(name);
+            if p.exists() {
+                *slot = std::fs::read_to_string(&p)
+                    .map_err(|source| RenderError::TemplateFile { path: p.display().to_string(), source })?;
+            }
+        }
+    }
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on([".html"]);
+    tera.add_raw_template(&format!("{stem}.html"), &html).map_err(|e| RenderError::Template(e.to_string()))?;
+    tera.add_raw_template(&format!("{stem}.md"), &md).map_err(|e| RenderError::Template(e.to_string()))?;
+    let fingerprint = crate::hash::sha256_hex(format!("{html}\u{0}{md}").as_bytes());
+    Ok((tera, fingerprint))
 }
 
 /// What the per-report JSON says besides the fields: never a detected value or a path.

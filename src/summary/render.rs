@@ -29,22 +29,7 @@ pub struct SummaryTemplates {
 impl SummaryTemplates {
     /// The built-in templates, or `summary.html.tera` / `summary.md.tera` from `dir`.
     pub fn load(dir: Option<&Path>) -> Result<SummaryTemplates, RenderError> {
-        let mut html = HTML_TEMPLATE.to_string();
-        let mut md = MD_TEMPLATE.to_string();
-        if let Some(dir) = dir {
-            for (name, slot) in [("summary.html.tera", &mut html), ("summary.md.tera", &mut md)] {
-                let p = dir.join(name);
-                if p.exists() {
-                    *slot = std::fs::read_to_string(&p)
-                        .map_err(|source| RenderError::TemplateFile { path: p.display().to_string(), source })?;
-                }
-            }
-        }
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on([".html"]);
-        tera.add_raw_template("summary.html", &html).map_err(|e| RenderError::Template(e.to_string()))?;
-        tera.add_raw_template("summary.md", &md).map_err(|e| RenderError::Template(e.to_string()))?;
-        let fingerprint = crate::hash::sha256_hex(format!("{html}\u{0}{md}").as_bytes());
+        let (tera, fingerprint) = crate::render::load_html_md(dir, "summary", HTML_TEMPLATE, MD_TEMPLATE)?;
         Ok(SummaryTemplates { tera, fingerprint })
     }
 }

@@ -81,23 +81,7 @@ const PLACE_PREPS: &[&str] = &["i", "fran", "till", "mot", "vid", "utanfor", "na
 /// Particles inside names: `von`, `af`, `de` …
 const PARTICLES: &[&str] = &["von", "af", "de", "van", "der", "den", "da", "di", "del", "la", "le", "bin", "ibn", "al", "el", "ben", "zu", "dos", "das"];
 
-/// A fast hasher for short keys (FNV-1a); documents are not adversarial to it in any way
-/// that matters here, and nothing iterates these maps into output.
-#[derive(Default)]
-pub struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
+pub use crate::hash::Fnv;
 
 pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 pub type FxSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;

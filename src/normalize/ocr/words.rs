@@ -9,7 +9,7 @@
 //! ambiguous short words (`ar` → `år` after a number or `i`, `sa` after a pronoun).
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
 use super::channel::Channel;
@@ -196,22 +196,7 @@ const LIVES_NEXT: &[&str] = &[
 /// Words after which `sa` is the past tense of `säga`.
 const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom", "man", "och"];
 
-/// FNV-1a: a fast hash for the short keys of the token cache (iteration order is never used).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
+use crate::hash::Fnv;
 
 type Cache = HashMap<String, Option<Rc<str>>, BuildHasherDefault<Fnv>>;
 
