@@ -21,6 +21,25 @@ pub struct Masking {
     pub placeholder: String,
 }
 
+/// Numbers given to the entities of numbered kinds (persons) in one document, so that
+/// later rounds of redaction continue the numbering instead of restarting it.
+#[derive(Debug, Clone, Default)]
+struct Numbering {
+    numbers: HashMap<(Kind, String), usize>,
+    next: HashMap<Kind, usize>,
+}
+
+impl Numbering {
+    fn number(&mut self, kind: Kind, key: String) -> usize {
+        let next = &mut self.next;
+        *self.numbers.entry((kind, key)).or_insert_with(|| {
+            let c = next.entry(kind).or_insert(0);
+            *c += 1;
+            *c
+        })
+    }
+}
+
 /// A redacted document: the published text and what was masked in it.
 #[derive(Debug, Clone)]
 pub struct Redacted {
@@ -28,6 +47,9 @@ pub struct Redacted {
     maskings: Vec<Masking>,
     /// The masked values, kept in memory only to verify published files. Never written.
     masked_values: Vec<String>,
+    /// Byte ranges of the placeholders in `text`, in order.
+    placeholders: Vec<(usize, usize)>,
+    numbering: Numbering,
     pub page_count: u32,
     pub ocr_pages: Vec<u32>,
     pub ocr_repaired: bool,
@@ -56,6 +78,11 @@ impl Redacted {
     pub fn masked_values(&self) -> &[String] {
         &self.masked_values
     }
+
+    /// Byte ranges of the placeholders in [`Redacted::text`], in order.
+    pub fn placeholder_ranges(&self) -> &[(usize, usize)] {
+        &self.placeholders
+    }
 }
 
 /// Merge overlapping or touching spans. The merged range keeps the kind of its most
@@ -82,75 +109,130 @@ fn merge(spans: &[Span]) -> Vec<Span> {
     out
 }
 
-/// Replace every masked span of the text by its placeholder.
-pub fn redact(text: &Normalized, findings: &Findings, config: &Config) -> Redacted {
-    let spans: Vec<Span> = findings.spans.iter().filter(|s| config.masks(s.kind)).cloned().collect();
-    let merged = merge(&spans);
-    let mut numbers: HashMap<(Kind, String), usize> = HashMap::new();
-    let mut next: HashMap<Kind, usize> = HashMap::new();
-    let mut out = String::with_capacity(text.text.len());
-    let mut maskings = Vec::with_capacity(merged.len());
-    let mut values = Vec::with_capacity(merged.len());
+/// What one pass of replacement produced.
+struct Pass {
+    text: String,
+    maskings: Vec<Masking>,
+    values: Vec<String>,
+    /// Placeholder ranges in the new text.
+    placeholders: Vec<(usize, usize)>,
+    /// (old end of a replaced span, new end of its placeholder), to map old positions.
+    shifts: Vec<(usize, usize)>,
+}
+
+/// Replace the (non-overlapping, merged) spans of `text` by placeholders.
+fn replace(text: &str, merged: Vec<Span>, config: &Config, numbering: &mut Numbering) -> Pass {
+    let mut out = String::with_capacity(text.len());
+    let mut pass = Pass {
+        text: String::new(),
+        maskings: Vec::with_capacity(merged.len()),
+        values: Vec::with_capacity(merged.len()),
+        placeholders: Vec::with_capacity(merged.len()),
+        shifts: Vec::with_capacity(merged.len()),
+    };
     let mut pos = 0;
     for s in merged {
-        out.push_str(&text.text[pos..s.start]);
-        let value = &text.text[s.start..s.end];
+        out.push_str(&text[pos..s.start]);
+        let value = &text[s.start..s.end];
         let base = config.placeholder(s.kind);
         let placeholder = if s.kind.numbered() {
             let key = s.entity.clone().unwrap_or_else(|| value.to_lowercase());
-            let n = *numbers.entry((s.kind, key)).or_insert_with(|| {
-                let c = next.entry(s.kind).or_insert(0);
-                *c += 1;
-                *c
-            });
-            format!("[{base} {n}]")
+            format!("[{base} {}]", numbering.number(s.kind, key))
         } else {
             format!("[{base}]")
         };
+        let at = out.len();
         out.push_str(&placeholder);
-        values.push(value.to_string());
-        maskings.push(Masking { kind: s.kind, rule: s.rule, confidence: s.confidence, placeholder });
+        pass.placeholders.push((at, out.len()));
+        pass.shifts.push((s.end, out.len()));
+        pass.values.push(value.to_string());
+        pass.maskings.push(Masking { kind: s.kind, rule: s.rule, confidence: s.confidence, placeholder });
         pos = s.end;
     }
-    out.push_str(&text.text[pos..]);
+    out.push_str(&text[pos..]);
+    pass.text = out;
+    pass
+}
+
+/// Replace every masked span of the text by its placeholder.
+pub fn redact(text: &Normalized, findings: &Findings, config: &Config) -> Redacted {
+    let spans: Vec<Span> = findings.spans.iter().filter(|s| config.masks(s.kind)).cloned().collect();
+    let mut numbering = Numbering::default();
+    let pass = replace(&text.text, merge(&spans), config, &mut numbering);
     Redacted {
-        text: out,
-        maskings,
-        masked_values: values,
+        text: pass.text,
+        maskings: pass.maskings,
+        masked_values: pass.values,
+        placeholders: pass.placeholders,
+        numbering,
         page_count: text.page_count,
         ocr_pages: text.ocr_pages.clone(),
         ocr_repaired: text.ocr_repaired,
     }
 }
 
+/// Cut `span` around the placeholder ranges it overlaps: the pieces outside placeholders
+/// (a name detected across `[PERSON 1]` and a neighbour keeps only the neighbour).
+fn outside_placeholders(span: &Span, placeholders: &[(usize, usize)], out: &mut Vec<Span>) {
+    let first = placeholders.partition_point(|&(_, e)| e <= span.start);
+    let mut start = span.start;
+    for &(ps, pe) in &placeholders[first..] {
+        if ps >= span.end {
+            break;
+        }
+        if ps > start {
+            out.push(Span { start, end: ps, ..span.clone() });
+        }
+        start = start.max(pe);
+    }
+    if start < span.end {
+        out.push(Span { start, end: span.end, ..span.clone() });
+    }
+}
+
 /// Mask what only became recognisable after redaction: a placeholder changes the context
 /// of its neighbours (a digit run next to a masked number can look like a phone number on
-/// its own). `spans` are byte ranges of `r.text()`; spans touching a placeholder and
-/// numbered kinds (persons) are left for verification, which then fails the document.
+/// its own, a capitalised word beside `[PERSON 1]` like a surname). `spans` are byte ranges
+/// of `r.text()`; they are cut so that no placeholder is touched, and persons continue the
+/// document's numbering (a known entity keeps its number).
 pub fn redact_further(mut r: Redacted, spans: &[Span], config: &Config) -> Redacted {
-    let text = std::mem::take(&mut r.text);
-    let inside_placeholder = |s: &Span| {
-        let before = &text[..s.start];
-        before.rfind('[').is_some_and(|o| before[o..].find(']').is_none())
+    let mut cut = Vec::with_capacity(spans.len());
+    for s in spans.iter().filter(|s| config.masks(s.kind)) {
+        outside_placeholders(s, &r.placeholders, &mut cut);
+    }
+    if cut.is_empty() {
+        return r;
+    }
+    let pass = replace(&r.text, merge(&cut), config, &mut r.numbering);
+    // Old placeholders move by the length change of the replacements before them.
+    let mut placeholders = Vec::with_capacity(r.placeholders.len() + pass.placeholders.len());
+    let shift = |old: usize| -> usize {
+        let i = pass.shifts.partition_point(|&(e, _)| e <= old);
+        match i {
+            0 => old,
+            _ => {
+                let (oe, ne) = pass.shifts[i - 1];
+                ne + (old - oe)
+            }
+        }
     };
-    let spans: Vec<Span> = spans
-        .iter()
-        .filter(|s| config.masks(s.kind) && !s.kind.numbered() && !inside_placeholder(s))
-        .cloned()
-        .collect();
-    let n = Normalized { text, page_count: r.page_count, ocr_pages: r.ocr_pages.clone(), ocr_repaired: r.ocr_repaired, raw: None };
-    let more = redact(&n, &Findings { spans }, config);
-    r.text = more.text;
-    r.maskings.extend(more.maskings);
-    r.masked_values.extend(more.masked_values);
+    for &(s, e) in &r.placeholders {
+        placeholders.push((shift(s), shift(e)));
+    }
+    placeholders.extend(pass.placeholders);
+    placeholders.sort_unstable();
+    r.text = pass.text;
+    r.placeholders = placeholders;
+    r.maskings.extend(pass.maskings);
+    r.masked_values.extend(pass.values);
     r
 }
 
 /// [`redact`], then [`redact_further`] until the detectors find nothing new in the
-/// redacted text (at most three rounds; verification has the last word).
+/// redacted text (at most four rounds; verification has the last word).
 pub fn redact_settled(text: &Normalized, findings: &Findings, detectors: &crate::detect::Detectors, config: &Config) -> Redacted {
     let mut r = redact(text, findings, config);
-    for _ in 0..3 {
+    for _ in 0..4 {
         let again = detectors.detect_str(r.text());
         let before = r.maskings.len();
         r = redact_further(r, &again, config);
@@ -196,8 +278,52 @@ mod tests {
         let r = redact_further(r, &[span(2, 15, Kind::Phone, None)], &Config::default());
         assert_eq!(r.text(), "a [TELEFON] b");
         assert_eq!(r.masked_values(), ["070-123 45 67"]);
+        placeholders_are_where_they_say(&r);
         let r2 = redact_further(r, &[span(3, 10, Kind::Phone, None)], &Config::default());
         assert_eq!(r2.text(), "a [TELEFON] b");
+    }
+
+    fn placeholders_are_where_they_say(r: &Redacted) {
+        let found: Vec<&str> = r.placeholder_ranges().iter().map(|&(s, e)| &r.text()[s..e]).collect();
+        let listed: Vec<&str> = r.maskings().iter().map(|m| m.placeholder.as_str()).collect();
+        let mut a = found.clone();
+        let mut b = listed.clone();
+        a.sort_unstable();
+        b.sort_unstable();
+        assert_eq!(a, b, "{:?}", r.text());
+        assert!(found.iter().all(|p| p.starts_with('[') && p.ends_with(']')));
+    }
+
+    #[test]
+    fn later_rounds_continue_person_numbers_and_never_cut_a_placeholder() {
+        let t = norm("Ola ringde. Eva kom.");
+        let f = Findings { spans: vec![span(0, 3, Kind::Name, Some("ola")), span(12, 15, Kind::Name, Some("eva"))] };
+        let r = redact(&t, &f, &Config::default());
+        assert_eq!(r.text(), "[PERSON 1] ringde. [PERSON 2] kom.");
+        placeholders_are_where_they_say(&r);
+        // "ringde" read as a surname across the first placeholder; "kom" as a known entity.
+        let r = redact_further(
+            r,
+            &[span(5, 17, Kind::Name, Some("ringde")), span(30, 33, Kind::Name, Some("eva"))],
+            &Config::default(),
+        );
+        assert_eq!(r.text(), "[PERSON 1][PERSON 3]. [PERSON 2] [PERSON 2].");
+        assert_eq!(r.masked_values(), ["Ola", "Eva", " ringde", "kom"]);
+        placeholders_are_where_they_say(&r);
+        // Spans wholly inside placeholders change nothing.
+        let before = r.text().to_string();
+        let r = redact_further(r, &[span(1, 7, Kind::Name, None)], &Config::default());
+        assert_eq!(r.text(), before);
+    }
+
+    #[test]
+    fn a_span_around_a_placeholder_keeps_both_sides() {
+        let t = norm("x 123 y");
+        let r = redact(&t, &Findings { spans: vec![span(2, 5, Kind::Phone, None)] }, &Config::default());
+        assert_eq!(r.text(), "x [TELEFON] y");
+        let r = redact_further(r, &[span(0, 13, Kind::Email, None)], &Config::default());
+        assert_eq!(r.text(), "[E-POST][TELEFON][E-POST]");
+        placeholders_are_where_they_say(&r);
     }
 
     #[test]
