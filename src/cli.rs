@@ -80,6 +80,9 @@ pub enum Command {
         max_pages: u32,
         #[arg(long)]
         max_decompressed: u64,
+        /// Address-space cap the worker sets on itself before reading the file, in MiB.
+        #[arg(long)]
+        max_memory_mib: u64,
         /// Private folder for page JPEGs that go to OCR unchanged.
         #[arg(long)]
         images: Option<PathBuf>,

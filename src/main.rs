@@ -17,9 +17,15 @@ use maskera::log::Log;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match args.command {
-        cli::Command::Extract { max_pages, max_decompressed, images, reocr, path } => ExitCode::from(
-            maskera::extract::isolate::worker_main(&path, max_pages, max_decompressed, images.as_deref(), reocr) as u8,
-        ),
+        cli::Command::Extract { max_pages, max_decompressed, max_memory_mib, images, reocr, path } => {
+            let limits = maskera::config::Limits {
+                max_pages,
+                max_decompressed_bytes: max_decompressed,
+                max_memory_mib,
+                ..Default::default()
+            };
+            ExitCode::from(maskera::extract::isolate::worker_main(&path, &limits, images.as_deref(), reocr) as u8)
+        }
         cli::Command::Merge { inputs, out, config, templates, quiet } => {
             let log = Log { format: LogFormat::Text, quiet };
             match merge(&inputs, &out, config.as_deref(), templates.as_deref()) {

@@ -19,25 +19,62 @@ pub enum VerifyError {
 /// Lower-case, whitespace collapsed, diacritics removed: the form values are compared in
 /// (so `Östlund` in a value is found as `ostlund` in a file, and the other way round).
 fn fold(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        for l in c.to_lowercase() {
+            unicode_normalization::char::decompose_canonical(l, |d| {
+                if !unicode_normalization::char::is_combining_mark(d) {
+                    out.push(d);
+                }
+            });
+        }
+    }
+    out
 }
 
-fn contains_word(haystack: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return false;
+/// The masked values of a document, folded, found in one pass over a text.
+struct Values {
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Values {
+    fn new(masked: &[String]) -> Values {
+        let mut values: Vec<String> = masked.iter().map(|v| fold(v)).filter(|v| v.chars().count() >= 2).collect();
+        values.sort_unstable();
+        values.dedup();
+        let finder = (!values.is_empty()).then(|| aho_corasick::AhoCorasick::new(&values).expect("plain strings always build"));
+        Values { finder }
     }
-    haystack.match_indices(needle).any(|(i, _)| {
-        let before = haystack[..i].chars().next_back();
-        let after = haystack[i + needle.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
+
+    /// Whether any value occurs in `folded` as a whole word (not inside a longer word).
+    fn any_in(&self, folded: &str) -> bool {
+        let Some(finder) = &self.finder else { return false };
+        finder.find_overlapping_iter(folded).any(|m| is_whole_word(folded, m.start(), m.end()))
+    }
+}
+
+fn is_whole_word(haystack: &str, start: usize, end: usize) -> bool {
+    let before = haystack[..start].chars().next_back();
+    let after = haystack[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+fn contains_word(haystack: &str, needle: &str) -> bool {
+    Values::new(&[needle.to_string()]).any_in(haystack)
 }
 
 /// The readable text of an HTML page (tags removed, the few entities we emit decoded).
@@ -100,10 +137,9 @@ pub fn verify(rendered: &Rendered, redacted: &Redacted, detectors: &Detectors) -
         ("json", json_without_id(&rendered.json)),
         ("pdf", pdf_text(&rendered.pdf)?),
     ];
-    let values: Vec<String> = redacted.masked_values().iter().map(|v| fold(v)).filter(|v| v.chars().count() >= 2).collect();
+    let values = Values::new(redacted.masked_values());
     for (ext, text) in &texts {
-        let folded = fold(text);
-        if values.iter().any(|v| contains_word(&folded, v)) {
+        if values.any_in(&fold(text)) {
             return Err(VerifyError::MaskedValue(ext));
         }
         if let Some(s) = detectors.detect_str(text).first() {
@@ -128,6 +164,12 @@ mod tests {
         assert!(contains_word("ring anna i dag", "anna"));
         assert!(!contains_word("savanna", "anna"));
         assert!(!contains_word("annans", "anna"));
+        // Overlapping values: the shorter one inside a longer word must not hide the longer
+        // value's whole-word match.
+        let v = Values::new(&["Ann".into(), "Anna Berg".into()]);
+        assert!(v.any_in(&fold("hos anna berg")));
+        assert!(!v.any_in(&fold("hos annabella")));
+        assert!(!Values::new(&[]).any_in("text"));
     }
 
     fn rendered_for(text: &str) -> (Rendered, Redacted, Detectors) {

@@ -25,7 +25,24 @@ pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Pat
     Ok(e)
 }
 
-/// Cap the address space of a child process (Unix; elsewhere nothing happens).
+/// Cap the address space of this process (Unix; elsewhere nothing happens).
+fn cap_own_memory(mib: u64) {
+    #[cfg(unix)]
+    {
+        let mem = mib.saturating_mul(1024 * 1024);
+        let lim = libc::rlimit { rlim_cur: mem as libc::rlim_t, rlim_max: mem as libc::rlim_t };
+        // SAFETY: setrlimit reads the struct we pass; no memory is shared.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_AS, &lim);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = mib;
+}
+
+/// Cap the address space of a child process (Unix; elsewhere nothing happens). This makes
+/// `spawn` fork the whole parent (a `pre_exec` hook rules out `posix_spawn`), so it is only
+/// for programs that cannot cap themselves (Tesseract, pdftoppm), whose work dwarfs a fork.
 pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
     #[cfg(unix)]
     {
@@ -44,13 +61,17 @@ pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
     let _ = (cmd, mib);
 }
 
-/// The worker's body: read `path`, extract, print the JSON result. Returns the exit code.
-pub fn worker_main(path: &Path, max_pages: u32, max_decompressed_bytes: u64, images: Option<&Path>, reocr: bool) -> i32 {
+/// The worker's body: cap its own memory, read `path`, extract, print the JSON result.
+/// Returns the exit code.
+pub fn worker_main(path: &Path, limits: &Limits, images: Option<&Path>, reocr: bool) -> i32 {
+    // The cap is set here, before the file is read, rather than by the parent between fork
+    // and exec: without a `pre_exec` hook the parent starts workers with `posix_spawn`,
+    // which does not copy the parent's (large) page tables for every document.
+    cap_own_memory(limits.max_memory_mib);
     // Panic messages could quote document bytes: keep them off stderr.
     std::panic::set_hook(Box::new(|_| {}));
-    let limits = Limits { max_pages, max_decompressed_bytes, ..Limits::default() };
     let result: WorkerResult = match std::fs::read(path) {
-        Ok(bytes) => extract_pdf_in_process(&bytes, &limits, images, reocr),
+        Ok(bytes) => extract_pdf_in_process(&bytes, limits, images, reocr),
         Err(e) => Err(ExtractError::Crashed(format!("cannot read input: {}", e.kind()))),
     };
     match serde_json::to_writer(std::io::stdout().lock(), &result) {
@@ -67,6 +88,8 @@ pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits, images: &P
         .arg(limits.max_pages.to_string())
         .arg("--max-decompressed")
         .arg(limits.max_decompressed_bytes.to_string())
+        .arg("--max-memory-mib")
+        .arg(limits.max_memory_mib.to_string())
         .arg("--images")
         .arg(images);
     if reocr {
@@ -75,7 +98,6 @@ pub fn extract_pdf_isolated(exe: &Path, path: &Path, limits: &Limits, images: &P
     cmd.arg(path);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
     cmd.env("RAYON_NUM_THREADS", "1");
-    cap_memory(&mut cmd, limits.max_memory_mib);
     let mut child = cmd.spawn().map_err(|e| ExtractError::Crashed(format!("cannot start the extraction process: {e}")))?;
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {

@@ -1,0 +1,72 @@
+//! Rendering speed, single-threaded: every published file of a report (`.txt`, `.md`,
+//! `.html`, the new PDF with subsetted fonts, `.json`) from redacted generated reports,
+//! about 10 MB of text in documents of a few kilobytes (see `common::reports`). The PDF
+//! alone is measured too, since it dominates.
+//!
+//!     cargo bench --bench render
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use maskera::config::Config;
+use maskera::detect::Detectors;
+use maskera::document::Normalized;
+use maskera::redact::Redacted;
+use maskera::render::{self, OcrInfo, ReportInfo, Templates};
+
+fn bench(c: &mut Criterion) {
+    let config = Config::default();
+    let detectors = Detectors::build(&config).expect("detectors build");
+    let templates = Templates::load(None).expect("built-in templates");
+    let docs: Vec<(Redacted, ReportInfo)> = common::reports(10 * 1024 * 1024)
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let n = Normalized { text, page_count: 2, ocr_pages: vec![], ocr_repaired: false, raw: None };
+            let r = maskera::redact::redact(&n, &detectors.detect(&n), &config);
+            let info = ReportInfo {
+                id: format!("{i:016x}"),
+                maskera_version: "bench",
+                pages: 2,
+                ocr: OcrInfo { pages: vec![], repaired: false },
+                redactions: r.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect::<BTreeMap<_, _>>(),
+                fields: serde_json::Value::Null,
+            };
+            (r, info)
+        })
+        .collect();
+    let bytes: usize = docs.iter().map(|(r, _)| r.text().len()).sum();
+    let all = || {
+        docs.iter()
+            .map(|(r, info)| render::render(black_box(r), info, &templates).expect("render").pdf.len())
+            .sum::<usize>()
+    };
+    let pdf_only = || {
+        docs.iter()
+            .map(|(r, _)| render::pdf::render_pdf(&render::layout::blocks(black_box(r.text()))).expect("pdf").len())
+            .sum::<usize>()
+    };
+    let mut g = c.benchmark_group("render");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(20));
+    for (name, f) in [("all_files", &all as &dyn Fn() -> usize), ("pdf_only", &pdf_only)] {
+        g.bench_function(format!("{name}/thread_cpu_time"), |b| {
+            b.iter_custom(|iters| {
+                let start = common::thread_cpu_time();
+                for _ in 0..iters {
+                    black_box(f());
+                }
+                common::thread_cpu_time() - start
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
