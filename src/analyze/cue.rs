@@ -94,8 +94,9 @@ impl Cue {
 
     /// Byte ranges of every match in `lower` (lower-cased text).
     pub fn find_all<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
-        let hay = if self.may_be_in(lower) { lower } else { "" };
-        self.re.find_iter(hay).map(|m| (m.start(), m.end()))
+        // Without its anchor the regex is not even started (a search on an empty text still
+        // costs a cache lookup and a search setup, and most cues are absent).
+        self.may_be_in(lower).then(|| self.re.find_iter(lower)).into_iter().flatten().map(|m| (m.start(), m.end()))
     }
 
     /// Whether the cue occurs in `lower` at all (negation not considered).
