@@ -3,8 +3,8 @@
 //! them) from generated report text (see `common::reports`). Three ways, in one run:
 //!
 //! - `in_process`: `extract_pdf_in_process`, the parser alone;
-//! - `isolated`: `extract_pdf_isolated`, as `maskera run` does it (one child process per
-//!   document, with its memory cap and time limit);
+//! - `isolated`: through `Workers`, as `maskera run` does it (in a child process with its
+//!   memory cap and time limit, reused from one document to the next);
 //! - `pdftotext`: poppler's `pdftotext` on the same files, the reference (skipped when it
 //!   is not installed).
 //!
@@ -37,7 +37,7 @@ fn bench(c: &mut Criterion) {
         .sum();
     let images = dir.path().join("images");
     std::fs::create_dir_all(&images).expect("images folder");
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_maskera"));
+    let workers = isolate::Workers::new(&PathBuf::from(env!("CARGO_BIN_EXE_maskera")), &limits, false);
     let mut g = c.benchmark_group("extract");
     g.throughput(Throughput::Elements(pages as u64));
     g.sample_size(10);
@@ -52,7 +52,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("isolated", |b| {
         b.iter(|| {
             for (path, _) in &files {
-                black_box(isolate::extract_pdf_isolated(&exe, path, &limits, &images, false).expect("extract"));
+                black_box(workers.extract(path, &images).expect("extract"));
             }
         })
     });

@@ -46,7 +46,8 @@ pub struct Pipeline {
     detectors: Detectors,
     templates: Templates,
     fingerprint: String,
-    isolation: Isolation,
+    /// The extraction processes, when extraction is isolated.
+    workers: Option<extract::isolate::Workers>,
 }
 
 /// A problem that stops the run before or after the documents (not a document failure).
@@ -83,7 +84,13 @@ impl Pipeline {
             .as_bytes(),
         )[..16]
             .to_string();
-        Ok(Pipeline { config, analyzer, summary_templates, detectors, templates, fingerprint, isolation })
+        let workers = match &isolation {
+            Isolation::Subprocess(exe) => {
+                Some(extract::isolate::Workers::new(exe, &config.limits, config.ocr.reocr))
+            }
+            Isolation::InProcess => None,
+        };
+        Ok(Pipeline { config, analyzer, summary_templates, detectors, templates, fingerprint, workers })
     }
 }
 
@@ -325,13 +332,9 @@ fn extract_input(p: &Pipeline, input: &Input, bytes: &[u8], tmp: &Path) -> Resul
     let extracted = match extract::sniff(bytes) {
         Format::Pdf => {
             let work = extract::ocr::work_dir(tmp)?;
-            let text = match &p.isolation {
-                Isolation::Subprocess(exe) => {
-                    extract::isolate::extract_pdf_isolated(exe, &input.path, &p.config.limits, work.path(), p.config.ocr.reocr)?
-                }
-                Isolation::InProcess => {
-                    extract::isolate::extract_pdf_in_process(bytes, &p.config.limits, Some(work.path()), p.config.ocr.reocr)?
-                }
+            let text = match &p.workers {
+                Some(workers) => workers.extract(&input.path, work.path())?,
+                None => extract::isolate::extract_pdf_in_process(bytes, &p.config.limits, Some(work.path()), p.config.ocr.reocr)?,
             };
             extract::ocr::complete(text, &input.path, work.path(), &p.config)?
         }

@@ -73,22 +73,18 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Internal: extract one PDF in an isolated process (used by `run`).
+    /// Internal: extract PDFs in an isolated process (used by `run`); requests on stdin.
     #[command(name = "__extract", hide = true)]
     Extract {
         #[arg(long)]
         max_pages: u32,
         #[arg(long)]
         max_decompressed: u64,
-        /// Address-space cap the worker sets on itself before reading the file, in MiB.
+        /// Address-space cap the worker sets on itself, in MiB.
         #[arg(long)]
         max_memory_mib: u64,
-        /// Private folder for page JPEGs that go to OCR unchanged.
-        #[arg(long)]
-        images: Option<PathBuf>,
         /// Plan OCR also for scanned pages with a damaged OCR text layer.
         #[arg(long)]
         reocr: bool,
-        path: PathBuf,
     },
 }

@@ -17,14 +17,14 @@ use maskera::log::Log;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match args.command {
-        cli::Command::Extract { max_pages, max_decompressed, max_memory_mib, images, reocr, path } => {
+        cli::Command::Extract { max_pages, max_decompressed, max_memory_mib, reocr } => {
             let limits = maskera::config::Limits {
                 max_pages,
                 max_decompressed_bytes: max_decompressed,
                 max_memory_mib,
                 ..Default::default()
             };
-            ExitCode::from(maskera::extract::isolate::worker_main(&path, &limits, images.as_deref(), reocr) as u8)
+            ExitCode::from(maskera::extract::isolate::serve_main(&limits, reocr) as u8)
         }
         cli::Command::Merge { inputs, out, config, templates, quiet } => {
             let log = Log { format: LogFormat::Text, quiet };

@@ -18,6 +18,56 @@ pub struct Cue {
     /// checked with a substring search before the regex runs: most cues are absent from
     /// most sentences, and the check costs a fraction of a regex search.
     anchor: Option<String>,
+    /// The anchor's number in the taxonomy's [`AnchorIndex`], once indexed.
+    anchor_id: Option<usize>,
+}
+
+/// All anchors of a taxonomy's label cues in one Aho-Corasick automaton: one pass over a
+/// sentence tells which cues can match in it, instead of one substring search per cue.
+#[derive(Debug, Clone, Default)]
+pub struct AnchorIndex {
+    finder: Option<aho_corasick::AhoCorasick>,
+    count: usize,
+}
+
+/// Which anchors of an [`AnchorIndex`] occur in one text.
+pub struct Present(Vec<u64>);
+
+impl Present {
+    fn has(&self, id: usize) -> bool {
+        self.0[id / 64] >> (id % 64) & 1 == 1
+    }
+}
+
+impl AnchorIndex {
+    /// Index the anchors of `cues` (giving each cue its anchor's number).
+    pub fn build<'a>(cues: impl IntoIterator<Item = &'a mut Cue>) -> AnchorIndex {
+        let mut ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut anchors: Vec<String> = Vec::new();
+        for cue in cues {
+            if let Some(a) = &cue.anchor {
+                let id = *ids.entry(a.clone()).or_insert_with(|| {
+                    anchors.push(a.clone());
+                    anchors.len() - 1
+                });
+                cue.anchor_id = Some(id);
+            }
+        }
+        let finder = (!anchors.is_empty()).then(|| aho_corasick::AhoCorasick::new(&anchors).expect("plain strings always build"));
+        AnchorIndex { finder, count: anchors.len() }
+    }
+
+    /// The anchors occurring in `lower`.
+    pub fn present(&self, lower: &str) -> Present {
+        let mut bits = vec![0u64; self.count.div_ceil(64)];
+        if let Some(f) = &self.finder {
+            for m in f.find_overlapping_iter(lower) {
+                let id = m.pattern().as_usize();
+                bits[id / 64] |= 1 << (id % 64);
+            }
+        }
+        Present(bits)
+    }
 }
 
 /// A cue that cannot be compiled.
@@ -89,7 +139,7 @@ impl Cue {
         }
         let re = Regex::new(&pattern(&phrase)).map_err(|e| err(&e.to_string()))?;
         let anchor = anchor(&phrase);
-        Ok(Cue { phrase, weight, re, anchor })
+        Ok(Cue { phrase, weight, re, anchor, anchor_id: None })
     }
 
     /// Byte ranges of every match in `lower` (lower-cased text).
@@ -132,14 +182,33 @@ pub fn compile(specs: &[String]) -> Result<Vec<Cue>, CueError> {
     specs.iter().map(|s| Cue::parse(s)).collect()
 }
 
-/// Sum of the weights of every match of `cues` in `lower`, negated or not.
-pub fn score_all(cues: &[Cue], lower: &str) -> u32 {
-    cues.iter().map(|c| c.weight * c.find_all(lower).count() as u32).sum()
+/// Whether `cue` can match in a text whose anchors are `present`.
+fn possible(cue: &Cue, present: &Present) -> bool {
+    match cue.anchor_id {
+        Some(id) => present.has(id),
+        None => cue.anchor.is_none(),
+    }
 }
 
-/// Sum of the weights of every affirmed match of `cues` in `lower`.
-pub fn score(cues: &[Cue], lower: &str) -> u32 {
-    cues.iter().map(|c| c.weight * c.find_affirmed(lower).count() as u32).sum()
+/// Sum of the weights of every match of `cues` in `lower`, negated or not; `present` comes
+/// from the index the cues are in (a cue outside it falls back to its own check).
+pub fn score_all(cues: &[Cue], lower: &str, present: &Present) -> u32 {
+    cues.iter()
+        .map(|c| match c.anchor_id.is_none() || possible(c, present) {
+            true => c.weight * c.find_all(lower).count() as u32,
+            false => 0,
+        })
+        .sum()
+}
+
+/// Sum of the weights of every affirmed match of `cues` in `lower` (see [`score_all`]).
+pub fn score(cues: &[Cue], lower: &str, present: &Present) -> u32 {
+    cues.iter()
+        .map(|c| match c.anchor_id.is_none() || possible(c, present) {
+            true => c.weight * c.find_affirmed(lower).count() as u32,
+            false => 0,
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -189,7 +258,23 @@ mod tests {
     #[test]
     fn negated_matches_do_not_count() {
         let c = Cue::parse("våld").unwrap();
-        assert_eq!(score(std::slice::from_ref(&c), "inget våld förekom"), 0);
-        assert_eq!(score(&[c], "våld förekom"), 1);
+        let none = AnchorIndex::default().present("");
+        assert_eq!(score(std::slice::from_ref(&c), "inget våld förekom", &none), 0);
+        assert_eq!(score(&[c], "våld förekom", &none), 1);
+    }
+
+    #[test]
+    fn the_anchor_index_gives_the_same_scores() {
+        let specs = ["missförhållande^2", "bedöms inte utgöra", "slog_", "e-post ... fel^3", "år", "fall_"];
+        let mut indexed: Vec<Cue> = specs.iter().map(|s| Cue::parse(s).unwrap()).collect();
+        let plain = indexed.clone();
+        let index = AnchorIndex::build(indexed.iter_mut());
+        assert!(indexed.iter().filter(|c| c.anchor_id.is_some()).count() >= 4);
+        let none = AnchorIndex::default().present("");
+        for t in ["ett missförhållande, han slog och e-post gick till fel", "missf6érhallanden", "inget alls", "ett fall år 2020"] {
+            let p = index.present(t);
+            assert_eq!(score(&indexed, t, &p), score(&plain, t, &none), "{t}");
+            assert_eq!(score_all(&indexed, t, &p), score_all(&plain, t, &none), "{t}");
+        }
     }
 }

@@ -24,6 +24,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::redact::Redacted;
+use cue::AnchorIndex;
 use sections::{Doc, Line};
 use taxonomy::{Label, Role, Taxonomy, TaxonomyError};
 
@@ -76,7 +77,7 @@ impl Analyzer {
         let ivo_anmalan = decision::ivo(&sentences, tax, bedomning);
         let lower_all = text.to_lowercase();
         let looks_like_report = self.words.missing.is_in(&lower_all) || lower_all.contains("lex sarah");
-        let kategori = best(&tax.kategori, &doc, |l| {
+        let kategori = best(&tax.anchors, &tax.kategori, &doc, |l| {
             if l.title {
                 4
             } else if l.role == Some(Role::Beskrivning) {
@@ -90,7 +91,7 @@ impl Analyzer {
         });
         // a text that is no report and names no kind of incident has no incident year
         let ar = (looks_like_report || kategori.is_some()).then(|| date::year(&lower_all, 2099)).flatten();
-        let verksamhetsomrade = best(&tax.verksamhetsomrade, &doc, |l| {
+        let verksamhetsomrade = best(&tax.anchors, &tax.verksamhetsomrade, &doc, |l| {
             if l.role == Some(Role::Verksamhet) || l.lower.starts_with("verksamhetsområde") {
                 4
             } else if l.title {
@@ -104,7 +105,7 @@ impl Analyzer {
             let has_section = doc.lines.iter().any(|l| l.role == Some(Role::Atgard) && !l.heading);
             let lines: Vec<&Line> =
                 doc.lines.iter().filter(|l| !has_section || l.role == Some(Role::Atgard)).collect();
-            all_over(&tax.atgarder, &lines, MIN_SCORE)
+            all_over(&tax.anchors, &tax.atgarder, &lines, MIN_SCORE)
         };
         Fields {
             kategori,
@@ -127,7 +128,7 @@ impl Analyzer {
     fn causes(&self, doc: &Doc) -> Vec<String> {
         let tax = &self.taxonomy;
         let in_section: Vec<&Line> = doc.lines.iter().filter(|l| l.role == Some(Role::Orsak) && !l.skip).collect();
-        let found = causes_over(&tax.orsaker, &in_section, MIN_SCORE);
+        let found = causes_over(&tax.anchors, &tax.orsaker, &in_section, MIN_SCORE);
         if !found.is_empty() {
             return found;
         }
@@ -145,27 +146,29 @@ impl Analyzer {
                 para_start: true,
             })
             .collect();
-        causes_over(&tax.orsaker, &marked.iter().collect::<Vec<_>>(), MIN_SCORE + 1)
+        causes_over(&tax.anchors, &tax.orsaker, &marked.iter().collect::<Vec<_>>(), MIN_SCORE + 1)
     }
 }
 
 /// Per-label scores over lines, with a weight per line; sentences that enumerate several
 /// labels (a list of areas, a law's list of kinds) are left out.
-fn scores(labels: &[Label], lines: &[&Line], weight: impl Fn(&Line) -> u32) -> Vec<u32> {
-    scores_with(labels, lines, weight, cue::score)
+fn scores(idx: &AnchorIndex, labels: &[Label], lines: &[&Line], weight: impl Fn(&Line) -> u32) -> Vec<u32> {
+    scores_with(idx, labels, lines, weight, cue::score)
 }
 
 fn scores_with(
+    idx: &AnchorIndex,
     labels: &[Label],
     lines: &[&Line],
     weight: impl Fn(&Line) -> u32,
-    score: fn(&[cue::Cue], &str) -> u32,
+    score: fn(&[cue::Cue], &str, &cue::Present) -> u32,
 ) -> Vec<u32> {
     let mut total = vec![0u32; labels.len()];
     for l in lines.iter().filter(|l| !l.skip) {
         let w = weight(l);
         for s in sections::split_sentences(&l.text).iter().map(|s| s.to_lowercase()).filter(|s| !is_list(s)) {
-            let per: Vec<u32> = labels.iter().map(|lab| score(&lab.cues, &s)).collect();
+            let present = idx.present(&s);
+            let per: Vec<u32> = labels.iter().map(|lab| score(&lab.cues, &s, &present)).collect();
             if per.iter().filter(|&&s| s > 0).count() >= ENUMERATION {
                 continue;
             }
@@ -184,9 +187,9 @@ fn is_list(s: &str) -> bool {
 
 /// The single best label, if it reaches the least score. A tie is broken by the score in
 /// the title and description alone; a tie there too gives `None`.
-fn best(labels: &[Label], doc: &Doc, weight: impl Fn(&Line) -> u32) -> Option<String> {
+fn best(idx: &AnchorIndex, labels: &[Label], doc: &Doc, weight: impl Fn(&Line) -> u32) -> Option<String> {
     let lines: Vec<&Line> = doc.lines.iter().collect();
-    let s = scores(labels, &lines, weight);
+    let s = scores(idx, labels, &lines, weight);
     let max = *s.iter().max()?;
     if max < MIN_SCORE {
         return None;
@@ -196,20 +199,20 @@ fn best(labels: &[Label], doc: &Doc, weight: impl Fn(&Line) -> u32) -> Option<St
         return Some(labels[tied[0]].label.clone());
     }
     let core: Vec<&Line> = doc.lines.iter().filter(|l| l.title || l.role == Some(Role::Beskrivning)).collect();
-    let c = scores(labels, &core, |_| 1);
+    let c = scores(idx, labels, &core, |_| 1);
     let cmax = tied.iter().map(|&i| c[i]).max()?;
     let top: Vec<usize> = tied.into_iter().filter(|&i| c[i] == cmax).collect();
     (top.len() == 1).then(|| labels[top[0]].label.clone())
 }
 
 /// Every label reaching `min`, in taxonomy order.
-fn all_over(labels: &[Label], lines: &[&Line], min: u32) -> Vec<String> {
-    over(scores(labels, lines, |_| 1), labels, min)
+fn all_over(idx: &AnchorIndex, labels: &[Label], lines: &[&Line], min: u32) -> Vec<String> {
+    over(scores(idx, labels, lines, |_| 1), labels, min)
 }
 
 /// The same for causes, where a negated cue counts ("det fanns ingen rutin").
-fn causes_over(labels: &[Label], lines: &[&Line], min: u32) -> Vec<String> {
-    over(scores_with(labels, lines, |_| 1, cue::score_all), labels, min)
+fn causes_over(idx: &AnchorIndex, labels: &[Label], lines: &[&Line], min: u32) -> Vec<String> {
+    over(scores_with(idx, labels, lines, |_| 1, cue::score_all), labels, min)
 }
 
 fn over(scores: Vec<u32>, labels: &[Label], min: u32) -> Vec<String> {
@@ -314,7 +317,7 @@ Ort den 2022-05-01\n";
         }
         eprintln!("{:?}", a.analyze_text(&text));
         let lines: Vec<&Line> = doc.lines.iter().collect();
-        let s = scores(&a.taxonomy.kategori, &lines, |l| if l.title || l.role == Some(Role::Beskrivning) { 2 } else { 1 });
+        let s = scores(&a.taxonomy.anchors, &a.taxonomy.kategori, &lines, |l| if l.title || l.role == Some(Role::Beskrivning) { 2 } else { 1 });
         for (l, s) in a.taxonomy.kategori.iter().zip(s) {
             eprintln!("kategori {}: {s}", l.label);
         }
