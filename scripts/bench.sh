@@ -15,11 +15,12 @@ cores=$(nproc)
 [ -x /usr/bin/time ] || { echo "install GNU time: apt-get install time" >&2; exit 2; }
 
 secs() { python3 -c "import sys; print(f'{float(sys.argv[1]):.2f}')" "$1"; }
-measure() { # measure LABEL CMD... -> prints seconds and peak KiB into globals
+measure() { # measure LABEL CMD... -> seconds and peak KiB into the globals T and RSS
+  shift
   local log; log=$(mktemp)
   local start end
   start=$(date +%s.%N)
-  /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || true
+  /usr/bin/time -v -o "$log" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
   end=$(date +%s.%N)
   T=$(python3 -c "print($end - $start)")
   RSS=$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2}' "$log")
