@@ -5,7 +5,8 @@
 //! placeholder, the rule that found it and its confidence, and a table of the detections
 //! with the doubtful ones first (see [`doubt`]). Detections that were found but kept — a
 //! kind the configuration does not mask, or a value on an allow-list — are shown too, with
-//! the reason. It lists the allow/deny decisions in force and how many detections each
+//! the reason (a detection an allow-list keeps was decided by a person and is no longer
+//! listed as doubtful). It lists the allow/deny decisions in force and how many detections each
 //! one changed in this document.
 //!
 //! Positions: every masking knows its range in the normalised text
@@ -199,7 +200,8 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
     }
     let masked_ranges: Vec<(usize, usize)> = rows.iter().map(|r| (r.start, r.end)).collect();
     let inside_masked = |s: &Span| masked_ranges.iter().any(|&(a, b)| a <= s.start && s.end <= b);
-    let mut kept: Vec<(&Span, String)> = Vec::new();
+    // (detection, why kept, decided by a person: then it is no longer doubtful)
+    let mut kept: Vec<(&Span, String, bool)> = Vec::new();
     for s in d.allowed {
         let value = &text[s.start..s.end];
         let (term, src) = d
@@ -213,12 +215,12 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
             Source::Global => "konfigurationen / configuration",
             Source::Batch => "denna batch / this batch",
         };
-        kept.push((s, format!("allow-lista ({from}): {term}")));
+        kept.push((s, format!("allow-lista ({from}): {term}"), true));
     }
     for s in d.findings.spans.iter().filter(|s| !d.config.masks(s.kind)) {
-        kept.push((s, format!("typen {} maskeras inte (mask) / kind not masked", s.kind.as_str())));
+        kept.push((s, format!("typen {} maskeras inte (mask) / kind not masked", s.kind.as_str()), false));
     }
-    for (s, reason) in kept {
+    for (s, reason, decided) in kept {
         if inside_masked(s) || rows.iter().any(|r| r.status == "kept" && r.start == s.start && r.end == s.end) {
             continue;
         }
@@ -229,7 +231,7 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
             confidence: format!("{:.2}", s.confidence),
             placeholder: String::new(),
             status: "kept",
-            doubt: doubt(s.kind, s.rule, s.confidence),
+            doubt: if decided { None } else { doubt(s.kind, s.rule, s.confidence) },
             reason: Some(reason),
             value: text[s.start..s.end].to_string(),
             line: lines.of(s.start),
