@@ -62,9 +62,9 @@ pub enum Command {
         /// batch (`[PERSON KXQTRMB]`) instead of `[PERSON 1]` per report.
         #[arg(long)]
         link_persons: bool,
-        /// The secret key file for --link-persons (default: config `link_key_file`, else
-        /// DIR/.maskera/link.key, created on first use).
-        #[arg(long, value_name = "FILE", requires = "link_persons")]
+        /// The secret key file for linked pseudonyms; implies --link-persons (default: config
+        /// `link_key_file`, else DIR/.maskera/link.key, created on first use).
+        #[arg(long, value_name = "FILE")]
         link_key: Option<PathBuf>,
     },
     /// Record review decisions that stick: terms to keep (allow) or always mask (deny), for

@@ -92,7 +92,7 @@ fn main() -> ExitCode {
             };
             config.ocr.reocr |= reocr;
             config.review.enabled |= review;
-            config.link_persons |= link_persons;
+            config.link_persons |= link_persons || link_key.is_some();
             let extras = match run_extras(&config, &out, link_key.as_deref()) {
                 Ok(x) => x,
                 Err(e) => {

@@ -298,7 +298,14 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
 fn decision_views(d: &DocReview, text: &str) -> Vec<DecisionView> {
     let mut out = Vec::new();
     for (t, src) in &d.decisions.allow {
-        let n = d.allowed.iter().filter(|s| fold(&text[s.start..s.end]) == fold(t)).count();
+        // Several rules may find the same value: count places, not rules.
+        let n = d
+            .allowed
+            .iter()
+            .filter(|s| fold(&text[s.start..s.end]) == fold(t))
+            .map(|s| (s.start, s.end))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         out.push(DecisionView { list: "allow", source: *src, term: t.clone(), applied: n });
     }
     let deny_hits: Vec<String> = d
