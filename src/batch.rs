@@ -22,6 +22,7 @@ use crate::extract::{self, ExtractError};
 use crate::hash::sha256_hex;
 use crate::manifest::{self, Entry, Status};
 use crate::render::{self, OcrInfo, ReportInfo, Templates};
+use crate::review::{DecisionsInForce, DocReview, ReviewTemplates};
 use crate::{normalize, redact};
 
 /// The extensions of the files every published report has.
@@ -45,9 +46,24 @@ pub struct Pipeline {
     summary_templates: crate::summary::render::SummaryTemplates,
     detectors: Detectors,
     templates: Templates,
+    review_templates: ReviewTemplates,
+    /// The allow/deny decisions in force, with their origin (for review pages).
+    decisions: DecisionsInForce,
+    /// The key of linked pseudonyms (`--link-persons`).
+    link: Option<crate::link::LinkKey>,
     fingerprint: String,
     /// The extraction processes, when extraction is isolated.
     workers: Option<extract::isolate::Workers>,
+}
+
+/// What a run adds to the configuration file: the output folder's review decisions and
+/// the key of linked pseudonyms.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// `OUT/review/decisions.toml`, added to the configuration's allow/deny lists.
+    pub batch_decisions: crate::decide::Decisions,
+    /// Required when the configuration says `link_persons`.
+    pub link: Option<crate::link::LinkKey>,
 }
 
 /// A problem that stops the run before or after the documents (not a document failure).
@@ -65,18 +81,63 @@ pub enum RunError {
     Taxonomy(#[from] crate::analyze::taxonomy::TaxonomyError),
     #[error(transparent)]
     Summary(#[from] crate::summary::render::SummaryWriteError),
+    #[error("the configuration is not valid: {0}")]
+    Invalid(String),
 }
 
 impl Pipeline {
     pub fn build(config: Config, templates_dir: Option<&Path>, isolation: Isolation) -> Result<Pipeline, RunError> {
+        Self::build_with(config, templates_dir, isolation, Extras::default())
+    }
+
+    /// [`Pipeline::build`] with the output folder's decisions and a link key.
+    pub fn build_with(
+        global: Config,
+        templates_dir: Option<&Path>,
+        isolation: Isolation,
+        extras: Extras,
+    ) -> Result<Pipeline, RunError> {
+        let decisions = DecisionsInForce::new(&global, &extras.batch_decisions);
+        let mut config = global;
+        extras.batch_decisions.apply_to(&mut config);
+        let link = if config.link_persons {
+            let Some(key) = extras.link else {
+                return Err(RunError::Invalid("link_persons needs a link key".into()));
+            };
+            // `[NAME LABEL]` stays within 42 characters even with the longest label.
+            let room = 40 - 1 - crate::link::LABEL_LEN - crate::link::MAX_EXTRA;
+            if config.placeholder(crate::document::Kind::Name).chars().count() > room {
+                return Err(RunError::Invalid(format!(
+                    "with linked pseudonyms the NAME placeholder may have at most {room} characters"
+                )));
+            }
+            Some(key)
+        } else {
+            None
+        };
         let detectors = Detectors::build(&config)?;
+        // A legal ground is published in every report's JSON: it must not read as personal data.
+        for (kind, g) in &config.grounds {
+            if !detectors.detect_str(&format!("maskning enligt {g}: 7 uppgifter")).is_empty() {
+                return Err(RunError::Invalid(format!(
+                    "grounds.{} reads as personal data to the detectors; reword it",
+                    kind.as_str()
+                )));
+            }
+        }
         let templates = Templates::load(templates_dir)?;
+        let review_templates = ReviewTemplates::load(templates_dir)?;
         let analyzer = crate::analyze::Analyzer::build(config.analyze.taxonomy.as_deref())?;
         let summary_templates = crate::summary::render::SummaryTemplates::load(templates_dir)?;
-        let config_json = serde_json::to_string(&config).expect("config serialises");
+        // Review pages and where the key file lies change nothing under public/.
+        let mut for_fingerprint = config.clone();
+        for_fingerprint.review = Default::default();
+        for_fingerprint.link_key_file = None;
+        let config_json = serde_json::to_string(&for_fingerprint).expect("config serialises");
+        let link_fp = link.as_ref().map(|k| k.fingerprint()).unwrap_or_default();
         let fingerprint = sha256_hex(
             format!(
-                "maskera {}\u{0}{config_json}\u{0}{}\u{0}{}",
+                "maskera {}\u{0}{config_json}\u{0}{}\u{0}{}\u{0}{link_fp}",
                 env!("CARGO_PKG_VERSION"),
                 templates.fingerprint,
                 analyzer.taxonomy().fingerprint
@@ -90,7 +151,18 @@ impl Pipeline {
             }
             Isolation::InProcess => None,
         };
-        Ok(Pipeline { config, analyzer, summary_templates, detectors, templates, fingerprint, workers })
+        Ok(Pipeline {
+            config,
+            analyzer,
+            summary_templates,
+            detectors,
+            templates,
+            review_templates,
+            decisions,
+            link,
+            fingerprint,
+            workers,
+        })
     }
 }
 
@@ -117,6 +189,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Process only this share of the inputs (`--shard K/N`).
     pub shard: Option<Shard>,
+    /// Write an internal review page per document to `OUT/review/<id>.html`.
+    pub review: bool,
 }
 
 /// A deterministic share of the inputs: shard `index` of `count` (0-based) owns the inputs
@@ -254,21 +328,31 @@ struct OutDirs {
     reports: PathBuf,
     state: PathBuf,
     tmp: PathBuf,
+    /// `OUT/review`, when review pages are written (never under `public/`).
+    review: Option<PathBuf>,
+    /// Ids whose review page this run wrote.
+    reviewed: Mutex<HashSet<String>>,
 }
 
 impl OutDirs {
-    fn create(root: &Path) -> Result<OutDirs, RunError> {
+    fn create(root: &Path, review: bool) -> Result<OutDirs, RunError> {
         let d = OutDirs {
             root: root.to_path_buf(),
             reports: root.join("public").join("reports"),
             state: root.join(".maskera"),
             tmp: root.join(".maskera").join("tmp"),
+            review: review.then(|| root.join("review")),
+            reviewed: Mutex::new(HashSet::new()),
         };
-        for dir in [&d.reports, &d.tmp] {
+        for dir in [Some(&d.reports), Some(&d.tmp), d.review.as_ref()].into_iter().flatten() {
             std::fs::create_dir_all(dir)
                 .map_err(|source| RunError::Output { path: dir.display().to_string(), source })?;
         }
         Ok(d)
+    }
+
+    fn review_file(&self, id: &str) -> PathBuf {
+        self.root.join("review").join(format!("{id}.html"))
     }
 
     fn report_file(&self, id: &str, ext: &str) -> PathBuf {
@@ -357,24 +441,38 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
     let extracted = extract_input(p, input, &bytes, &dirs.tmp).map_err(|e| e.to_string())?;
     drop(bytes);
     let normalized = normalize::normalize(&extracted);
-    let findings = p.detectors.detect(&normalized);
-    let redacted = redact::redact_settled(&normalized, &findings, &p.detectors, &p.config);
+    let (findings, allowed) = match dirs.review {
+        Some(_) => p.detectors.detect_for_review(&normalized),
+        None => (p.detectors.detect(&normalized), Vec::new()),
+    };
+    let redacted = redact::redact_settled_with(&normalized, &findings, &p.detectors, &p.config, p.link.as_ref());
     let counts: BTreeMap<String, usize> =
         redacted.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect();
-    let info = ReportInfo {
-        id: id.to_string(),
-        maskera_version: env!("CARGO_PKG_VERSION"),
-        pages: redacted.page_count,
-        ocr: OcrInfo { pages: redacted.ocr_pages.clone(), repaired: redacted.ocr_repaired },
-        redactions: counts.clone(),
-        fields: serde_json::to_value(p.analyzer.analyze(&redacted)).map_err(|e| e.to_string())?,
-    };
-    let rendered = render::render(&redacted, &info, &p.templates).map_err(|e| e.to_string())?;
-    crate::verify::verify(&rendered, &redacted, &p.detectors).map_err(|e| e.to_string())?;
-    for (ext, data) in rendered.files() {
-        crate::fsutil::write_atomic_via(&dirs.tmp, &dirs.report_file(id, ext), data)
-            .map_err(|e| format!("cannot write the published file: {}", e.kind()))?;
+    let published = render_and_write(p, dirs, id, &redacted, counts.clone());
+    if dirs.review.is_some() {
+        let failure = published.as_ref().err().map(String::as_str);
+        let page = crate::review::render_review(
+            &DocReview {
+                id,
+                normalized: &normalized,
+                findings: &findings,
+                allowed: &allowed,
+                redacted: &redacted,
+                config: &p.config,
+                decisions: &p.decisions,
+                failure,
+                linked: p.link.is_some(),
+            },
+            &p.review_templates,
+        )
+        .map_err(|e| format!("cannot render the review page: {e}"))?;
+        crate::fsutil::write_atomic_via(&dirs.tmp, &dirs.review_file(id), page.as_bytes())
+            .map_err(|e| format!("cannot write the review page: {}", e.kind()))?;
+        if let Ok(mut r) = dirs.reviewed.lock() {
+            r.insert(id.to_string());
+        }
     }
+    published?;
     Ok(Entry {
         source: input.source.clone(),
         id: Some(id.to_string()),
@@ -389,6 +487,34 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
     })
 }
 
+/// Render, verify and write the published files of a redacted document.
+fn render_and_write(
+    p: &Pipeline,
+    dirs: &OutDirs,
+    id: &str,
+    redacted: &redact::Redacted,
+    counts: BTreeMap<String, usize>,
+) -> Result<(), String> {
+    let (masking_record, masking_statement) = crate::record::masking_record(&redacted.counts(), &p.config);
+    let info = ReportInfo {
+        id: id.to_string(),
+        maskera_version: env!("CARGO_PKG_VERSION"),
+        pages: redacted.page_count,
+        ocr: OcrInfo { pages: redacted.ocr_pages.clone(), repaired: redacted.ocr_repaired },
+        redactions: counts,
+        fields: serde_json::to_value(p.analyzer.analyze(redacted)).map_err(|e| e.to_string())?,
+        masking_record,
+        masking_statement,
+    };
+    let rendered = render::render(redacted, &info, &p.templates).map_err(|e| e.to_string())?;
+    crate::verify::verify(&rendered, redacted, &p.detectors).map_err(|e| e.to_string())?;
+    for (ext, data) in rendered.files() {
+        crate::fsutil::write_atomic_via(&dirs.tmp, &dirs.report_file(id, ext), data)
+            .map_err(|e| format!("cannot write the published file: {}", e.kind()))?;
+    }
+    Ok(())
+}
+
 /// Whether an earlier run's entry still stands for this input.
 fn still_valid(prev: Option<&Entry>, dirs: &OutDirs, id: &str, sha: &str, fingerprint: &str) -> bool {
     let Some(e) = prev else { return false };
@@ -397,6 +523,24 @@ fn still_valid(prev: Option<&Entry>, dirs: &OutDirs, id: &str, sha: &str, finger
         && e.sha256.as_deref() == Some(sha)
         && e.fingerprint.as_deref() == Some(fingerprint)
         && REPORT_EXTENSIONS.iter().all(|ext| dirs.report_file(id, ext).is_file())
+        && (dirs.review.is_none() || dirs.review_file(id).is_file())
+}
+
+/// Remove from `OUT/review` the pages this run did not write, except those of unchanged
+/// documents: pages of documents gone from the batch, and stale pages of documents
+/// processed again without `--review`. Other files (`decisions.toml`) stay.
+fn prune_reviews(dirs: &OutDirs, entries: &[Entry]) {
+    let Ok(rd) = std::fs::read_dir(dirs.root.join("review")) else { return };
+    let mut keep: HashSet<String> = dirs.reviewed.lock().map(|r| r.clone()).unwrap_or_default();
+    keep.extend(entries.iter().filter(|e| e.status == Status::Unchanged).filter_map(|e| e.id.clone()));
+    for entry in rd.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if let Some(stem) = name.strip_suffix(".html") {
+            if !keep.contains(stem) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
 /// Remove from `public/reports` every file that does not belong to a published report
@@ -421,7 +565,7 @@ fn owned_only<T>(v: Vec<T>, owned: &[bool]) -> Vec<T> {
 /// Run the batch. Document failures are recorded, not returned: the outcome counts them.
 pub fn run(p: &Pipeline, opts: &RunOptions, log: &crate::log::Log) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
-    let dirs = OutDirs::create(&opts.out)?;
+    let dirs = OutDirs::create(&opts.out, opts.review)?;
     let manifest_path = dirs.root.join("manifest.jsonl");
     let journal_path = dirs.state.join("journal.jsonl");
     let mut previous: HashMap<String, Entry> = HashMap::new();
@@ -497,6 +641,7 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &crate::log::Log) -> Result<Run
         .filter_map(|e| e.id.clone())
         .collect();
     prune(&dirs, &keep);
+    prune_reviews(&dirs, &entries);
     manifest::write(&manifest_path, &mut entries)
         .map_err(|source| RunError::Output { path: manifest_path.display().to_string(), source })?;
     let _ = std::fs::remove_file(&journal_path);

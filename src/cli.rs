@@ -54,6 +54,40 @@ pub enum Command {
         /// Tesseract's Swedish model, instead of repairing that layer (same as `[ocr] reocr`).
         #[arg(long)]
         reocr: bool,
+        /// Also write an internal review page per document to DIR/review/<id>.html
+        /// (holds personal data: never publish it; same as `[review] enabled`).
+        #[arg(long)]
+        review: bool,
+        /// Give each person a pseudonym from a keyed hash, the same in every report of the
+        /// batch (`[PERSON KXQTRMB]`) instead of `[PERSON 1]` per report.
+        #[arg(long)]
+        link_persons: bool,
+        /// The secret key file for linked pseudonyms; implies --link-persons (default: config
+        /// `link_key_file`, else DIR/.maskera/link.key, created on first use).
+        #[arg(long, value_name = "FILE")]
+        link_key: Option<PathBuf>,
+    },
+    /// Record review decisions that stick: terms to keep (allow) or always mask (deny), for
+    /// one output folder (DIR/review/decisions.toml) or, with --global, a configuration file.
+    Decide {
+        /// The output folder whose batch decisions to change.
+        #[arg(long, short, value_name = "DIR", required_unless_present = "global", conflicts_with = "global")]
+        out: Option<PathBuf>,
+        /// Change the allow/deny lists of this configuration file instead (created if missing).
+        #[arg(long, value_name = "FILE")]
+        global: Option<PathBuf>,
+        /// Keep this term even when a detector finds it (repeatable).
+        #[arg(long, value_name = "TERM")]
+        allow: Vec<String>,
+        /// Always mask this term wherever it occurs as whole words (repeatable).
+        #[arg(long, value_name = "TERM")]
+        deny: Vec<String>,
+        /// Take this term off both lists (repeatable).
+        #[arg(long, value_name = "TERM")]
+        remove: Vec<String>,
+        /// Print nothing.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Combine the output folders of shard runs into one (reports, manifest, summary).
     Merge {

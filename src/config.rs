@@ -37,6 +37,28 @@ pub struct Config {
     pub analyze: AnalyzeConfig,
     /// OCR of pages without a usable text layer.
     pub ocr: Ocr,
+    /// Legal ground per kind for the masking record in `<id>.json` (kinds left out take
+    /// [`DEFAULT_GROUND`]).
+    pub grounds: BTreeMap<Kind, String>,
+    /// The internal review pages (`OUT/review/`).
+    pub review: ReviewConfig,
+    /// Pseudonyms of persons from a keyed hash, the same across the batch (`--link-persons`).
+    pub link_persons: bool,
+    /// The key file for `link_persons` (default: `OUT/.maskera/link.key`, made on first use).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_key_file: Option<std::path::PathBuf>,
+}
+
+/// The legal ground of a masking unless `[grounds]` says otherwise: secrecy in the social
+/// services (offentlighets- och sekretesslagen).
+pub const DEFAULT_GROUND: &str = "26 kap. 1 § OSL";
+
+/// `[review]`: the internal review pages.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// Write `OUT/review/<id>.html` for every document (same as `--review`).
+    pub enabled: bool,
 }
 
 /// `[analyze]`: where the learning fields' taxonomy comes from.
@@ -116,6 +138,10 @@ impl Default for Config {
             summary: crate::summary::SummaryConfig::default(),
             analyze: AnalyzeConfig::default(),
             ocr: Ocr::default(),
+            grounds: Kind::ALL.iter().map(|k| (*k, DEFAULT_GROUND.to_string())).collect(),
+            review: ReviewConfig::default(),
+            link_persons: false,
+            link_key_file: None,
         }
     }
 }
@@ -165,7 +191,20 @@ impl Config {
         if !(70..=1200).contains(&self.ocr.dpi) || self.ocr.seconds_per_page == 0 {
             return Err(ConfigError::Invalid("ocr.dpi must be 70–1200 and ocr.seconds_per_page greater than zero".into()));
         }
+        for (kind, g) in &self.grounds {
+            if g.trim().is_empty() || g.chars().count() > 120 || g.chars().any(char::is_control) {
+                return Err(ConfigError::Invalid(format!(
+                    "grounds.{} must be 1–120 characters on one line",
+                    kind.as_str()
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// The legal ground recorded for maskings of a kind.
+    pub fn ground(&self, kind: Kind) -> &str {
+        self.grounds.get(&kind).map(String::as_str).unwrap_or(DEFAULT_GROUND)
     }
 
     /// The placeholder text for a kind (without brackets).
@@ -206,6 +245,17 @@ mod tests {
         assert_eq!(cfg.analyze.taxonomy.as_deref(), Some(Path::new("t.toml")));
         let zero: Config = toml::from_str("[summary]\nmin_count = 0").unwrap();
         assert!(zero.validate().is_err());
+    }
+
+    #[test]
+    fn grounds_default_per_kind_and_can_be_set() {
+        assert_eq!(Config::default().ground(Kind::Phone), DEFAULT_GROUND);
+        let cfg: Config = toml::from_str("[grounds]\nNAME = \"21 kap. 1 § OSL\"\n[review]\nenabled = true").unwrap();
+        assert_eq!(cfg.ground(Kind::Name), "21 kap. 1 § OSL");
+        assert_eq!(cfg.ground(Kind::Email), DEFAULT_GROUND);
+        assert!(cfg.review.enabled && cfg.validate().is_ok());
+        let bad: Config = toml::from_str("[grounds]\nNAME = \"\"").unwrap();
+        assert!(bad.validate().is_err());
     }
 
     #[test]

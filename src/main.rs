@@ -41,7 +41,47 @@ fn main() -> ExitCode {
                 }
             }
         }
-        cli::Command::Run { inputs, out, config, templates, threads, quiet, log_format, force, shard, reocr } => {
+        cli::Command::Decide { out, global, allow, deny, remove, quiet } => {
+            let change = maskera::decide::Change { allow, deny, remove };
+            let (done, file) = match (&global, &out) {
+                (Some(g), _) => (maskera::decide::decide_global(g, &change), g.clone()),
+                (None, Some(o)) => (maskera::decide::decide_batch(o, &change), maskera::decide::Decisions::path(o)),
+                (None, None) => unreachable!("clap requires --out or --global"),
+            };
+            match done {
+                Ok(d) => {
+                    if !quiet {
+                        eprintln!(
+                            "maskera: {}: {} allowed, {} denied, {} removed; rerun to apply",
+                            file.display(),
+                            d.allowed,
+                            d.denied,
+                            d.removed
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    Log { format: LogFormat::Text, quiet }.fatal(&e.to_string());
+                    ExitCode::from(2)
+                }
+            }
+        }
+        cli::Command::Run {
+            inputs,
+            out,
+            config,
+            templates,
+            threads,
+            quiet,
+            log_format,
+            force,
+            shard,
+            reocr,
+            review,
+            link_persons,
+            link_key,
+        } => {
             let log = Log {
                 format: match log_format {
                     cli::LogFormatArg::Text => LogFormat::Text,
@@ -57,11 +97,21 @@ fn main() -> ExitCode {
                 }
             };
             config.ocr.reocr |= reocr;
+            config.review.enabled |= review;
+            config.link_persons |= link_persons || link_key.is_some();
+            let extras = match run_extras(&config, &out, link_key.as_deref()) {
+                Ok(x) => x,
+                Err(e) => {
+                    log.fatal(&e);
+                    return ExitCode::from(2);
+                }
+            };
             let isolation = match std::env::current_exe() {
                 Ok(exe) => Isolation::Subprocess(exe),
                 Err(_) => Isolation::InProcess,
             };
-            let pipeline = match Pipeline::build(config, templates.as_deref(), isolation) {
+            let review = config.review.enabled;
+            let pipeline = match Pipeline::build_with(config, templates.as_deref(), isolation, extras) {
                 Ok(p) => p,
                 Err(e) => {
                     log.fatal(&e.to_string());
@@ -75,7 +125,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let opts = RunOptions { inputs, out, threads, quiet, log_format: log.format, progress: true, force, shard };
+            let opts = RunOptions { inputs, out, threads, quiet, log_format: log.format, progress: true, force, shard, review };
             match batch::run(&pipeline, &opts, &log) {
                 Ok(o) if o.failed == 0 => ExitCode::SUCCESS,
                 Ok(_) => ExitCode::from(1),
@@ -86,6 +136,18 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The output folder's review decisions and, with linked pseudonyms, the key.
+fn run_extras(config: &Config, out: &std::path::Path, link_key: Option<&std::path::Path>) -> Result<batch::Extras, String> {
+    let batch_decisions = maskera::decide::Decisions::load(out).map_err(|e| e.to_string())?;
+    let link = if config.link_persons {
+        let explicit = link_key.or(config.link_key_file.as_deref());
+        Some(maskera::link::LinkKey::for_run(explicit, out).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    Ok(batch::Extras { batch_decisions, link })
 }
 
 /// `maskera merge`: (exit code, message) on failure.

@@ -150,6 +150,7 @@ Bedömning\n\nDet rapporterade {level}.\n"
             progress: false,
             force: false,
             shard,
+            review: false,
         };
         let o = batch::run(p, &opts, &Log { format: LogFormat::Text, quiet: true }).unwrap();
         assert_eq!(o.failed, 0);

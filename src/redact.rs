@@ -2,12 +2,16 @@
 //!
 //! Overlapping detections are merged into one masked range; each range becomes a
 //! placeholder in square brackets. Person kinds get a number per entity, in order of
-//! first appearance, so the same person is always `[PERSON 2]` within a document.
+//! first appearance, so the same person is always `[PERSON 2]` within a document; with a
+//! [`LinkKey`] (`--link-persons`) they get a keyed pseudonym instead, the same in every
+//! document of the batch (`[PERSON KXQTRMB]`).
 //!
 //! [`Redacted`] can only be made here, and renderers accept only a `&Redacted`: the type
 //! system keeps unredacted text away from published files.
 
 use std::collections::{BTreeMap, HashMap};
+
+use crate::link::LinkKey;
 
 use crate::config::Config;
 use crate::document::{Findings, Kind, Normalized, Span};
@@ -19,24 +23,53 @@ pub struct Masking {
     pub rule: &'static str,
     pub confidence: f32,
     pub placeholder: String,
+    /// The masked byte range in the normalised text (for the internal review page; never
+    /// serialised). Later rounds' ranges are mapped back from the redacted text.
+    #[serde(skip)]
+    pub source: (usize, usize),
+    /// 1 for the first pass of redaction, 2… for the later rounds of [`redact_further`].
+    #[serde(skip)]
+    pub round: u8,
 }
 
 /// Numbers given to the entities of numbered kinds (persons) in one document, so that
 /// later rounds of redaction continue the numbering instead of restarting it.
+/// With a link key, labels come from the key instead (a collision inside the document
+/// lengthens the later label, so two persons never share one).
 #[derive(Debug, Clone, Default)]
 struct Numbering {
-    numbers: HashMap<(Kind, String), usize>,
+    numbers: HashMap<(Kind, String), String>,
     next: HashMap<Kind, usize>,
+    link: Option<LinkKey>,
+    /// Labels given with the link key, per kind.
+    taken: std::collections::HashSet<(Kind, String)>,
 }
 
 impl Numbering {
-    fn number(&mut self, kind: Kind, key: String) -> usize {
-        let next = &mut self.next;
-        *self.numbers.entry((kind, key)).or_insert_with(|| {
-            let c = next.entry(kind).or_insert(0);
-            *c += 1;
-            *c
-        })
+    fn label(&mut self, kind: Kind, key: String) -> String {
+        if let Some(l) = self.numbers.get(&(kind, key.clone())) {
+            return l.clone();
+        }
+        let label = match &self.link {
+            Some(link) => {
+                let mut len = crate::link::LABEL_LEN;
+                loop {
+                    let l = link.label(kind, &key, len);
+                    if !self.taken.contains(&(kind, l.clone())) {
+                        break l;
+                    }
+                    len += 1;
+                }
+            }
+            None => {
+                let c = self.next.entry(kind).or_insert(0);
+                *c += 1;
+                c.to_string()
+            }
+        };
+        self.taken.insert((kind, label.clone()));
+        self.numbers.insert((kind, key), label.clone());
+        label
     }
 }
 
@@ -49,6 +82,10 @@ pub struct Redacted {
     masked_values: Vec<String>,
     /// Byte ranges of the placeholders in `text`, in order.
     placeholders: Vec<(usize, usize)>,
+    /// For each placeholder, the byte range it replaced in the normalised text.
+    origins: Vec<(usize, usize)>,
+    /// Rounds of redaction so far.
+    rounds: u8,
     numbering: Numbering,
     pub page_count: u32,
     pub ocr_pages: Vec<u32>,
@@ -116,6 +153,8 @@ struct Pass {
     values: Vec<String>,
     /// Placeholder ranges in the new text.
     placeholders: Vec<(usize, usize)>,
+    /// The replaced ranges of the old text.
+    sources: Vec<(usize, usize)>,
     /// (old end of a replaced span, new end of its placeholder), to map old positions.
     shifts: Vec<(usize, usize)>,
 }
@@ -128,6 +167,7 @@ fn replace(text: &str, merged: Vec<Span>, config: &Config, numbering: &mut Numbe
         maskings: Vec::with_capacity(merged.len()),
         values: Vec::with_capacity(merged.len()),
         placeholders: Vec::with_capacity(merged.len()),
+        sources: Vec::with_capacity(merged.len()),
         shifts: Vec::with_capacity(merged.len()),
     };
     let mut pos = 0;
@@ -137,7 +177,7 @@ fn replace(text: &str, merged: Vec<Span>, config: &Config, numbering: &mut Numbe
         let base = config.placeholder(s.kind);
         let placeholder = if s.kind.numbered() {
             let key = s.entity.clone().unwrap_or_else(|| value.to_lowercase());
-            format!("[{base} {}]", numbering.number(s.kind, key))
+            format!("[{base} {}]", numbering.label(s.kind, key))
         } else {
             format!("[{base}]")
         };
@@ -145,8 +185,16 @@ fn replace(text: &str, merged: Vec<Span>, config: &Config, numbering: &mut Numbe
         out.push_str(&placeholder);
         pass.placeholders.push((at, out.len()));
         pass.shifts.push((s.end, out.len()));
+        pass.sources.push((s.start, s.end));
         pass.values.push(value.to_string());
-        pass.maskings.push(Masking { kind: s.kind, rule: s.rule, confidence: s.confidence, placeholder });
+        pass.maskings.push(Masking {
+            kind: s.kind,
+            rule: s.rule,
+            confidence: s.confidence,
+            placeholder,
+            source: (s.start, s.end),
+            round: 1,
+        });
         pos = s.end;
     }
     out.push_str(&text[pos..]);
@@ -156,14 +204,21 @@ fn replace(text: &str, merged: Vec<Span>, config: &Config, numbering: &mut Numbe
 
 /// Replace every masked span of the text by its placeholder.
 pub fn redact(text: &Normalized, findings: &Findings, config: &Config) -> Redacted {
+    redact_with(text, findings, config, None)
+}
+
+/// [`redact`], with keyed pseudonyms for persons when a link key is given.
+pub fn redact_with(text: &Normalized, findings: &Findings, config: &Config, link: Option<&LinkKey>) -> Redacted {
     let spans: Vec<Span> = findings.spans.iter().filter(|s| config.masks(s.kind)).cloned().collect();
-    let mut numbering = Numbering::default();
+    let mut numbering = Numbering { link: link.cloned(), ..Numbering::default() };
     let pass = replace(&text.text, merge(&spans), config, &mut numbering);
     Redacted {
         text: pass.text,
         maskings: pass.maskings,
         masked_values: pass.values,
         placeholders: pass.placeholders,
+        origins: pass.sources,
+        rounds: 1,
         numbering,
         page_count: text.page_count,
         ocr_pages: text.ocr_pages.clone(),
@@ -203,7 +258,19 @@ pub fn redact_further(mut r: Redacted, spans: &[Span], config: &Config) -> Redac
     if cut.is_empty() {
         return r;
     }
-    let pass = replace(&r.text, merge(&cut), config, &mut r.numbering);
+    let mut pass = replace(&r.text, merge(&cut), config, &mut r.numbering);
+    // Where the new spans were in the normalised text: outside placeholders the redacted
+    // text is the normalised text shifted by the placeholders before.
+    let to_normalised = |x: usize| -> usize {
+        let i = r.placeholders.partition_point(|&(_, e)| e <= x);
+        if i == 0 { x } else { r.origins[i - 1].1 + (x - r.placeholders[i - 1].1) }
+    };
+    r.rounds = r.rounds.saturating_add(1);
+    let sources: Vec<(usize, usize)> = pass.sources.iter().map(|&(s, e)| (to_normalised(s), to_normalised(e))).collect();
+    for (m, &src) in pass.maskings.iter_mut().zip(&sources) {
+        m.source = src;
+        m.round = r.rounds;
+    }
     // Old placeholders move by the length change of the replacements before them.
     let mut placeholders = Vec::with_capacity(r.placeholders.len() + pass.placeholders.len());
     let shift = |old: usize| -> usize {
@@ -216,13 +283,13 @@ pub fn redact_further(mut r: Redacted, spans: &[Span], config: &Config) -> Redac
             }
         }
     };
-    for &(s, e) in &r.placeholders {
-        placeholders.push((shift(s), shift(e)));
+    for (&(s, e), &o) in r.placeholders.iter().zip(&r.origins) {
+        placeholders.push(((shift(s), shift(e)), o));
     }
-    placeholders.extend(pass.placeholders);
+    placeholders.extend(pass.placeholders.iter().copied().zip(sources));
     placeholders.sort_unstable();
     r.text = pass.text;
-    r.placeholders = placeholders;
+    (r.placeholders, r.origins) = placeholders.into_iter().unzip();
     r.maskings.extend(pass.maskings);
     r.masked_values.extend(pass.values);
     r
@@ -231,7 +298,18 @@ pub fn redact_further(mut r: Redacted, spans: &[Span], config: &Config) -> Redac
 /// [`redact`], then [`redact_further`] until the detectors find nothing new in the
 /// redacted text (at most four rounds; verification has the last word).
 pub fn redact_settled(text: &Normalized, findings: &Findings, detectors: &crate::detect::Detectors, config: &Config) -> Redacted {
-    let mut r = redact(text, findings, config);
+    redact_settled_with(text, findings, detectors, config, None)
+}
+
+/// [`redact_settled`], with keyed pseudonyms for persons when a link key is given.
+pub fn redact_settled_with(
+    text: &Normalized,
+    findings: &Findings,
+    detectors: &crate::detect::Detectors,
+    config: &Config,
+    link: Option<&LinkKey>,
+) -> Redacted {
+    let mut r = redact_with(text, findings, config, link);
     for _ in 0..4 {
         let again = detectors.detect_str(r.text());
         let before = r.maskings.len();
@@ -324,6 +402,50 @@ mod tests {
         let r = redact_further(r, &[span(0, 13, Kind::Email, None)], &Config::default());
         assert_eq!(r.text(), "[E-POST][TELEFON][E-POST]");
         placeholders_are_where_they_say(&r);
+    }
+
+    #[test]
+    fn every_masking_knows_its_range_in_the_normalised_text() {
+        let t = norm("Ola ringde. Eva kom.");
+        let f = Findings { spans: vec![span(0, 3, Kind::Name, Some("ola")), span(12, 15, Kind::Name, Some("eva"))] };
+        let r = redact(&t, &f, &Config::default());
+        // "kom" (30..33 in the redacted text) is 16..19 in the normalised one.
+        let r = redact_further(r, &[span(30, 33, Kind::Name, Some("kom"))], &Config::default());
+        let got: Vec<(&str, u8)> = r.maskings().iter().map(|m| (&t.text[m.source.0..m.source.1], m.round)).collect();
+        assert_eq!(got, [("Ola", 1), ("Eva", 1), ("kom", 2)]);
+        assert_eq!(r.text(), "[PERSON 1] ringde. [PERSON 2] [PERSON 3].");
+    }
+
+    #[test]
+    fn linked_pseudonyms_are_keyed_stable_and_distinct() {
+        let key = LinkKey::from_bytes(&[3u8; 32]);
+        let cfg = Config::default();
+        let t1 = norm("Ola ringde Eva.");
+        let f1 = Findings { spans: vec![span(0, 3, Kind::Name, Some("ola")), span(11, 14, Kind::Name, Some("eva"))] };
+        let t2 = norm("Eva svarade.");
+        let f2 = Findings { spans: vec![span(0, 3, Kind::Name, Some("eva"))] };
+        let r1 = redact_with(&t1, &f1, &cfg, Some(&key));
+        let r2 = redact_with(&t2, &f2, &cfg, Some(&key));
+        let eva1 = &r1.maskings()[1].placeholder.clone();
+        assert_eq!(eva1, &r2.maskings()[0].placeholder, "the same person, the same pseudonym");
+        assert_ne!(&r1.maskings()[0].placeholder, eva1);
+        assert_eq!(eva1.len(), "[PERSON ]".len() + crate::link::LABEL_LEN);
+        assert!(!r1.text().contains("Ola") && !r1.text().contains(char::is_numeric));
+        // Later rounds keep a known person's pseudonym.
+        let len = r1.text().len();
+        let r1 = redact_further(r1, &[span(len - 1, len, Kind::Phone, None)], &cfg);
+        assert!(r1.text().contains(eva1.as_str()));
+        // A label already taken in the document is lengthened for the next person.
+        let mut n = Numbering { link: Some(key.clone()), ..Numbering::default() };
+        let a = n.label(Kind::Name, "ola".into());
+        n.taken.insert((Kind::Name, key.label(Kind::Name, "bo", crate::link::LABEL_LEN)));
+        let b = n.label(Kind::Name, "bo".into());
+        assert_eq!(b.len(), crate::link::LABEL_LEN + 1);
+        assert_eq!(n.label(Kind::Name, "ola".into()), a);
+        // Placeholders made this way are invisible to the detectors.
+        let d = crate::detect::Detectors::build(&cfg).unwrap();
+        let many: String = (0..400).map(|i| format!("Det sa [PERSON {}] i dag. ", key.label(Kind::Name, &format!("p{i}"), 7))).collect();
+        assert!(d.detect_str(&many).is_empty(), "{:?}", d.detect_str(&many).first().map(|s| &many[s.start..s.end]));
     }
 
     #[test]

@@ -187,6 +187,8 @@ mod tests {
             ocr: crate::render::OcrInfo { pages: vec![], repaired: false },
             redactions: Default::default(),
             fields: serde_json::json!({}),
+            masking_record: vec![],
+            masking_statement: vec![],
         };
         let templates = crate::render::Templates::load(None).unwrap();
         (crate::render::render(&red, &info, &templates).unwrap(), red, detectors)

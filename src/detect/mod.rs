@@ -124,7 +124,25 @@ impl Detectors {
 
     /// Run every detector over the text; drop what the allow-list keeps.
     pub fn detect(&self, text: &Normalized) -> Findings {
-        let mut spans = self.detect_str(&text.text);
+        self.detect_keeping(text, None)
+    }
+
+    /// [`Detectors::detect`], and also the detections the allow-list kept (for the review
+    /// page). The findings are the same as `detect`'s.
+    pub fn detect_for_review(&self, text: &Normalized) -> (Findings, Vec<Span>) {
+        let mut allowed = Vec::new();
+        let f = self.detect_keeping(text, Some(&mut allowed));
+        (f, allowed)
+    }
+
+    /// The allow-list entry (folded) that keeps this value, if any.
+    pub fn allowed_by(&self, value: &str) -> Option<&str> {
+        let f = fold(value);
+        self.allow.iter().find(|a| **a == f).map(String::as_str)
+    }
+
+    fn detect_keeping(&self, text: &Normalized, allowed: Option<&mut Vec<Span>>) -> Findings {
+        let mut spans = self.detect_str_keeping(&text.text, allowed);
         // OCR repair must never hide a number: the structured detectors also read the text
         // as it was before repair, and what they find there is mapped onto the repaired text.
         if let Some(raw) = &text.raw {
@@ -148,13 +166,22 @@ impl Detectors {
 
     /// The same over a plain string (used to verify published files).
     pub fn detect_str(&self, text: &str) -> Vec<Span> {
+        self.detect_str_keeping(text, None)
+    }
+
+    fn detect_str_keeping(&self, text: &str, allowed: Option<&mut Vec<Span>>) -> Vec<Span> {
         let mut spans = Vec::new();
         let scan = patterns::Scan::new(text);
         for d in &self.detectors {
             d.detect_in(text, &scan, &mut spans);
         }
         if !self.allow.is_empty() {
-            spans.retain(|s| s.rule == "deny-list" || !self.allow.contains(&fold(&text[s.start..s.end])));
+            let keeps = |s: &Span| s.rule != "deny-list" && self.allow.contains(&fold(&text[s.start..s.end]));
+            if let Some(allowed) = allowed {
+                allowed.extend(spans.iter().filter(|s| keeps(s)).cloned());
+                allowed.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+            }
+            spans.retain(|s| !keeps(s));
         }
         spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         spans
@@ -198,6 +225,10 @@ mod tests {
         let f = d.detect(&norm("Skriv till Registrator@kommun.se eller a.b@c.se om solrosen, inte solrosenhus."));
         let kinds: Vec<_> = f.spans.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [Kind::Email, Kind::Other]);
+        let (f2, kept) = d.detect_for_review(&norm("Skriv till Registrator@kommun.se eller a.b@c.se om solrosen, inte solrosenhus."));
+        assert_eq!(f2.spans, f.spans);
+        assert!(!kept.is_empty() && kept.iter().all(|s| s.kind == Kind::Email));
+        assert_eq!(d.allowed_by("REGISTRATOR@kommun.se"), Some("registrator@kommun.se"));
     }
 }
 

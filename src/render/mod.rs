@@ -83,6 +83,10 @@ pub struct ReportInfo {
     /// Masked ranges per kind.
     pub redactions: BTreeMap<String, usize>,
     pub fields: serde_json::Value,
+    /// Masked ranges per kind with their legal ground (`[grounds]`): counts, never values.
+    pub masking_record: Vec<crate::record::RecordEntry>,
+    /// One sentence per ground: "maskning enligt 26 kap. 1 § OSL: 7 uppgifter".
+    pub masking_statement: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

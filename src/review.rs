@@ -1,0 +1,422 @@
+//! The internal review page of a document (`maskera run --review` → `OUT/review/<id>.html`):
+//! for the registrator who decides what to mask, never for publication.
+//!
+//! The page shows the *normalised* text with every detection highlighted by kind, its
+//! placeholder, the rule that found it and its confidence, and a table of the detections
+//! with the doubtful ones first (see [`doubt`]). Detections that were found but kept — a
+//! kind the configuration does not mask, or a value on an allow-list — are shown too, with
+//! the reason (a detection an allow-list keeps was decided by a person and is no longer
+//! listed as doubtful). It lists the allow/deny decisions in force and how many detections each
+//! one changed in this document.
+//!
+//! Positions: every masking knows its range in the normalised text
+//! ([`crate::redact::Masking::source`]), also the ones later rounds of redaction added (they
+//! are marked "round 2…"), so every masked range is highlighted. Kept detections that
+//! overlap a highlighted range are listed in the table only.
+//!
+//! The page holds personal data by design. It is self-contained (inline CSS, no script, no
+//! external resource, a strict Content-Security-Policy, `noindex`), every value is
+//! HTML-escaped by the template engine, and its bytes are deterministic.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::decide::fold;
+use crate::document::{Findings, Kind, Normalized, Span};
+use crate::redact::Redacted;
+use crate::render::RenderError;
+
+const TEMPLATE: &str = include_str!("../templates/review.html.tera");
+
+/// Below this confidence a detection is doubtful whatever its rule.
+pub const LOW_CONFIDENCE: f32 = 0.8;
+
+/// Why a detection needs a human look, or `None`. Doubtful are: lone name words that may
+/// be ordinary words (`name-given`, `name-surname`, confidence 0.7), names found by context
+/// alone (`name-role`, `name-speech`: a role word or speech verb before an unlisted word),
+/// personnummer whose check digit is wrong or cannot be checked (confidence below 0.9:
+/// 0.75 + 0.05 for a real date + 0.15 for the check digit), and anything below
+/// [`LOW_CONFIDENCE`].
+pub fn doubt(kind: Kind, rule: &str, confidence: f32) -> Option<&'static str> {
+    match rule {
+        "name-given" => Some("ensamt förnamn som också kan vara ett vanligt ord / a lone given name that may be an ordinary word"),
+        "name-surname" => Some("ensamt efternamn utan förnamn / a lone surname"),
+        "name-role" | "name-speech" => Some("namn funnet bara genom sammanhanget / name found by context only"),
+        _ if kind == Kind::Personnummer && confidence < 0.9 => {
+            Some("kontrollsiffran stämmer inte eller saknas / check digit wrong or missing")
+        }
+        _ if confidence < LOW_CONFIDENCE => Some("låg säkerhet / low confidence"),
+        _ => None,
+    }
+}
+
+/// Where a decision comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The configuration file.
+    Global,
+    /// `OUT/review/decisions.toml`.
+    Batch,
+}
+
+/// The allow/deny decisions in force for a run, with their origin.
+#[derive(Debug, Clone, Default)]
+pub struct DecisionsInForce {
+    pub allow: Vec<(String, Source)>,
+    pub deny: Vec<(String, Source)>,
+}
+
+impl DecisionsInForce {
+    /// The global lists of `global` and the batch's decisions (terms of both kept once).
+    pub fn new(global: &Config, batch: &crate::decide::Decisions) -> DecisionsInForce {
+        let mut d = DecisionsInForce::default();
+        for (list, g, b) in [(&mut d.allow, &global.allow, &batch.allow), (&mut d.deny, &global.deny, &batch.deny)] {
+            for (terms, src) in [(g, Source::Global), (b, Source::Batch)] {
+                for t in terms {
+                    if !t.trim().is_empty() && !list.iter().any(|(x, _)| fold(x) == fold(t)) {
+                        list.push((t.clone(), src));
+                    }
+                }
+            }
+        }
+        d
+    }
+}
+
+/// The compiled review template.
+pub struct ReviewTemplates {
+    tera: tera::Tera,
+}
+
+impl ReviewTemplates {
+    /// The built-in template, or `review.html.tera` in `dir` where present.
+    pub fn load(dir: Option<&Path>) -> Result<ReviewTemplates, RenderError> {
+        let mut src = TEMPLATE.to_string();
+        if let Some(dir) = dir {
+            let p = dir.join("review.html.tera");
+            if p.exists() {
+                src = std::fs::read_to_string(&p)
+                    .map_err(|source| RenderError::TemplateFile { path: p.display().to_string(), source })?;
+            }
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on([".html"]);
+        tera.add_raw_template("review.html", &src).map_err(|e| RenderError::Template(e.to_string()))?;
+        Ok(ReviewTemplates { tera })
+    }
+}
+
+/// Everything a review page is built from.
+pub struct DocReview<'a> {
+    pub id: &'a str,
+    pub normalized: &'a Normalized,
+    pub findings: &'a Findings,
+    /// Detections the allow-list kept.
+    pub allowed: &'a [Span],
+    pub redacted: &'a Redacted,
+    pub config: &'a Config,
+    pub decisions: &'a DecisionsInForce,
+    /// Why the document was not published, if it was not.
+    pub failure: Option<&'a str>,
+    /// Whether pseudonyms are linked across the batch.
+    pub linked: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    n: usize,
+    kind: &'static str,
+    rule: &'static str,
+    confidence: String,
+    placeholder: String,
+    /// "masked" or "kept".
+    status: &'static str,
+    doubt: Option<&'static str>,
+    /// Why a kept detection was kept.
+    reason: Option<String>,
+    value: String,
+    line: usize,
+    round: u8,
+    /// Whether it is highlighted in the text (`#d{n}`).
+    marked: bool,
+    #[serde(skip)]
+    start: usize,
+    #[serde(skip)]
+    end: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Segment<'a> {
+    text: &'a str,
+    m: Option<&'a Row>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct DecisionView {
+    list: &'static str,
+    source: Source,
+    term: String,
+    applied: usize,
+}
+
+/// Line numbers (1-based) of byte offsets.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+    fn of(&self, at: usize) -> usize {
+        self.0.partition_point(|&s| s <= at)
+    }
+}
+
+/// Render the review page of one document.
+pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<String, RenderError> {
+    let text = d.normalized.text.as_str();
+    let lines = Lines::new(text);
+    let mut rows: Vec<Row> = Vec::new();
+    for m in d.redacted.maskings() {
+        let (s, e) = m.source;
+        rows.push(Row {
+            n: 0,
+            kind: m.kind.as_str(),
+            rule: m.rule,
+            confidence: format!("{:.2}", m.confidence),
+            placeholder: m.placeholder.clone(),
+            status: "masked",
+            doubt: doubt(m.kind, m.rule, m.confidence),
+            reason: None,
+            value: text.get(s..e).unwrap_or_default().to_string(),
+            line: lines.of(s),
+            round: m.round,
+            marked: false,
+            start: s,
+            end: e,
+        });
+    }
+    let masked_ranges: Vec<(usize, usize)> = rows.iter().map(|r| (r.start, r.end)).collect();
+    let inside_masked = |s: &Span| masked_ranges.iter().any(|&(a, b)| a <= s.start && s.end <= b);
+    // (detection, why kept, decided by a person: then it is no longer doubtful)
+    let mut kept: Vec<(&Span, String, bool)> = Vec::new();
+    for s in d.allowed {
+        let value = &text[s.start..s.end];
+        let (term, src) = d
+            .decisions
+            .allow
+            .iter()
+            .find(|(t, _)| fold(t) == fold(value))
+            .map(|(t, src)| (t.as_str(), *src))
+            .unwrap_or(("?", Source::Global));
+        let from = match src {
+            Source::Global => "konfigurationen / configuration",
+            Source::Batch => "denna batch / this batch",
+        };
+        kept.push((s, format!("allow-lista ({from}): {term}"), true));
+    }
+    for s in d.findings.spans.iter().filter(|s| !d.config.masks(s.kind)) {
+        kept.push((s, format!("typen {} maskeras inte (mask) / kind not masked", s.kind.as_str()), false));
+    }
+    for (s, reason, decided) in kept {
+        if inside_masked(s) || rows.iter().any(|r| r.status == "kept" && r.start == s.start && r.end == s.end) {
+            continue;
+        }
+        rows.push(Row {
+            n: 0,
+            kind: s.kind.as_str(),
+            rule: s.rule,
+            confidence: format!("{:.2}", s.confidence),
+            placeholder: String::new(),
+            status: "kept",
+            doubt: if decided { None } else { doubt(s.kind, s.rule, s.confidence) },
+            reason: Some(reason),
+            value: text[s.start..s.end].to_string(),
+            line: lines.of(s.start),
+            round: 1,
+            marked: false,
+            start: s.start,
+            end: s.end,
+        });
+    }
+    // Highlights: masked ranges (never overlapping), then kept ones that overlap nothing.
+    rows.sort_by_key(|r| (r.start, r.end, r.status));
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for r in rows.iter_mut() {
+        if r.status == "masked" || !taken.iter().any(|&(a, b)| r.start < b && a < r.end) {
+            if r.start < r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end) {
+                r.marked = true;
+                taken.push((r.start, r.end));
+            }
+        }
+    }
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.n = i + 1;
+    }
+    // The text as segments, in document order.
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut pos = 0;
+    for r in rows.iter().filter(|r| r.marked) {
+        if r.start < pos {
+            continue;
+        }
+        if pos < r.start {
+            segments.push(Segment { text: &text[pos..r.start], m: None });
+        }
+        segments.push(Segment { text: &text[r.start..r.end], m: Some(r) });
+        pos = r.end;
+    }
+    if pos < text.len() {
+        segments.push(Segment { text: &text[pos..], m: None });
+    }
+    // The table: doubtful first, then in document order.
+    let mut table: Vec<&Row> = rows.iter().collect();
+    table.sort_by_key(|r| (r.doubt.is_none(), r.start, r.end));
+    let decisions = decision_views(d, text);
+    let low = rows.iter().filter(|r| r.doubt.is_some()).count();
+    let mut ctx = tera::Context::new();
+    ctx.insert("id", d.id);
+    ctx.insert("published", &d.failure.is_none());
+    ctx.insert("failure", &d.failure);
+    ctx.insert("segments", &segments);
+    ctx.insert("rows", &table);
+    ctx.insert("has_decisions", &!decisions.is_empty());
+    ctx.insert("decisions", &decisions);
+    ctx.insert("total", &rows.len());
+    ctx.insert("masked", &rows.iter().filter(|r| r.status == "masked").count());
+    ctx.insert("kept", &rows.iter().filter(|r| r.status == "kept").count());
+    ctx.insert("low", &low);
+    ctx.insert("threshold", &format!("{LOW_CONFIDENCE:.2}"));
+    ctx.insert("linked", &d.linked);
+    ctx.insert("kinds", &Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
+    templates.tera.render("review.html", &ctx).map_err(|e| RenderError::Template(e.to_string()))
+}
+
+/// Every decision in force and how many detections it changed in this document.
+fn decision_views(d: &DocReview, text: &str) -> Vec<DecisionView> {
+    let mut out = Vec::new();
+    for (t, src) in &d.decisions.allow {
+        // Several rules may find the same value: count places, not rules.
+        let n = d
+            .allowed
+            .iter()
+            .filter(|s| fold(&text[s.start..s.end]) == fold(t))
+            .map(|s| (s.start, s.end))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        out.push(DecisionView { list: "allow", source: *src, term: t.clone(), applied: n });
+    }
+    let deny_hits: Vec<String> = d
+        .redacted
+        .maskings()
+        .iter()
+        .filter(|m| m.rule == "deny-list")
+        .map(|m| m.source)
+        .chain(d.findings.spans.iter().filter(|s| s.rule == "deny-list").map(|s| (s.start, s.end)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|(s, e)| text.get(s..e).map(fold))
+        .collect();
+    for (t, src) in &d.decisions.deny {
+        let n = deny_hits.iter().filter(|h| **h == fold(t)).count();
+        out.push(DecisionView { list: "deny", source: *src, term: t.clone(), applied: n });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Detectors;
+
+    fn norm(text: &str) -> Normalized {
+        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None }
+    }
+
+    fn page(text: &str, cfg: &Config, batch: &crate::decide::Decisions, failure: Option<&str>) -> String {
+        let mut full = cfg.clone();
+        batch.apply_to(&mut full);
+        let det = Detectors::build(&full).unwrap();
+        let n = norm(text);
+        let (f, allowed) = det.detect_for_review(&n);
+        let r = crate::redact::redact_settled(&n, &f, &det, &full);
+        let decisions = DecisionsInForce::new(cfg, batch);
+        let d = DocReview {
+            id: "abc",
+            normalized: &n,
+            findings: &f,
+            allowed: &allowed,
+            redacted: &r,
+            config: &full,
+            decisions: &decisions,
+            failure,
+            linked: false,
+        };
+        render_review(&d, &ReviewTemplates::load(None).unwrap()).unwrap()
+    }
+
+    /// The `data-` attributes of each mark, in page order.
+    fn marks(html: &str) -> Vec<(String, String, String)> {
+        html.split("<mark ")
+            .skip(1)
+            .map(|m| {
+                let attr = |name: &str| {
+                    let k = format!("{name}=\"");
+                    m.split_once(&k).map(|(_, r)| r.split('"').next().unwrap().to_string()).unwrap_or_default()
+                };
+                (attr("data-kind"), attr("data-status"), attr("data-placeholder"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn detections_are_highlighted_and_doubtful_ones_listed_first() {
+        let text = "Rapport\n\nKontakt: vera.lindqvist@example.se. Efter lunch kom Sten till mötet.\nRing 070-123 45 67.\n";
+        let html = page(text, &Config::default(), &Default::default(), None);
+        let m = marks(&html);
+        assert!(m.contains(&("EMAIL".into(), "masked".into(), "[E-POST]".into())), "{m:?}");
+        assert!(m.iter().any(|(k, s, p)| k == "NAME" && s == "masked" && p.starts_with("[PERSON")), "{m:?}");
+        assert!(m.iter().any(|(k, _, _)| k == "PHONE"));
+        // The lone ambiguous name is flagged and is the first row of the table.
+        let table = html.split("<tbody>").nth(1).unwrap();
+        let first_row = table.split("</tr>").next().unwrap();
+        assert!(first_row.contains("data-low=\"true\"") && first_row.contains("Sten"), "{first_row}");
+        assert!(html.contains("Innehåller personuppgifter") && html.contains("noindex"));
+        assert!(html.contains("Content-Security-Policy") && !html.contains("<script"));
+        assert!(!html.contains("http://") && !html.contains("https://"));
+        assert_eq!(html, page(text, &Config::default(), &Default::default(), None), "deterministic");
+    }
+
+    #[test]
+    fn kept_detections_show_why_and_decisions_show_what_they_did() {
+        let text = "Efter lunch kom Sten till mötet på Solgläntan. Mejla a.b@example.se.\n";
+        let cfg = Config { mask: Kind::ALL.iter().copied().filter(|k| *k != Kind::Email).collect(), ..Config::default() };
+        let batch = crate::decide::Decisions { allow: vec!["sten".into()], deny: vec!["Solgläntan".into()] };
+        let html = page(text, &cfg, &batch, None);
+        let m = marks(&html);
+        assert!(m.contains(&("NAME".into(), "kept".into(), "".into())), "{m:?}");
+        assert!(m.contains(&("EMAIL".into(), "kept".into(), "".into())), "{m:?}");
+        assert!(m.contains(&("OTHER".into(), "masked".into(), "[MASKERAT]".into())), "{m:?}");
+        assert!(html.contains("data-list=\"allow\" data-source=\"batch\" data-applied=\"1\""), "{html}");
+        assert!(html.contains("data-list=\"deny\" data-source=\"batch\" data-applied=\"1\""), "{html}");
+    }
+
+    #[test]
+    fn everything_is_escaped_and_a_failure_is_stated() {
+        let text = "<script>alert(1)</script> & \"Sten\" kom <b>\n";
+        let html = page(text, &Config::default(), &Default::default(), Some("verification: <x>"));
+        assert!(!html.contains("<script>") && !html.contains("<b>") && html.contains("&lt;script&gt;"));
+        assert!(html.contains("verification: &lt;x&gt;") && html.contains("data-published=\"false\""));
+    }
+
+    #[test]
+    fn doubt_rules() {
+        assert!(doubt(Kind::Name, "name-given", 0.7).is_some());
+        assert!(doubt(Kind::Name, "name-list", 0.85).is_none());
+        assert!(doubt(Kind::Personnummer, "personnummer", 0.8).is_some());
+        assert!(doubt(Kind::Personnummer, "personnummer", 0.95).is_none());
+        assert!(doubt(Kind::Phone, "phone", 0.5).is_some());
+    }
+}
