@@ -41,9 +41,11 @@ fn is_latin_letter(c: char) -> bool {
 
 /// Replace look-alike letters in words that also hold Latin letters. Words written
 /// wholly in Cyrillic or Greek are left alone: they are real Cyrillic or Greek.
-fn fix_lookalikes(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_string();
+fn fix_lookalikes(text: String) -> String {
+    // Every look-alike is encoded with a lead byte 0xC9 (ɡ) or 0xCE–0xD4 (Greek, Cyrillic):
+    // without one there is nothing to do, which is the common case.
+    if !text.bytes().any(|b| b == 0xC9 || (0xCE..=0xD4).contains(&b)) {
+        return text;
     }
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
@@ -70,6 +72,31 @@ fn fix_lookalikes(text: &str) -> String {
     out
 }
 
+/// Whether `c` is changed or dropped by [`clean`] (everything else is copied as it is).
+fn needs_care(c: char) -> bool {
+    if c.is_ascii() {
+        return (c < ' ' && c != '\n' && c != '\t') || c == '\u{7F}';
+    }
+    matches!(
+        c,
+        '\u{80}'..='\u{9F}'
+            | '\u{A0}'
+            | '\u{AD}'
+            | '·'
+            | '\u{2000}'..='\u{200D}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202F}'
+            | '\u{205F}'
+            | '\u{2060}'
+            | '\u{3000}'
+            | '\u{E000}'..='\u{F8FF}'
+            | 'ﬀ'..='ﬆ'
+            | '\u{FEFF}'
+            | '\u{FFFD}'
+    ) || is_bullet(c)
+}
+
 /// Clean one page of extracted text. Line structure is kept (reflow comes after).
 pub fn clean(text: &str) -> String {
     let composed: String = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
@@ -78,23 +105,22 @@ pub fn clean(text: &str) -> String {
         text.nfc().collect()
     };
     let mut out = String::with_capacity(composed.len());
-    let mut chars = composed.chars().peekable();
-    let mut at_line_start = true;
-    while let Some(c) = chars.next() {
+    let mut rest = composed.as_str();
+    // Copy the runs between characters that need care in one go.
+    while let Some(pos) = rest.find(needs_care) {
+        out.push_str(&rest[..pos]);
+        let c = rest[pos..].chars().next().expect("found a character");
+        let mut after = &rest[pos + c.len_utf8()..];
         match c {
             '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
+                after = after.strip_prefix('\n').unwrap_or(after);
                 out.push('\n');
             }
             '\u{0C}' => out.push_str("\n\n"),
             '\u{AD}' => {
                 // A soft hyphen is an invisible break opportunity: the word goes on after it,
                 // also when the extractor put the rest of the word on the next line.
-                while chars.peek().is_some_and(|c| *c == '\n' || *c == ' ' || *c == '\r') {
-                    chars.next();
-                }
+                after = after.trim_start_matches(['\n', ' ', '\r']);
             }
             '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{FFFD}' => {}
             '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => out.push(' '),
@@ -108,18 +134,19 @@ pub fn clean(text: &str) -> String {
             'ﬅ' | 'ﬆ' => out.push_str("st"),
             c if is_bullet(c) => {
                 out.push('-');
-                if chars.peek().is_some_and(|n| !n.is_whitespace()) {
+                if after.chars().next().is_some_and(|n| !n.is_whitespace()) {
                     out.push(' ');
                 }
             }
-            '·' if at_line_start => out.push('-'),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c if ('\u{E000}'..='\u{F8FF}').contains(&c) => {}
+            // A middle dot that starts a line (after nothing but spaces) is a bullet.
+            '·' if out.rsplit('\n').next().is_none_or(|line| line.chars().all(char::is_whitespace)) => out.push('-'),
+            c if c.is_control() || ('\u{E000}'..='\u{F8FF}').contains(&c) => {}
             c => out.push(c),
         }
-        at_line_start = out.ends_with('\n') || (at_line_start && c.is_whitespace());
+        rest = after;
     }
-    let out = fix_lookalikes(&out);
+    out.push_str(rest);
+    let out = fix_lookalikes(out);
     // Ligature expansion and look-alike mapping can leave decomposable sequences.
     if is_nfc_quick(out.chars()) == IsNormalized::Yes { out } else { out.nfc().collect() }
 }

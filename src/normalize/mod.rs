@@ -17,20 +17,8 @@ fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = 0;
     for line in text.lines() {
-        let mut l = String::with_capacity(line.len());
-        let mut prev_space = false;
-        for c in line.trim().chars() {
-            if c == ' ' {
-                if !prev_space {
-                    l.push(' ');
-                }
-                prev_space = true;
-            } else {
-                prev_space = false;
-                l.push(c);
-            }
-        }
-        if l.is_empty() {
+        let line = line.trim();
+        if line.is_empty() {
             blank += 1;
             continue;
         }
@@ -38,7 +26,17 @@ fn tidy(text: &str) -> String {
             out.push_str(if blank > 0 { "\n\n" } else { "\n" });
         }
         blank = 0;
-        out.push_str(&l);
+        if !line.contains("  ") {
+            out.push_str(line);
+            continue;
+        }
+        let mut prev_space = false;
+        for c in line.chars() {
+            if c != ' ' || !prev_space {
+                out.push(c);
+            }
+            prev_space = c == ' ';
+        }
     }
     out
 }

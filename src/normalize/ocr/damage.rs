@@ -39,7 +39,24 @@ impl Damage {
                 continue;
             }
             d.words += 1;
-            if core.contains(['å', 'ä', 'ö', 'Å', 'Ä', 'Ö']) {
+            // One pass over the word's characters for every count below.
+            let (mut letters, mut digits) = (0usize, 0usize);
+            let (mut diacritic, mut e_acute, mut amp, mut four_six) = (false, false, false, false);
+            for c in core.chars() {
+                match c {
+                    'å' | 'ä' | 'ö' | 'Å' | 'Ä' | 'Ö' => diacritic = true,
+                    'é' | 'É' => e_acute = true,
+                    '&' => amp = true,
+                    '4' | '6' => four_six = true,
+                    _ => {}
+                }
+                if c.is_ascii_digit() {
+                    digits += 1;
+                } else if c.is_alphabetic() {
+                    letters += 1;
+                }
+            }
+            if diacritic {
                 d.diacritic += 1;
             }
             if core.len() <= 6 {
@@ -52,12 +69,7 @@ impl Damage {
                     d.ghosts += 1;
                 }
             }
-            let letters = core.chars().filter(|c| c.is_alphabetic()).count();
-            let digits = core.chars().filter(|c| c.is_ascii_digit()).count();
-            if (core.contains(['é', 'É']) && letters >= 3)
-                || (core.contains('&') && letters >= 2)
-                || (digits == 1 && letters >= 2 && core.contains(['4', '6']))
-            {
+            if (e_acute && letters >= 3) || (amp && letters >= 2) || (digits == 1 && letters >= 2 && four_six) {
                 d.signatures += 1;
             }
         }
