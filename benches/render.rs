@@ -28,6 +28,7 @@ fn bench(c: &mut Criterion) {
         .map(|(i, text)| {
             let n = Normalized { text, page_count: 2, ocr_pages: vec![], ocr_repaired: false, raw: None };
             let r = maskera::redact::redact(&n, &detectors.detect(&n), &config);
+            let (masking_record, masking_statement) = maskera::record::masking_record(&r.counts(), &config);
             let info = ReportInfo {
                 id: format!("{i:016x}"),
                 maskera_version: "bench",
@@ -35,6 +36,8 @@ fn bench(c: &mut Criterion) {
                 ocr: OcrInfo { pages: vec![], repaired: false },
                 redactions: r.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect::<BTreeMap<_, _>>(),
                 fields: serde_json::Value::Null,
+                masking_record,
+                masking_statement,
             };
             (r, info)
         })
