@@ -13,7 +13,10 @@ pub struct Cue {
     /// The phrase as written in the taxonomy (lower-cased, without the weight).
     pub phrase: String,
     pub weight: u32,
-    re: Regex,
+    /// The regex source; compiled on first use (most cues of a taxonomy never meet their
+    /// anchor in a batch, and compiling all of them took half of a rerun's time).
+    source: String,
+    re: std::sync::OnceLock<Regex>,
     /// The longest run of characters every match must contain verbatim (at least three),
     /// checked with a substring search before the regex runs: most cues are absent from
     /// most sentences, and the check costs a fraction of a regex search.
@@ -137,21 +140,37 @@ impl Cue {
         if phrase.trim_end_matches('_').trim().is_empty() {
             return Err(err("the phrase is empty"));
         }
-        let re = Regex::new(&pattern(&phrase)).map_err(|e| err(&e.to_string()))?;
+        let source = pattern(&phrase);
+        // Checked now, so a bad cue in a taxonomy file stops the run before it starts.
+        regex_syntax::Parser::new().parse(&source).map_err(|e| err(&e.to_string()))?;
         let anchor = anchor(&phrase);
-        Ok(Cue { phrase, weight, re, anchor, anchor_id: None })
+        Ok(Cue { phrase, weight, source, re: std::sync::OnceLock::new(), anchor, anchor_id: None })
     }
 
     /// Byte ranges of every match in `lower` (lower-cased text).
     pub fn find_all<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
         // Without its anchor the regex is not even started (a search on an empty text still
         // costs a cache lookup and a search setup, and most cues are absent).
-        self.may_be_in(lower).then(|| self.re.find_iter(lower)).into_iter().flatten().map(|m| (m.start(), m.end()))
+        self.may_be_in(lower).then(|| self.regex().find_iter(lower)).into_iter().flatten().map(|m| (m.start(), m.end()))
     }
 
     /// Whether the cue occurs in `lower` at all (negation not considered).
     pub fn is_in(&self, lower: &str) -> bool {
-        self.may_be_in(lower) && self.re.is_match(lower)
+        self.may_be_in(lower) && self.regex().is_match(lower)
+    }
+
+    fn regex(&self) -> &Regex {
+        self.re.get_or_init(|| {
+            // The syntax was checked in `parse`; what is left is the size limit, which a
+            // phrase of a taxonomy cannot reach — fall back to a regex that never matches.
+            Regex::new(&self.source).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("valid"))
+        })
+    }
+
+    /// Whether the regex compiles within the size limits (for tests of taxonomies).
+    #[cfg(test)]
+    pub(crate) fn compiles(&self) -> bool {
+        Regex::new(&self.source).is_ok()
     }
 
     fn may_be_in(&self, lower: &str) -> bool {

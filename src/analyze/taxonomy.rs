@@ -209,6 +209,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_builtin_cue_compiles() {
+        let t = Taxonomy::builtin();
+        let lists = [&t.kategori, &t.verksamhetsomrade, &t.orsaker, &t.atgarder];
+        let labelled = lists.iter().flat_map(|l| l.iter()).flat_map(|l| l.cues.iter());
+        let other = t.sections.iter().flat_map(|(_, c)| c.iter()).chain(&t.statement).chain(&t.ignore);
+        let all: Vec<&cue::Cue> = labelled.chain(other).chain(&t.ivo_authority).chain(&t.ivo_verbs).chain(&t.cause_markers).collect();
+        assert!(all.len() > 500);
+        for c in all {
+            assert!(c.compiles(), "{}", c.phrase);
+        }
+    }
+
+    #[test]
     fn builtin_loads_and_every_example_hits_its_label() {
         let t = Taxonomy::builtin();
         assert!(t.kategori.iter().any(|l| l.label == "övrigt"));
