@@ -115,7 +115,10 @@ impl Pipeline {
         } else {
             None
         };
-        let detectors = Detectors::build(&config)?;
+        // The two costly builds (word lists, lexicon, patterns; the taxonomy) side by side.
+        let (detectors, analyzer) =
+            rayon::join(|| Detectors::build(&config), || crate::analyze::Analyzer::build(config.analyze.taxonomy.as_deref()));
+        let (detectors, analyzer) = (detectors?, analyzer?);
         // A legal ground is published in every report's JSON: it must not read as personal data.
         for (kind, g) in &config.grounds {
             if !detectors.detect_str(&format!("maskning enligt {g}: 7 uppgifter")).is_empty() {
@@ -127,7 +130,6 @@ impl Pipeline {
         }
         let templates = Templates::load(templates_dir)?;
         let review_templates = ReviewTemplates::load(templates_dir)?;
-        let analyzer = crate::analyze::Analyzer::build(config.analyze.taxonomy.as_deref())?;
         let summary_templates = crate::summary::render::SummaryTemplates::load(templates_dir)?;
         // Review pages and where the key file lies change nothing under public/.
         let mut for_fingerprint = config.clone();
