@@ -2,11 +2,15 @@
 # scripts/bench.sh [N...]: end-to-end speed of `maskera run` against `pdftotext` alone, in
 # one run, on N synthetic born-digital report PDFs (default 2000; give several sizes, e.g.
 # `scripts/bench.sh 500 2000`, to see that memory does not grow with the batch).
-# Prints times, ratios, pages per second and peak memory (GNU time's maximum resident set).
+# Prints times (the median of ROUNDS rounds, default 3, with the range), ratios, pages per
+# second and peak memory (GNU time's maximum resident set). On a shared or virtual machine
+# single runs vary by 20 % or more; the rounds interleave the four measurements so that a
+# slow spell hurts them alike.
 # Needs: poppler-utils (pdftotext), GNU time (/usr/bin/time, Debian package `time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${*:-2000}
+rounds=${ROUNDS:-3}
 root=${BENCH_DIR:-target/bench}
 mkdir -p "$root"
 cargo build --release -q
@@ -14,7 +18,6 @@ bin=target/release/maskera
 cores=$(nproc)
 [ -x /usr/bin/time ] || { echo "install GNU time: apt-get install time" >&2; exit 2; }
 
-secs() { python3 -c "import sys; print(f'{float(sys.argv[1]):.2f}')" "$1"; }
 measure() { # measure LABEL CMD... -> seconds and peak KiB into the globals T and RSS
   shift
   local log; log=$(mktemp)
@@ -34,29 +37,35 @@ for n in $sizes; do
     python3 scripts/make-fixtures.py --bench-corpus "$n" "$in"
     touch "$in/.complete"
   fi
-  echo "== $n documents ($cores cores)"
-  measure pdftotext bash -c "for f in '$in'/*.pdf; do pdftotext -q \"\$f\" /dev/null; done"
-  t_pdftotext=$T
-  out1="$root/out1-$n"; rm -rf "$out1"
-  measure maskera1 "$bin" run "$in" --out "$out1" -q -j 1
-  t_one=$T; rss_one=$RSS
-  outn="$root/outn-$n"; rm -rf "$outn"
-  measure maskeran "$bin" run "$in" --out "$outn" -q -j "$cores"
-  t_all=$T; rss_all=$RSS
-  measure rerun "$bin" run "$in" --out "$outn" -q -j "$cores"
-  t_rerun=$T
+  echo "== $n documents ($cores cores, median of $rounds rounds, the four measurements interleaved)"
+  tp=(); t1=(); ta=(); tr=(); r1=0; ra=0
+  out1="$root/out1-$n"; outn="$root/outn-$n"
+  for ((round = 1; round <= rounds; round++)); do
+    measure pdftotext bash -c "for f in '$in'/*.pdf; do pdftotext -q \"\$f\" /dev/null; done"
+    tp+=("$T")
+    rm -rf "$out1"; sync
+    measure maskera1 "$bin" run "$in" --out "$out1" -q -j 1
+    t1+=("$T"); r1=$(( RSS > r1 ? RSS : r1 ))
+    rm -rf "$outn"; sync
+    measure maskeran "$bin" run "$in" --out "$outn" -q -j "$cores"
+    ta+=("$T"); ra=$(( RSS > ra ? RSS : ra ))
+    measure rerun "$bin" run "$in" --out "$outn" -q -j "$cores"
+    tr+=("$T")
+  done
   pages=$(python3 -c "import json,sys; print(sum(json.loads(l).get('pages') or 0 for l in open(sys.argv[1])))" "$outn/manifest.jsonl")
   published=$(grep -c '"unchanged"' "$outn/manifest.jsonl" || true)
-  python3 - "$n" "$pages" "$published" "$t_pdftotext" "$t_one" "$t_all" "$t_rerun" "$rss_one" "$rss_all" "$cores" <<'PY'
-import sys
+  python3 - "$n" "$pages" "$published" "$r1" "$ra" "$cores" "${tp[*]}" "${t1[*]}" "${ta[*]}" "${tr[*]}" <<'PY'
+import statistics, sys
 n, pages, published = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-tp, t1, ta, tr = map(float, sys.argv[4:8])
-r1, ra, cores = int(sys.argv[8]), int(sys.argv[9]), int(sys.argv[10])
+r1, ra, cores = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+runs = [list(map(float, a.split())) for a in sys.argv[7:11]]
+tp, t1, ta, tr = (statistics.median(r) for r in runs)
+spread = lambda r: f"[{min(r):.2f}–{max(r):.2f}]"
 print(f"pages: {pages}, published (then unchanged on rerun): {published}/{n}")
-print(f"pdftotext alone:        {tp:7.2f} s  {pages/tp:8.1f} pages/s")
-print(f"maskera -j 1:           {t1:7.2f} s  {pages/t1:8.1f} pages/s  ratio to pdftotext {t1/tp:.2f} (target <= 2)")
-print(f"maskera -j {cores}:           {ta:7.2f} s  {pages/ta:8.1f} pages/s  speed-up over 1 thread {t1/ta:.2f} (target >= 1.8 on 2 cores)")
-print(f"rerun, nothing changed: {tr:7.2f} s  {100*tr/ta:.1f}% of the first run (target <= 5%)")
+print(f"pdftotext alone:        {tp:7.2f} s {spread(runs[0])}  {pages/tp:8.1f} pages/s")
+print(f"maskera -j 1:           {t1:7.2f} s {spread(runs[1])}  {pages/t1:8.1f} pages/s  ratio to pdftotext {t1/tp:.2f} (target <= 2)")
+print(f"maskera -j {cores}:           {ta:7.2f} s {spread(runs[2])}  {pages/ta:8.1f} pages/s  speed-up over 1 thread {t1/ta:.2f} (target >= 1.8 on 2 cores)")
+print(f"rerun, nothing changed: {tr:7.2f} s {spread(runs[3])}  {100*tr/ta:.1f}% of the first run (target <= 5%)")
 print(f"peak memory: {r1/1024:.0f} MiB (-j 1), {ra/1024:.0f} MiB (-j {cores}) (target <= 300 MiB)")
 PY
 done
