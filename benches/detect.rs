@@ -11,9 +11,8 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use maskera::config::Config;
 use maskera::detect::Detectors;
 use maskera::document::Normalized;
@@ -28,21 +27,7 @@ fn bench(c: &mut Criterion) {
     let found: usize = docs.iter().map(|d| detectors.detect(d).spans.len()).sum();
     assert!(found > docs.len() * 10, "the generated text must hold personal data to find");
     let run = || docs.iter().map(|d| detectors.detect(black_box(d)).spans.len()).sum::<usize>();
-    let mut g = c.benchmark_group("detect");
-    g.throughput(Throughput::Bytes(bytes as u64));
-    g.sample_size(10);
-    g.measurement_time(Duration::from_secs(15));
-    g.bench_function("all_kinds/wall_time", |b| b.iter(run));
-    g.bench_function("all_kinds/thread_cpu_time", |b| {
-        b.iter_custom(|iters| {
-            let start = common::thread_cpu_time();
-            for _ in 0..iters {
-                black_box(run());
-            }
-            common::thread_cpu_time() - start
-        })
-    });
-    g.finish();
+    common::cpu_and_wall(c, "detect", bytes, 15, true, &[("all_kinds", &run)]);
 }
 
 criterion_group!(benches, bench);

@@ -11,9 +11,8 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use maskera::document::{Extracted, Format, Page, PageSource};
 
 fn bench(c: &mut Criterion) {
@@ -48,21 +47,7 @@ fn bench(c: &mut Criterion) {
     let lines_in: usize = docs[0].pages.iter().map(|p| non_empty(&p.text)).sum();
     assert!(non_empty(&sample.text) * 2 < lines_in, "page lines must be reflowed into paragraphs");
     let run = || docs.iter().map(|d| maskera::normalize::normalize(black_box(d)).text.len()).sum::<usize>();
-    let mut g = c.benchmark_group("normalize");
-    g.throughput(Throughput::Bytes(bytes as u64));
-    g.sample_size(10);
-    g.measurement_time(Duration::from_secs(10));
-    g.bench_function("clean/wall_time", |b| b.iter(run));
-    g.bench_function("clean/thread_cpu_time", |b| {
-        b.iter_custom(|iters| {
-            let start = common::thread_cpu_time();
-            for _ in 0..iters {
-                black_box(run());
-            }
-            common::thread_cpu_time() - start
-        })
-    });
-    g.finish();
+    common::cpu_and_wall(c, "normalize", bytes, 10, true, &[("clean", &run)]);
 }
 
 criterion_group!(benches, bench);

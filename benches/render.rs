@@ -9,9 +9,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use maskera::config::Config;
 use maskera::detect::Detectors;
 use maskera::document::Normalized;
@@ -53,22 +52,7 @@ fn bench(c: &mut Criterion) {
             .map(|(r, _)| render::pdf::render_pdf(&render::layout::blocks(black_box(r.text()))).expect("pdf").len())
             .sum::<usize>()
     };
-    let mut g = c.benchmark_group("render");
-    g.throughput(Throughput::Bytes(bytes as u64));
-    g.sample_size(10);
-    g.measurement_time(Duration::from_secs(20));
-    for (name, f) in [("all_files", &all as &dyn Fn() -> usize), ("pdf_only", &pdf_only)] {
-        g.bench_function(format!("{name}/thread_cpu_time"), |b| {
-            b.iter_custom(|iters| {
-                let start = common::thread_cpu_time();
-                for _ in 0..iters {
-                    black_box(f());
-                }
-                common::thread_cpu_time() - start
-            })
-        });
-    }
-    g.finish();
+    common::cpu_and_wall(c, "render", bytes, 20, false, &[("all_files", &all), ("pdf_only", &pdf_only)]);
 }
 
 criterion_group!(benches, bench);

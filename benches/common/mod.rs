@@ -6,7 +6,10 @@
 //! run measures the same bytes.
 #![allow(dead_code)]
 
+use std::hint::black_box;
 use std::time::Duration;
+
+use criterion::{Criterion, Throughput};
 
 pub const GIVEN: &[&str] = &[
     "Vera", "Olle", "Signe", "Tage", "Rut", "Ingvar", "Maj-Britt", "Yusuf", "Leyla", "Ines", "Juha", "Tiina", "Gösta",
@@ -142,4 +145,29 @@ pub fn thread_cpu_time() -> Duration {
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// A benchmark group `group` of `bytes` per iteration, `seconds` of measurement, with for
+/// each `(name, run)` a `name/thread_cpu_time` benchmark and, when `wall`, a
+/// `name/wall_time` one.
+pub fn cpu_and_wall(c: &mut Criterion, group: &str, bytes: usize, seconds: u64, wall: bool, runs: &[(&str, &dyn Fn() -> usize)]) {
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(seconds));
+    for (name, run) in runs {
+        if wall {
+            g.bench_function(format!("{name}/wall_time"), |b| b.iter(run));
+        }
+        g.bench_function(format!("{name}/thread_cpu_time"), |b| {
+            b.iter_custom(|iters| {
+                let start = thread_cpu_time();
+                for _ in 0..iters {
+                    black_box(run());
+                }
+                thread_cpu_time() - start
+            })
+        });
+    }
+    g.finish();
 }
