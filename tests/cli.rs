@@ -327,6 +327,18 @@ fn hostile_inputs_never_stop_the_batch() {
         // Reasons never quote document text.
         assert!(!e["error"].as_str().unwrap_or("").contains("example.se"));
     }
+    // One thread: every PDF goes through the same line of extraction workers, so a crash, a
+    // refused bomb or a damaged file is followed by good documents in a fresh worker. The
+    // outcome is the same as with the default threads.
+    let out1 = tmp.path().join("out-j1");
+    let o1 = run(&[&dir], &out1, &["-j", "1"]);
+    assert_eq!(o1.status.code(), Some(1));
+    let m1 = manifest(&out1);
+    assert_eq!(m1.len(), m.len());
+    for (source, e) in &m {
+        assert_eq!(m1[source]["status"], e["status"], "{source}");
+        assert_eq!(m1[source]["error"], e["error"], "{source}");
+    }
 }
 
 #[test]
