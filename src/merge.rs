@@ -100,6 +100,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path, write_summary: &WriteSummary) -> Re
             }
         }
     }
+    merge_review_pages(inputs, out, by_source.values().filter_map(|e| e.id.as_deref()))?;
     let mut entries: Vec<Entry> = by_source.into_values().collect();
     let failed = entries.iter().filter(|e| e.status == Status::Failed).count();
     let mpath = out.join("manifest.jsonl");
@@ -107,6 +108,33 @@ pub fn merge(inputs: &[PathBuf], out: &Path, write_summary: &WriteSummary) -> Re
     let ids: Vec<String> = ids.into_iter().collect();
     write_summary(out, &ids)?;
     Ok(MergeOutcome { reports: ids.len(), failed })
+}
+
+/// Bring the shards' review pages (`review/<id>.html`, internal, never under `public/`) of
+/// the merged documents `ids` together in `out/review/`, and remove pages an earlier merge
+/// left there for documents no longer in it. Shards that ran without `--review` have none.
+fn merge_review_pages<'a>(inputs: &[PathBuf], out: &Path, ids: impl Iterator<Item = &'a str>) -> Result<(), MergeError> {
+    let review = out.join("review");
+    let mut pages: BTreeSet<String> = BTreeSet::new();
+    for id in ids {
+        let name = format!("{id}.html");
+        let Some(from) = inputs.iter().map(|i| i.join("review").join(&name)).find(|p| p.is_file()) else { continue };
+        if pages.insert(name.clone()) {
+            std::fs::create_dir_all(&review).map_err(io(&review))?;
+            let to = review.join(&name);
+            let _ = std::fs::remove_file(&to);
+            link_or_copy(&from, &to).map_err(io(&to))?;
+        }
+    }
+    if let Ok(rd) = std::fs::read_dir(&review) {
+        for entry in rd.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.ends_with(".html") && !pages.contains(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -141,6 +169,10 @@ Bedömning\n\nDet rapporterade {level}.\n"
     }
 
     fn run(p: &Pipeline, inputs: &[PathBuf], out: &Path, shard: Option<Shard>) {
+        run_with(p, inputs, out, shard, false)
+    }
+
+    fn run_with(p: &Pipeline, inputs: &[PathBuf], out: &Path, shard: Option<Shard>, review: bool) {
         let opts = RunOptions {
             inputs: inputs.to_vec(),
             out: out.to_path_buf(),
@@ -150,7 +182,7 @@ Bedömning\n\nDet rapporterade {level}.\n"
             progress: false,
             force: false,
             shard,
-            review: false,
+            review,
         };
         let o = batch::run(p, &opts, &Log { format: LogFormat::Text, quiet: true }).unwrap();
         assert_eq!(o.failed, 0);
@@ -165,6 +197,35 @@ Bedömning\n\nDet rapporterade {level}.\n"
             let t = crate::summary::render::SummaryTemplates::load(None).unwrap();
             crate::summary::publish(root, ids, &p.analyzer, &p.config.summary, &t, &|_| true).map(|_| ())
         }
+    }
+
+    #[test]
+    fn review_pages_of_the_shards_are_merged_outside_public() {
+        let d = tempfile::tempdir().unwrap();
+        let inputs = fixtures(&d.path().join("in").tap_mkdir());
+        let p = pipeline();
+        let shards: Vec<PathBuf> = (0..2).map(|k| d.path().join(format!("shard{k}"))).collect();
+        for (k, s) in shards.iter().enumerate() {
+            run_with(&p, &inputs, s, Some(Shard { index: k as u64, count: 2 }), true);
+        }
+        let merged = d.path().join("merged");
+        std::fs::create_dir_all(merged.join("review")).unwrap();
+        std::fs::write(merged.join("review/0000000000000000.html"), "left by an earlier merge").unwrap();
+        merge(&shards, &merged, &write_summary(&p)).unwrap();
+        let ids: BTreeSet<String> = manifest::read(&merged.join("manifest.jsonl")).into_iter().filter_map(|e| e.id).collect();
+        let pages: BTreeSet<String> = std::fs::read_dir(merged.join("review"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".html").to_string())
+            .collect();
+        assert_eq!(pages, ids, "one review page per merged document, nothing stale");
+        assert!(!merged.join("public/review").exists());
+        // Shards without --review: the merge has no review pages either.
+        let plain: Vec<PathBuf> = (0..2).map(|k| d.path().join(format!("plain{k}"))).collect();
+        for (k, s) in plain.iter().enumerate() {
+            run(&p, &inputs, s, Some(Shard { index: k as u64, count: 2 }));
+        }
+        merge(&plain, &merged, &write_summary(&p)).unwrap();
+        assert_eq!(std::fs::read_dir(merged.join("review")).unwrap().count(), 0);
     }
 
     #[test]
