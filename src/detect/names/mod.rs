@@ -269,7 +269,11 @@ impl<'a> Doc<'a> {
             }
             if let Some(stem) = k.strip_suffix('s').filter(|s| s.chars().count() >= 3) {
                 let es = lex.lookup(stem);
-                let written = &word[..word.len() - 1];
+                // The written word without its genitive s (the key's final s can also come
+                // from a folded ß, which is two bytes in the written word).
+                let written = word
+                    .strip_suffix(['s', 'S'])
+                    .unwrap_or_else(|| &word[..word.char_indices().last().map_or(0, |(i, _)| i)]);
                 if (es.listed() && !es.word) || surname_shape(stem, written) {
                     return Info { shape: surname_shape(stem, written), key: stem.to_string(), e: es, genitive: true };
                 }

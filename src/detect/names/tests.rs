@@ -199,3 +199,12 @@ fn names_inside_organisation_names_stay() {
     assert!(masked("Hon vårdades på Astrid Lindgrens barnsjukhus i tre dagar.").is_empty());
     assert_eq!(masked("Vi ringde Oskar Lindh. Han bor vid Lindhs gata."), ["Oskar Lindh"]);
 }
+
+#[test]
+fn words_ending_in_sharp_s_are_read_without_panicking() {
+    // ß folds to "ss": the key ends in s although the written word does not.
+    assert_eq!(masked("Samtal med handläggaren Ingrid Weiß i går."), ["Ingrid Weiß"]);
+    for text in ["Bsgß kom.", "Der Straß och Großß.", "ß", "Aß Bß Cß"] {
+        spans(text);
+    }
+}
