@@ -201,33 +201,26 @@ pub fn compile(specs: &[String]) -> Result<Vec<Cue>, CueError> {
     specs.iter().map(|s| Cue::parse(s)).collect()
 }
 
-/// Whether `cue` can match in a text whose anchors are `present`.
+/// Whether `cue` can match in a text whose anchors are `present`. A cue outside the index
+/// (no anchor number) is let through: its own search checks its anchor.
 fn possible(cue: &Cue, present: &Present) -> bool {
-    match cue.anchor_id {
-        Some(id) => present.has(id),
-        None => cue.anchor.is_none(),
-    }
+    cue.anchor_id.is_none_or(|id| present.has(id))
+}
+
+/// Sum over `cues` of weight × `count(cue)`, for the cues `present` allows.
+fn weighted(cues: &[Cue], present: &Present, count: impl Fn(&Cue) -> usize) -> u32 {
+    cues.iter().filter(|c| possible(c, present)).map(|c| c.weight * count(c) as u32).sum()
 }
 
 /// Sum of the weights of every match of `cues` in `lower`, negated or not; `present` comes
-/// from the index the cues are in (a cue outside it falls back to its own check).
+/// from the index the cues are in.
 pub fn score_all(cues: &[Cue], lower: &str, present: &Present) -> u32 {
-    cues.iter()
-        .map(|c| match c.anchor_id.is_none() || possible(c, present) {
-            true => c.weight * c.find_all(lower).count() as u32,
-            false => 0,
-        })
-        .sum()
+    weighted(cues, present, |c| c.find_all(lower).count())
 }
 
 /// Sum of the weights of every affirmed match of `cues` in `lower` (see [`score_all`]).
 pub fn score(cues: &[Cue], lower: &str, present: &Present) -> u32 {
-    cues.iter()
-        .map(|c| match c.anchor_id.is_none() || possible(c, present) {
-            true => c.weight * c.find_affirmed(lower).count() as u32,
-            false => 0,
-        })
-        .sum()
+    weighted(cues, present, |c| c.find_affirmed(lower).count())
 }
 
 #[cfg(test)]

@@ -47,12 +47,10 @@ pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
-        let mem = mib.saturating_mul(1024 * 1024);
         // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
         unsafe {
             cmd.pre_exec(move || {
-                let lim = libc::rlimit { rlim_cur: mem as libc::rlim_t, rlim_max: mem as libc::rlim_t };
-                libc::setrlimit(libc::RLIMIT_AS, &lim);
+                cap_own_memory(mib);
                 Ok(())
             });
         }
@@ -65,7 +63,7 @@ pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Request {
     path: std::path::PathBuf,
-    images: Option<std::path::PathBuf>,
+    images: std::path::PathBuf,
 }
 
 /// The body of a worker (`__extract`): cap its own memory, then read one JSON request per
@@ -85,7 +83,7 @@ pub fn serve_main(limits: &Limits, reocr: bool) -> i32 {
         let Ok(line) = line else { return 3 };
         let result: WorkerResult = match serde_json::from_str::<Request>(&line) {
             Ok(req) => match std::fs::read(&req.path) {
-                Ok(bytes) => extract_pdf_in_process(&bytes, limits, req.images.as_deref(), reocr),
+                Ok(bytes) => extract_pdf_in_process(&bytes, limits, Some(&req.images), reocr),
                 Err(e) => Err(ExtractError::Crashed(format!("cannot read input: {}", e.kind()))),
             },
             Err(_) => Err(ExtractError::Crashed("unreadable request to the extraction process".into())),
@@ -174,7 +172,7 @@ impl Workers {
             Some(w) => w,
             None => self.spawn()?,
         };
-        let mut request = serde_json::to_vec(&Request { path: path.to_path_buf(), images: Some(images.to_path_buf()) })
+        let mut request = serde_json::to_vec(&Request { path: path.to_path_buf(), images: images.to_path_buf() })
             .map_err(|e| ExtractError::Crashed(format!("cannot encode the request: {e}")))?;
         request.push(b'\n');
         if worker.stdin.write_all(&request).and_then(|()| worker.stdin.flush()).is_err() {
@@ -197,12 +195,12 @@ impl Workers {
                         v.push(worker);
                     }
                 } else {
-                    drop(retire(worker, None));
+                    stop(worker);
                 }
                 Ok(text)
             }
             Ok(Err(e)) | Err(e) => {
-                drop(retire(worker, None));
+                stop(worker);
                 Err(e)
             }
         }
@@ -213,26 +211,31 @@ impl Drop for Workers {
     fn drop(&mut self) {
         if let Ok(mut v) = self.idle.lock() {
             for w in v.drain(..) {
-                drop(retire(w, None));
+                stop(w);
             }
         }
     }
 }
 
-/// End a worker: kill it and reap it. Returns `reason`, or what its exit says about why it
-/// stopped answering (a signal: out of memory, a stack overflow …).
-fn retire(mut worker: Worker, reason: Option<ExtractError>) -> ExtractError {
+/// End a worker: close its input, give it a moment to exit on its own (so that a worker
+/// that died tells how), then kill and reap it. Returns its exit status if it had one.
+fn stop(mut worker: Worker) -> Option<std::process::ExitStatus> {
     drop(worker.stdin);
-    let status = match reason {
-        Some(_) => None,
-        // It stopped answering: give it a moment to exit on its own, to read its status.
-        None => worker.child.wait_timeout(Duration::from_millis(200)).ok().flatten(),
-    };
+    let status = worker.child.wait_timeout(Duration::from_millis(200)).ok().flatten();
     let _ = worker.child.kill();
-    let status = status.or_else(|| worker.child.wait().ok());
+    status.or_else(|| worker.child.wait().ok())
+}
+
+/// End a worker that failed the document in hand. Returns `reason` (the worker is killed at
+/// once), or without one what its exit says about why it stopped answering (a signal: out
+/// of memory, a stack overflow …).
+fn retire(mut worker: Worker, reason: Option<ExtractError>) -> ExtractError {
     if let Some(r) = reason {
+        let _ = worker.child.kill();
+        let _ = worker.child.wait();
         return r;
     }
+    let status = stop(worker);
     #[cfg(unix)]
     if let Some(sig) = status.and_then(|s| {
         use std::os::unix::process::ExitStatusExt;
