@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
                 pages: pages
                     .into_iter()
                     .enumerate()
-                    .map(|(i, text)| Page { number: i as u32 + 1, text, source: PageSource::TextLayer })
+                    .map(|(i, text)| Page::new(i as u32 + 1, text, PageSource::TextLayer))
                     .collect(),
             }
         })

@@ -28,6 +28,38 @@ pub struct Page {
     pub number: u32,
     pub text: String,
     pub source: PageSource,
+    /// Where the page's words are drawn, when the extractor knows (OCR word boxes).
+    #[serde(default)]
+    pub geometry: Option<PageGeometry>,
+}
+
+impl Page {
+    /// A page of text without geometry.
+    pub fn new(number: u32, text: impl Into<String>, source: PageSource) -> Page {
+        Page { number, text: text.into(), source, geometry: None }
+    }
+}
+
+/// Where the words of a page are drawn: the page size and one box per word.
+///
+/// Coordinates are PDF points (1/72 inch) from the top-left corner of the page as it is
+/// displayed (after `/Rotate`), x to the right, y downwards.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PageGeometry {
+    pub width: f32,
+    pub height: f32,
+    /// In reading order, as the page's text has them.
+    pub words: Vec<WordBox>,
+}
+
+/// One word of a page and the box it is drawn in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordBox {
+    pub text: String,
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
 }
 
 /// The raw text of a document, page by page, as the extractor found it.

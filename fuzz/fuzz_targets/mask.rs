@@ -17,7 +17,7 @@ static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| Detectors::build(&CONFI
 fuzz_target!(|text: &str| {
     let extracted = Extracted {
         format: Format::Text,
-        pages: vec![Page { number: 1, text: text.to_string(), source: PageSource::TextLayer }],
+        pages: vec![Page::new(1, text, PageSource::TextLayer)],
     };
     let normalized = maskera::normalize::normalize(&extracted);
     let findings = DETECTORS.detect(&normalized);

@@ -46,7 +46,7 @@ pub fn extract_text(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let pages = text
         .split('\u{0C}')
         .enumerate()
-        .map(|(i, p)| Page { number: i as u32 + 1, text: p.to_string(), source: PageSource::TextLayer })
+        .map(|(i, p)| Page::new(i as u32 + 1, p, PageSource::TextLayer))
         .collect();
     Ok(Extracted { format: Format::Text, pages })
 }

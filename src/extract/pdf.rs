@@ -205,7 +205,7 @@ pub fn extract_with_ocr_plan(
             None if text.is_none() => return Err(PdfError::Page(number)),
             None => {}
         }
-        out.push(Page { number, text: text.unwrap_or_default(), source: PageSource::TextLayer });
+        out.push(Page::new(number, text.unwrap_or_default(), PageSource::TextLayer));
     }
     Ok(PdfText { extracted: Extracted { format: Format::Pdf, pages: out }, ocr })
 }

@@ -94,8 +94,8 @@ mod tests {
         let ex = Extracted {
             format: Format::Pdf,
             pages: vec![
-                Page { number: 1, text: "Rubrik\n\n\n\nText  med   mellanrum ".into(), source: PageSource::TextLayer },
-                Page { number: 2, text: "\nSida två".into(), source: PageSource::TextLayer },
+                Page::new(1, "Rubrik\n\n\n\nText  med   mellanrum ", PageSource::TextLayer),
+                Page::new(2, "\nSida två", PageSource::TextLayer),
             ],
         };
         let n = normalize(&ex);
@@ -106,7 +106,7 @@ mod tests {
     }
 
     fn page(number: u32, text: &str) -> Page {
-        Page { number, text: text.into(), source: PageSource::TextLayer }
+        Page::new(number, text, PageSource::TextLayer)
     }
 
     #[test]
