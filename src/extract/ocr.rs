@@ -432,9 +432,12 @@ impl Engine {
         };
         let first = self.recognise(&image, job.page, dpi, 3);
         let result = match first {
+            // A failed second reading (time limit, crash) fails the page: falling back to
+            // the first reading would make the output depend on how loaded the machine was.
             Ok(text) if !ocr_output_plausible(&text) => match self.recognise(&image, job.page, dpi, 1) {
                 Ok(again) if quality(&again).common > quality(&text).common => Ok(again),
-                _ => Ok(text),
+                Ok(_) => Ok(text),
+                Err(e) => Err(e),
             },
             other => other,
         };
