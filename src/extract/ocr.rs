@@ -28,8 +28,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
-use super::pdf::{PageScan, PdfText};
-use crate::config::Config;
+use super::{PageScan, PdfText};
+use crate::config::OcrSettings;
 use crate::document::{Extracted, PageSource};
 
 /// One page to OCR and where its image comes from.
@@ -304,7 +304,7 @@ enum Finished {
 /// limit and the memory cap.
 fn run_limited(mut cmd: Command, seconds: u64, memory_mib: u64) -> std::io::Result<Finished> {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
-    super::isolate::cap_memory(&mut cmd, memory_mib);
+    super::child::cap_memory(&mut cmd, memory_mib);
     let mut child = cmd.spawn()?;
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
@@ -350,15 +350,15 @@ pub struct Engine {
 
 impl Engine {
     /// Find Tesseract and check that it has the configured language model.
-    pub fn locate(config: &Config) -> Result<Engine, OcrError> {
-        let o = &config.ocr;
+    pub fn locate(settings: &OcrSettings) -> Result<Engine, OcrError> {
+        let o = &settings.ocr;
         let engine = Engine {
             tesseract: program(o.tesseract.as_deref(), "MASKERA_TESSERACT", "tesseract"),
             pdftoppm: program(o.pdftoppm.as_deref(), "MASKERA_PDFTOPPM", "pdftoppm"),
             language: o.language.clone(),
             dpi: o.dpi,
             seconds: o.seconds_per_page,
-            memory_mib: config.limits.max_memory_mib,
+            memory_mib: settings.max_memory_mib,
         };
         let key = (engine.tesseract.clone(), engine.language.clone());
         let mut probed = PROBED.lock().unwrap_or_else(|e| e.into_inner());
@@ -448,12 +448,12 @@ impl Engine {
 
 /// Complete a PDF's extraction: OCR the planned pages (in parallel on the current rayon
 /// pool) and put their text in place, marked [`PageSource::Ocr`].
-pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, config: &Config) -> Result<Extracted, OcrError> {
+pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, settings: &OcrSettings) -> Result<Extracted, OcrError> {
     let PdfText { mut extracted, ocr } = pdf;
     if ocr.is_empty() {
         return Ok(extracted);
     }
-    let engine = Engine::locate(config)?;
+    let engine = Engine::locate(settings)?;
     let results: Vec<Result<String, OcrError>> = ocr.par_iter().map(|job| engine.page(pdf_path, dir, job)).collect();
     for (job, text) in ocr.iter().zip(results) {
         let text = text?;
@@ -533,9 +533,9 @@ mod tests {
 
     #[test]
     fn engine_not_found_names_the_packages() {
-        let mut config = Config::default();
-        config.ocr.tesseract = Some("/nonexistent/maskera-test/tesseract".into());
-        let err = Engine::locate(&config).unwrap_err();
+        let mut settings = OcrSettings::default();
+        settings.ocr.tesseract = Some("/nonexistent/maskera-test/tesseract".into());
+        let err = Engine::locate(&settings).unwrap_err();
         assert_eq!(err, OcrError::EngineNotFound);
         assert_eq!(err.to_string(), "OCR engine not found: install tesseract-ocr and tesseract-ocr-swe");
     }
