@@ -90,11 +90,30 @@ impl RunError {
 struct Phases {
     on: bool,
     at: Instant,
+    /// Seconds spent inside documents, summed over the threads (for the concurrency).
+    busy: std::sync::Mutex<f64>,
 }
 
 impl Phases {
     fn new() -> Phases {
-        Phases { on: std::env::var_os("MASKERA_TIMINGS").is_some(), at: Instant::now() }
+        Phases { on: std::env::var_os("MASKERA_TIMINGS").is_some(), at: Instant::now(), busy: Default::default() }
+    }
+
+    /// Count the time one document took.
+    fn document(&self, started: Instant) {
+        if self.on {
+            if let Ok(mut b) = self.busy.lock() {
+                *b += started.elapsed().as_secs_f64();
+            }
+        }
+    }
+
+    /// How many documents were in flight on average during the documents phase.
+    fn concurrency(&self) {
+        if self.on {
+            let busy = self.busy.lock().map(|b| *b).unwrap_or(0.0);
+            eprintln!("maskera: timing: documents in flight on average {:.2}", busy / self.at.elapsed().as_secs_f64());
+        }
     }
 
     fn done(&mut self, phase: &str) {
@@ -241,6 +260,7 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &Log) -> Result<RunOutcome, Run
             .inputs
             .par_iter()
             .map(|f| {
+                let doc_started = Instant::now();
                 let entry = match f {
                     Found::Unreadable { source, id, reason } => {
                         dirs.unpublish(id);
@@ -257,11 +277,13 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &Log) -> Result<RunOutcome, Run
                 journal.record(&entry);
                 log.document(&entry);
                 progress.inc(1);
+                phases.document(doc_started);
                 entry
             })
             .collect()
     });
     progress.finish_and_clear();
+    phases.concurrency();
     phases.done("documents");
     let keep: BTreeSet<String> =
         entries.iter().filter(|e| e.status != Status::Failed).filter_map(|e| e.id.clone()).collect();

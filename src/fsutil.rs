@@ -79,7 +79,11 @@ pub fn write_atomic_via(tmp_dir: &Path, path: &Path, bytes: &[u8], access: Acces
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(tmp_dir)?;
     tmp.write_all(bytes)?;
     if access == Access::Public {
-        access.apply(tmp.path())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file().set_permissions(std::fs::Permissions::from_mode(access.mode()))?;
+        }
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -89,16 +89,17 @@ impl Extractor {
 
     /// A document's text, page by page: a PDF's text layer (parsed in a worker process),
     /// with the pages that have no usable layer OCR'd (page images go to a private folder
-    /// under `scratch`, removed on return); a text file decoded.
+    /// under `scratch`, made only when a page needs OCR and removed on return); a text file
+    /// decoded.
     pub fn extract(&self, path: &Path, bytes: &[u8], scratch: &Path) -> Result<Extracted, ExtractError> {
         let extracted = match sniff(bytes) {
             Format::Pdf => {
-                let work = ocr::work_dir(scratch)?;
+                let work = ScratchDir::new(scratch);
                 let text = match &self.workers {
-                    Some(workers) => workers.extract(path, work.path())?,
-                    None => isolate::extract_pdf_in_process(bytes, &self.limits, Some(work.path()), self.ocr.ocr.reocr)?,
+                    Some(workers) => workers.extract(path, &work.0)?,
+                    None => isolate::extract_pdf_in_process(bytes, &self.limits, Some(&work.0), self.ocr.ocr.reocr)?,
                 };
-                ocr::complete(text, path, work.path(), &self.ocr)?
+                ocr::complete(text, path, &work.0, &self.ocr)?
             }
             Format::Text => extract_text(bytes)?,
         };
@@ -109,6 +110,25 @@ impl Extractor {
             });
         }
         Ok(extracted)
+    }
+}
+
+/// The private folder of one document's page images: a unique path under the run's
+/// scratch folder, created only by whoever first writes an image there (most PDFs need
+/// none), and removed with everything in it when dropped.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(parent: &Path) -> ScratchDir {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ScratchDir(parent.join(format!("ocr-{}-{n}", std::process::id())))
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -226,7 +226,7 @@ pub fn plan(
         && upright(&scan.images[0].1);
     let image = match (jpeg_alone, images) {
         (true, Some(dir)) => match jpeg_bytes(doc, scan.images[0].0) {
-            Some(bytes) if std::fs::write(jpeg_path(dir, page), bytes).is_ok() => PageImage::Jpeg,
+            Some(bytes) if write_private(&jpeg_path(dir, page), bytes).is_ok() => PageImage::Jpeg,
             _ => PageImage::Render,
         },
         _ => PageImage::Render,
@@ -279,10 +279,12 @@ fn jpeg_path(dir: &Path, page: u32) -> PathBuf {
     dir.join(format!("page-{page}.jpg"))
 }
 
-/// A private folder for page images, removed when dropped. Created inside `parent` (the
-/// output folder's `.maskera/tmp`, which a later run also cleans up after a kill).
-pub fn work_dir(parent: &Path) -> Result<tempfile::TempDir, OcrError> {
-    tempfile::Builder::new().prefix("ocr-").tempdir_in(parent).map_err(|e| OcrError::TempDir(e.kind().to_string()))
+/// Write a page image into its document's private folder, made (mode 0700) on first use.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        crate::fsutil::create_dir(dir, crate::fsutil::Access::Private)?;
+    }
+    std::fs::write(path, bytes)
 }
 
 /// Where a helper program is: the configured path, else the environment variable, else
@@ -454,6 +456,7 @@ pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, settings: &OcrSetting
         return Ok(extracted);
     }
     let engine = Engine::locate(settings)?;
+    crate::fsutil::create_dir(dir, crate::fsutil::Access::Private).map_err(|e| OcrError::TempDir(e.kind().to_string()))?;
     let results: Vec<Result<String, OcrError>> = ocr.par_iter().map(|job| engine.page(pdf_path, dir, job)).collect();
     for (job, text) in ocr.iter().zip(results) {
         let text = text?;
