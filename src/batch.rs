@@ -143,17 +143,20 @@ fn check_shrink(
             published.len()
         )));
     }
-    let sources: BTreeSet<&str> = found.iter().map(Found::source).collect();
-    let ids: BTreeSet<&str> = found.iter().map(Found::id).collect();
+    // Inputs that are there but cannot be read (a share mounted without permissions) would
+    // lose their reports as surely as inputs that are gone.
+    let readable: BTreeSet<&str> =
+        found.iter().filter(|f| matches!(f, Found::Ready(_))).map(Found::source).collect();
+    let ids: BTreeSet<&str> = found.iter().filter(|f| matches!(f, Found::Ready(_))).map(Found::id).collect();
     let gone = published
         .iter()
-        .filter(|e| !sources.contains(e.source.as_str()) && !e.id.as_deref().is_some_and(|id| ids.contains(id)))
+        .filter(|e| !readable.contains(e.source.as_str()) && !e.id.as_deref().is_some_and(|id| ids.contains(id)))
         .count();
     if !published.is_empty() && gone as f64 > max_shrink * published.len() as f64 {
         return Err(RunError::Refused(format!(
-            "the inputs of {gone} of the {} published reports are gone (more than batch.max_shrink = {}); \
-             nothing was changed. Check that every input folder is there, or give --allow-shrink to remove \
-             those reports.",
+            "the inputs of {gone} of the {} published reports are gone or unreadable (more than \
+             batch.max_shrink = {}); nothing was changed. Check that every input folder is there and \
+             readable, or give --allow-shrink to remove those reports.",
             published.len(),
             max_shrink
         )));
@@ -346,5 +349,9 @@ mod tests {
         // A changed file keeps its source, a moved one its id: neither is gone.
         let moved = [found("in/0.pdf", "new0"), found("moved/1.pdf", "id1"), found("in/2.pdf", "id2"), found("in/3.pdf", "id3")];
         assert!(check_shrink(&moved, &previous, 0.0, false).is_ok());
+        // Files that are there but unreadable count as gone.
+        let unreadable = |s: &str| Found::Unreadable { source: s.into(), id: format!("x{s}"), reason: String::new() };
+        let locked: Vec<Found> = (0..4).map(|i| unreadable(&format!("in/{i}.pdf"))).collect();
+        assert!(matches!(check_shrink(&locked, &previous, 0.5, false), Err(RunError::Refused(_))));
     }
 }

@@ -57,6 +57,26 @@ fn an_empty_share_changes_nothing_and_exits_2_unless_allowed() {
     assert_eq!(summary["documents"], 0);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_share_whose_files_cannot_be_read_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = reports(tmp.path(), "in", 4);
+    let out = tmp.path().join("out");
+    ok(&run(&[&input], &out, &["-q"]));
+    let before = library(&out);
+    // The same names, but every file unreadable (links to a store that is not mounted).
+    for i in 0..4 {
+        let f = input.join(format!("rapport-{i:02}.txt"));
+        std::fs::remove_file(&f).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join(format!("store/{i}")), &f).unwrap();
+    }
+    let o = run(&[&input], &out, &[]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("unreadable"), "{}", stderr(&o));
+    assert_eq!(library(&out), before);
+}
+
 #[test]
 fn a_missing_input_path_is_named_and_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
