@@ -28,6 +28,9 @@ use crate::{normalize, redact};
 /// The extensions of the files every published report has.
 pub const REPORT_EXTENSIONS: [&str; 5] = ["txt", "md", "html", "pdf", "json"];
 
+/// The extension of a PDF report's masked copy (published with the other files, or none).
+pub const MASKED_COPY_EXTENSION: &str = "masked.pdf";
+
 /// How PDF extraction is run.
 #[derive(Debug, Clone)]
 pub enum Isolation {
@@ -54,6 +57,8 @@ pub struct Pipeline {
     fingerprint: String,
     /// The extraction processes, when extraction is isolated.
     workers: Option<extract::isolate::Workers>,
+    /// How the pages of masked copies are rendered (isolated like extraction).
+    renderer: crate::masked_copy::Renderer,
 }
 
 /// What a run adds to the configuration file: the output folder's review decisions and
@@ -147,6 +152,14 @@ impl Pipeline {
             .as_bytes(),
         )[..16]
             .to_string();
+        let renderer = match &isolation {
+            Isolation::Subprocess(exe) => crate::masked_copy::Renderer::Subprocess {
+                exe: exe.clone(),
+                max_memory_mib: config.limits.max_memory_mib,
+                seconds: config.limits.seconds_per_document,
+            },
+            Isolation::InProcess => crate::masked_copy::Renderer::InProcess,
+        };
         let workers = match &isolation {
             Isolation::Subprocess(exe) => {
                 Some(extract::isolate::Workers::new(exe, &config.limits, config.ocr.reocr))
@@ -164,6 +177,7 @@ impl Pipeline {
             link,
             fingerprint,
             workers,
+            renderer,
         })
     }
 }
@@ -363,7 +377,7 @@ impl OutDirs {
 
     /// Remove every published file of a report.
     fn unpublish(&self, id: &str) {
-        for ext in REPORT_EXTENSIONS {
+        for ext in REPORT_EXTENSIONS.iter().chain([&MASKED_COPY_EXTENSION]) {
             let _ = std::fs::remove_file(self.report_file(id, ext));
         }
     }
@@ -450,7 +464,9 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
     let redacted = redact::redact_settled_with(&normalized, &findings, &p.detectors, &p.config, p.link.as_ref());
     let counts: BTreeMap<String, usize> =
         redacted.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect();
-    let published = render_and_write(p, dirs, id, &redacted, counts.clone());
+    let copy = (extracted.format == Format::Pdf && p.config.masked_copy.enabled)
+        .then(|| masked_copy(p, dirs, input, &extracted, &normalized, &redacted));
+    let published = render_and_write(p, dirs, id, &redacted, counts.clone(), copy.as_ref());
     if dirs.review.is_some() {
         let failure = published.as_ref().err().map(String::as_str);
         let page = crate::review::render_review(
@@ -464,6 +480,7 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
                 decisions: &p.decisions,
                 failure,
                 linked: p.link.is_some(),
+                copy_pages: copy.as_ref().and_then(|c| c.as_ref().ok()).map_or(&[], |c| c.thumbnails.as_slice()),
             },
             &p.review_templates,
         )
@@ -489,14 +506,41 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
     })
 }
 
-/// Render, verify and write the published files of a redacted document.
+/// The masked copy of a PDF (made and verified, not yet written).
+fn masked_copy(
+    p: &Pipeline,
+    dirs: &OutDirs,
+    input: &Input,
+    extracted: &Extracted,
+    normalized: &crate::document::Normalized,
+    redacted: &redact::Redacted,
+) -> Result<crate::masked_copy::MaskedCopy, String> {
+    let work = extract::ocr::work_dir(&dirs.tmp).map_err(|e| e.to_string())?;
+    let (_, statement) = crate::record::masking_record(&redacted.counts(), &p.config);
+    let copy_input = crate::masked_copy::CopyInput {
+        path: &input.path,
+        work: work.path(),
+        extracted,
+        text: &normalized.text,
+        redacted,
+        statement: &statement,
+        config: &p.config,
+        thumbnails: dirs.review.is_some(),
+    };
+    crate::masked_copy::make(&copy_input, &p.renderer).map_err(|e| e.to_string())
+}
+
+/// Render, verify and write the published files of a redacted document (with its masked
+/// copy, when it has one).
 fn render_and_write(
     p: &Pipeline,
     dirs: &OutDirs,
     id: &str,
     redacted: &redact::Redacted,
     counts: BTreeMap<String, usize>,
+    copy: Option<&Result<crate::masked_copy::MaskedCopy, String>>,
 ) -> Result<(), String> {
+    let copy = copy.map(|c| c.as_ref().map_err(String::clone)).transpose()?;
     let (masking_record, masking_statement) = crate::record::masking_record(&redacted.counts(), &p.config);
     let info = ReportInfo {
         id: id.to_string(),
@@ -510,7 +554,12 @@ fn render_and_write(
     };
     let rendered = render::render(redacted, &info, &p.templates).map_err(|e| e.to_string())?;
     crate::verify::verify(&rendered, redacted, &p.detectors).map_err(|e| e.to_string())?;
-    for (ext, data) in rendered.files() {
+    if copy.is_none() {
+        // A copy left by an earlier run with other settings no longer belongs to the report.
+        let _ = std::fs::remove_file(dirs.report_file(id, MASKED_COPY_EXTENSION));
+    }
+    let copy_file = copy.map(|c| (MASKED_COPY_EXTENSION, c.pdf.as_slice()));
+    for (ext, data) in rendered.files().into_iter().chain(copy_file) {
         crate::fsutil::write_atomic_via(&dirs.tmp, &dirs.report_file(id, ext), data)
             .map_err(|e| format!("cannot write the published file: {}", e.kind()))?;
     }
@@ -518,9 +567,12 @@ fn render_and_write(
 }
 
 /// Whether an earlier run's entry still stands for this input.
-fn still_valid(prev: Option<&Entry>, dirs: &OutDirs, id: &str, sha: &str, fingerprint: &str) -> bool {
+fn still_valid(prev: Option<&Entry>, dirs: &OutDirs, id: &str, sha: &str, p: &Pipeline) -> bool {
+    let fingerprint = p.fingerprint.as_str();
     let Some(e) = prev else { return false };
+    let copy = e.format == Some(Format::Pdf) && p.config.masked_copy.enabled;
     matches!(e.status, Status::Published | Status::Unchanged)
+        && (!copy || dirs.report_file(id, MASKED_COPY_EXTENSION).is_file())
         && e.id.as_deref() == Some(id)
         && e.sha256.as_deref() == Some(sha)
         && e.fingerprint.as_deref() == Some(fingerprint)
@@ -551,8 +603,11 @@ fn prune(dirs: &OutDirs, keep: &HashSet<String>) {
     let Ok(rd) = std::fs::read_dir(&dirs.reports) else { return };
     for entry in rd.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        let id = name.rsplit_once('.').map(|(stem, ext)| (stem, ext));
-        let ok = id.is_some_and(|(stem, ext)| keep.contains(stem) && REPORT_EXTENSIONS.contains(&ext));
+        let id = match name.strip_suffix(MASKED_COPY_EXTENSION).and_then(|s| s.strip_suffix('.')) {
+            Some(stem) => Some((stem, MASKED_COPY_EXTENSION)),
+            None => name.rsplit_once('.'),
+        };
+        let ok = id.is_some_and(|(stem, ext)| keep.contains(stem) && (REPORT_EXTENSIONS.contains(&ext) || ext == MASKED_COPY_EXTENSION));
         if !ok {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -619,7 +674,7 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &crate::log::Log) -> Result<Run
                                 &dirs,
                                 id,
                                 sha,
-                                &p.fingerprint,
+                                p,
                             ) =>
                     {
                         let mut e = previous.get(&input.source).or_else(|| previous_by_id.get(id)).cloned().expect("checked");

@@ -25,6 +25,7 @@ pub mod hash;
 pub mod link;
 pub mod log;
 pub mod manifest;
+pub mod masked_copy;
 pub mod merge;
 pub mod normalize;
 pub mod record;

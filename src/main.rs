@@ -26,6 +26,9 @@ fn main() -> ExitCode {
             };
             ExitCode::from(maskera::extract::isolate::serve_main(&limits, reocr) as u8)
         }
+        cli::Command::Render { max_memory_mib } => {
+            ExitCode::from(maskera::masked_copy::raster::serve_main(max_memory_mib) as u8)
+        }
         cli::Command::Merge { inputs, out, config, templates, quiet } => {
             let log = Log { format: LogFormat::Text, quiet };
             match merge(&inputs, &out, config.as_deref(), templates.as_deref()) {
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
             review,
             link_persons,
             link_key,
+            no_masked_copy,
         } => {
             let log = Log {
                 format: match log_format {
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
             };
             config.ocr.reocr |= reocr;
             config.review.enabled |= review;
+            config.masked_copy.enabled &= !no_masked_copy;
             config.link_persons |= link_persons || link_key.is_some();
             let extras = match run_extras(&config, &out, link_key.as_deref()) {
                 Ok(x) => x,

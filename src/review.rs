@@ -123,6 +123,8 @@ pub struct DocReview<'a> {
     pub failure: Option<&'a str>,
     /// Whether pseudonyms are linked across the batch.
     pub linked: bool,
+    /// Small PNG images of the masked copy's pages (none without a copy).
+    pub copy_pages: &'a [Vec<u8>],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -290,6 +292,15 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
     ctx.insert("low", &low);
     ctx.insert("threshold", &format!("{LOW_CONFIDENCE:.2}"));
     ctx.insert("linked", &d.linked);
+    let copy_pages: Vec<String> = d
+        .copy_pages
+        .iter()
+        .map(|png| {
+            use base64::Engine;
+            format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
+        })
+        .collect();
+    ctx.insert("copy_pages", &copy_pages);
     ctx.insert("kinds", &Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
     templates.tera.render("review.html", &ctx).map_err(|e| RenderError::Template(e.to_string()))
 }
@@ -353,6 +364,7 @@ mod tests {
             decisions: &decisions,
             failure,
             linked: false,
+            copy_pages: &[],
         };
         render_review(&d, &ReviewTemplates::load(None).unwrap()).unwrap()
     }

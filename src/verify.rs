@@ -79,6 +79,17 @@ fn is_whole_word(haystack: &str, start: usize, end: usize) -> bool {
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
+/// Whether any of the masked values occurs, folded, as a whole word in `text` (the check
+/// the published files get, for the masked copy's text layer and OCR read-back).
+pub(crate) fn holds_masked_value(text: &str, masked: &[String]) -> bool {
+    Values::new(masked).any_in(&fold(text))
+}
+
+/// The text a reader gets out of a PDF (text layer and information dictionary).
+pub(crate) fn readable_pdf_text(pdf: &[u8]) -> Option<String> {
+    pdf_text(pdf).ok()
+}
+
 #[cfg(test)]
 fn contains_word(haystack: &str, needle: &str) -> bool {
     Values::new(&[needle.to_string()]).any_in(haystack)

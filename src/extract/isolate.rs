@@ -26,7 +26,7 @@ pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Pat
 }
 
 /// Cap the address space of this process (Unix; elsewhere nothing happens).
-fn cap_own_memory(mib: u64) {
+pub(crate) fn cap_own_memory(mib: u64) {
     #[cfg(unix)]
     {
         let mem = mib.saturating_mul(1024 * 1024);
