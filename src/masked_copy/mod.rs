@@ -10,6 +10,7 @@
 
 pub mod burn;
 pub mod geometry;
+pub mod ocr_words;
 pub mod raster;
 pub mod verify;
 pub mod write;
@@ -109,6 +110,17 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
     if rasters.len() != input.extracted.pages.len() {
         return Err(CopyError::PageCount { rendered: rasters.len(), extracted: input.extracted.pages.len() });
     }
+    // OCR'd pages without word boxes from extraction are read again for their words.
+    let missing: Vec<(usize, &raster::PageRaster)> = input
+        .extracted
+        .pages
+        .iter()
+        .zip(&rasters)
+        .enumerate()
+        .filter(|(_, (p, _))| p.source == PageSource::Ocr && p.geometry.is_none())
+        .map(|(i, (_, r))| (i, r))
+        .collect();
+    let ocr_words = ocr_words::read(&missing, input.work, input.config)?;
     // The units of every page: OCR word boxes for OCR'd pages, glyphs for the others.
     let mut units: Vec<Unit> = Vec::new();
     for (i, (page, r)) in input.extracted.pages.iter().zip(&rasters).enumerate() {
@@ -123,7 +135,9 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
                     .collect();
                 units.extend(geometry::units_from_words(i, &words));
             }
-            (PageSource::Ocr, None) => {}
+            (PageSource::Ocr, None) => {
+                units.extend(geometry::units_from_words(i, ocr_words.get(&i).map_or(&[][..], |w| w.as_slice())));
+            }
             (PageSource::TextLayer, _) => units.extend(geometry::units_from_glyphs(i, &r.glyphs)),
         }
     }

@@ -48,47 +48,65 @@ pub fn file(pdf: &[u8], masked: &[String], pages: usize) -> Result<(), CopyError
     Ok(())
 }
 
-/// The line bands around the boxes of the pages, cut out and stacked into one gray image
-/// (with a blank gap between bands), or `None` when no page has a box.
+/// The line bands around the boxes of the pages — each box's rows widened by half its
+/// height, and its columns by four times its height (the words around it) — cut out,
+/// overlapping pieces joined, and stacked into one gray image with a blank gap between
+/// pieces; `None` when no page has a box.
 pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8>)> {
-    let mut cut: Vec<(&PageRaster, u32, u32)> = Vec::new();
+    let mut cut: Vec<(&PageRaster, PixelBox)> = Vec::new();
     for (raster, boxes) in pages {
-        let mut rows: Vec<(u32, u32)> = boxes
+        let mut pieces: Vec<PixelBox> = boxes
             .iter()
             .map(|b| {
-                let pad = (b.y1 - b.y0) / 2 + 2;
-                (b.y0.saturating_sub(pad), (b.y1 + pad).min(raster.height_px))
+                let h = b.y1 - b.y0;
+                PixelBox {
+                    x0: b.x0.saturating_sub(4 * h),
+                    y0: b.y0.saturating_sub(h / 2 + 2),
+                    x1: (b.x1 + 4 * h).min(raster.width_px),
+                    y1: (b.y1 + h / 2 + 2).min(raster.height_px),
+                }
             })
             .collect();
-        rows.sort_unstable();
-        let mut merged: Vec<(u32, u32)> = Vec::new();
-        for r in rows {
-            match merged.last_mut() {
-                Some(m) if r.0 <= m.1 => m.1 = m.1.max(r.1),
-                _ => merged.push(r),
+        // Join overlapping pieces until none overlap.
+        let mut joined = true;
+        while joined {
+            joined = false;
+            pieces.sort_by_key(|p| (p.y0, p.x0, p.y1, p.x1));
+            let mut out: Vec<PixelBox> = Vec::with_capacity(pieces.len());
+            for p in pieces {
+                let hit = out.iter_mut().find(|o| p.x0 < o.x1 && o.x0 < p.x1 && p.y0 < o.y1 && o.y0 < p.y1);
+                match hit {
+                    Some(o) => {
+                        *o = PixelBox { x0: o.x0.min(p.x0), y0: o.y0.min(p.y0), x1: o.x1.max(p.x1), y1: o.y1.max(p.y1) };
+                        joined = true;
+                    }
+                    None => out.push(p),
+                }
             }
+            pieces = out;
         }
-        cut.extend(merged.into_iter().map(|(a, b)| (*raster, a, b)));
+        cut.extend(pieces.into_iter().map(|p| (*raster, p)));
     }
     if cut.is_empty() {
         return None;
     }
     const GAP: u32 = 12;
-    let width = cut.iter().map(|c| c.0.width_px).max().unwrap_or(1);
-    let height: u32 = cut.iter().map(|c| c.2 - c.1 + GAP).sum::<u32>() + GAP;
+    let width = cut.iter().map(|c| c.1.x1 - c.1.x0).max().unwrap_or(1) + 2 * GAP;
+    let height: u32 = cut.iter().map(|c| c.1.y1 - c.1.y0 + GAP).sum::<u32>() + GAP;
     let mut img = vec![255u8; width as usize * height as usize];
-    let mut y = GAP;
-    for (r, a, b) in cut {
+    let mut y = GAP as usize;
+    for (r, p) in cut {
         let ch = r.channels as usize;
-        for row in a..b {
-            let src = &r.pixels[row as usize * r.width_px as usize * ch..(row as usize + 1) * r.width_px as usize * ch];
-            let dst = &mut img[y as usize * width as usize..y as usize * width as usize + r.width_px as usize];
-            for (d, p) in dst.iter_mut().zip(src.chunks_exact(ch)) {
-                *d = (p.iter().map(|v| *v as u32).sum::<u32>() / ch as u32) as u8;
+        let row_len = r.width_px as usize * ch;
+        for row in p.y0..p.y1 {
+            let src = &r.pixels[row as usize * row_len + p.x0 as usize * ch..row as usize * row_len + p.x1 as usize * ch];
+            let at = y * width as usize + GAP as usize;
+            for (d, px) in img[at..at + (p.x1 - p.x0) as usize].iter_mut().zip(src.chunks_exact(ch)) {
+                *d = (px.iter().map(|v| *v as u32).sum::<u32>() / ch as u32) as u8;
             }
             y += 1;
         }
-        y += GAP;
+        y += GAP as usize;
     }
     Some((width, height, img))
 }
@@ -189,10 +207,10 @@ mod tests {
         };
         let boxes = vec![PixelBox { x0: 0, y0: 10, x1: 5, y1: 20 }, PixelBox { x0: 9, y0: 12, x1: 15, y1: 22 }];
         let (w, h, img) = bands(&[(&r, boxes)]).unwrap();
-        // One merged band (rows 3..29) between two gaps.
-        assert_eq!((w, h), (50, 26 + 24));
+        // One joined piece (rows 3..29, columns 0..50) between gaps.
+        assert_eq!((w, h), (50 + 24, 26 + 24));
         assert_eq!(img.len(), (w * h) as usize);
-        assert!(img[..50 * 12].iter().all(|p| *p == 255) && img[50 * 12] == 200);
+        assert!(img[..74 * 12].iter().all(|p| *p == 255) && img[74 * 12 + 12] == 200 && img[74 * 12 + 11] == 255);
         assert!(bands(&[(&r, vec![])]).is_none());
         let tokens = super::super::geometry::sweep_tokens(&["Holmqvist".into()]);
         assert!(reads_token("ring HOLMQVIST i dag", &tokens) && !reads_token("ring Holm i dag", &tokens));
