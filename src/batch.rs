@@ -480,7 +480,7 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
                 decisions: &p.decisions,
                 failure,
                 linked: p.link.is_some(),
-                copy_pages: copy.as_ref().and_then(|c| c.as_ref().ok()).map_or(&[], |c| c.thumbnails.as_slice()),
+                copy_pages: copy.as_ref().and_then(|c| c.as_ref().ok()).map_or(&[][..], |c| c.thumbnails.as_slice()),
             },
             &p.review_templates,
         )

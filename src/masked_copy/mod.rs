@@ -156,7 +156,7 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
     for (run, kind) in &runs {
         for (page, rect) in geometry::line_boxes(&units, run) {
             let Some(pixels) = burn::to_pixels(burn::padded(rect), &rasters[page]) else { continue };
-            let label = kind.filter(|_| cfg.labels).and_then(|k| short_ground(input.config.ground(k)));
+            let label = (*kind).filter(|_| cfg.labels).and_then(|k| short_ground(input.config.ground(k)));
             burned.push(Burned { page, pixels, label });
         }
     }

@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use hayro::hayro_interpret::font::GlyphRun;
 use hayro::hayro_interpret::hayro_cmap::BfString;
+use hayro::hayro_interpret::util::TransformExt;
 use hayro::hayro_interpret::{
     BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageDrawProps, InterpreterCache,
     InterpreterSettings, InterpreterWarning, RenderContent, SoftMask, interpret_page,
@@ -145,7 +146,13 @@ impl Device<'_> for Collector {
 /// resolution. Only for the `__render` child and tests: a hostile file can take the
 /// calling process down.
 pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Vec<PageRaster>, CopyError> {
-    let pdf = Pdf::new(bytes.to_vec()).map_err(|_| CopyError::Unreadable)?;
+    // A file whose cross-reference table is broken gets the table extraction rebuilds.
+    let pdf = match Pdf::new(bytes.to_vec()) {
+        Ok(pdf) => pdf,
+        Err(_) => crate::extract::pdf::rebuild_xref(bytes)
+            .and_then(|repaired| Pdf::new(repaired).ok())
+            .ok_or(CopyError::Unreadable)?,
+    };
     let pages = pdf.pages();
     if pages.len() as u64 > max_pages as u64 {
         return Err(CopyError::TooManyPages);
@@ -204,7 +211,6 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
                         components: comps,
                         jpeg,
                     });
-                    let _ = ih;
                 }
             }
         }

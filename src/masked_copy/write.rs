@@ -173,8 +173,6 @@ pub fn write(pages: &[PageOut]) -> Result<Vec<u8>, CopyError> {
                 (Stream::new(dict, s.jpeg.clone()), s.rect)
             }
         };
-        let mut image = image;
-        image.allows_compression = false;
         hasher.update((image.content.len() as u64).to_be_bytes());
         hasher.update(&image.content);
         let image_id = doc.add_object(image);
