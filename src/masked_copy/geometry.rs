@@ -57,6 +57,7 @@ pub struct Unit {
 /// Units of one page from its glyphs, with word starts found from spaces and gaps.
 pub fn units_from_glyphs(page: usize, glyphs: &[super::raster::Glyph]) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::with_capacity(glyphs.len());
+    let mut invisible = Vec::with_capacity(glyphs.len());
     let mut space = true;
     for g in glyphs {
         if g.text.chars().all(char::is_whitespace) {
@@ -69,9 +70,42 @@ pub fn units_from_glyphs(page: usize, glyphs: &[super::raster::Glyph]) -> Vec<Un
             !p.rect.same_line(&rect) || rect.x0 - p.rect.x1 > 0.2 * h || rect.x0 < p.rect.x0 - 0.1 * h
         });
         out.push(Unit { page, text: g.text.clone(), rect, word_start: space || gap });
+        invisible.push(g.invisible);
         space = false;
     }
+    widen_invisible_words(&mut out, &invisible);
     out
+}
+
+/// An OCR engine's invisible text layer only estimates where a word's letters are (it
+/// stretches a glyphless font over the word): the first and last unit of such a word are
+/// widened, by a third and a half of the line height, but not into the neighbouring words.
+fn widen_invisible_words(units: &mut [Unit], invisible: &[bool]) {
+    for i in 0..units.len() {
+        if !invisible[i] {
+            continue;
+        }
+        let h = units[i].rect.height();
+        let neighbour = |j: usize, units: &[Unit]| -> Option<Rect> {
+            let (a, b) = (&units[i], units.get(j)?);
+            (a.page == b.page && a.rect.same_line(&b.rect)).then_some(b.rect)
+        };
+        let last = i + 1 == units.len() || units[i + 1].word_start;
+        if last {
+            let mut x1 = units[i].rect.x1 + 0.5 * h;
+            if let Some(next) = neighbour(i + 1, units) {
+                x1 = x1.min(next.x0 - 0.02 * h);
+            }
+            units[i].rect.x1 = units[i].rect.x1.max(x1);
+        }
+        if units[i].word_start {
+            let mut x0 = units[i].rect.x0 - 0.33 * h;
+            if let Some(prev) = i.checked_sub(1).and_then(|j| neighbour(j, units)) {
+                x0 = x0.max(prev.x1 + 0.02 * h);
+            }
+            units[i].rect.x0 = units[i].rect.x0.min(x0);
+        }
+    }
 }
 
 /// Units of one page from OCR word boxes (each its own word).
@@ -215,6 +249,25 @@ impl Alignment {
     }
 }
 
+/// A run of units with the punctuation attached to its ends (`12,` `(Anna`) added: an
+/// OCR layer's estimate of where its letters are puts a last digit under its comma.
+pub fn with_attached_punctuation(units: &[Unit], run: Vec<usize>) -> Vec<usize> {
+    let (Some(&first), Some(&last)) = (run.first(), run.last()) else { return run };
+    let bare = |u: &Unit| !u.text.chars().any(char::is_alphanumeric);
+    let mut start = first;
+    while start > 0 && !units[start].word_start && bare(&units[start - 1]) {
+        start -= 1;
+    }
+    let mut end = last;
+    while end + 1 < units.len() && !units[end + 1].word_start && bare(&units[end + 1]) {
+        end += 1;
+    }
+    let mut out: Vec<usize> = (start..first).collect();
+    out.extend(run);
+    out.extend(last + 1..=end);
+    out
+}
+
 /// The word tokens of masked values that the sweep looks for: three letters or more, or
 /// five digits or more, folded.
 pub fn sweep_tokens(values: &[String]) -> HashSet<String> {
@@ -279,7 +332,14 @@ mod tests {
     fn glyphs(line: &str, y: f32) -> Vec<Glyph> {
         line.chars()
             .enumerate()
-            .map(|(i, c)| Glyph { text: c.to_string(), x0: 10.0 + 6.0 * i as f32, y0: y, x1: 16.0 + 6.0 * i as f32, y1: y + 12.0 })
+            .map(|(i, c)| Glyph {
+                text: c.to_string(),
+                x0: 10.0 + 6.0 * i as f32,
+                y0: y,
+                x1: 16.0 + 6.0 * i as f32,
+                y1: y + 12.0,
+                invisible: false,
+            })
             .collect()
     }
 
@@ -302,6 +362,16 @@ mod tests {
     }
 
     #[test]
+    fn punctuation_attached_to_a_span_joins_it() {
+        let units = units_from_glyphs(0, &glyphs("bor (Ekgatan 12), hos", 10.0));
+        let run: Vec<usize> = (4..13).collect(); // "Ekgatan12"
+        let got = with_attached_punctuation(&units, run);
+        let s: String = got.iter().map(|u| units[*u].text.as_str()).collect();
+        assert_eq!(s, "(Ekgatan12),");
+        assert!(with_attached_punctuation(&units, vec![]).is_empty());
+    }
+
+    #[test]
     fn a_span_missing_from_the_page_is_not_placed() {
         let units = units_from_glyphs(0, &glyphs("Ingen text om personen", 50.0));
         let text = "Ingen text om personen\nKarin Lindqvist ringde\n";
@@ -309,6 +379,23 @@ mod tests {
         let at = text.find("Karin").unwrap();
         assert!(matches!(a.place(at, at + 15), Err(CopyError::Unplaced)));
         assert!(a.place(0, 1).unwrap().len() == 1);
+    }
+
+    #[test]
+    fn words_of_an_invisible_ocr_layer_are_widened_up_to_their_neighbours() {
+        let mut g = glyphs("Tom Tamm (x)", 10.0);
+        for x in &mut g {
+            x.invisible = true;
+        }
+        let units = units_from_glyphs(0, &g);
+        // "Tamm": its first unit starts left of its glyph, its last ends right of it, and
+        // neither reaches into "Tom" or "(x)".
+        let (t, m) = (&units[3], &units[6]);
+        assert!(t.rect.x0 < g[4].x0 && t.rect.x0 > g[2].x1);
+        assert!(m.rect.x1 > g[7].x1 && m.rect.x1 < g[9].x0);
+        // Visible text keeps its glyph boxes.
+        let plain = units_from_glyphs(0, &glyphs("Tom Tamm (x)", 10.0));
+        assert_eq!(plain[6].rect.x1, g[7].x1);
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
     // Runs of units to box, each with the legal ground of its kind.
     let mut runs: Vec<(Vec<usize>, Option<Kind>)> = Vec::new();
     for m in input.redacted.maskings() {
-        let placed = alignment.place(m.source.0, m.source.1)?;
+        let placed = geometry::with_attached_punctuation(&units, alignment.place(m.source.0, m.source.1)?);
         if !placed.is_empty() {
             runs.push((placed, Some(m.kind)));
         }
@@ -208,7 +208,9 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
         .collect();
     let ocr_checked = match verify::bands(&per_page) {
         Some(img) => {
-            let dpi = (rasters[0].scale().1 * 72.0).round() as u32;
+            // Scans often declare a resolution far below their real one (70 ppi): tell
+            // Tesseract at least 150.
+            let dpi = ((rasters[0].scale().1 * 72.0).round() as u32).max(150);
             verify::ocr_read_back(img, dpi, input.work, input.redacted.masked_values(), &tokens, input.config)?
         }
         None => false,

@@ -42,6 +42,10 @@ pub struct Glyph {
     pub y0: f32,
     pub x1: f32,
     pub y1: f32,
+    /// Drawn invisibly (text render mode 3: the text layer an OCR engine laid over a scan,
+    /// whose glyph widths are the engine's estimate).
+    #[serde(default)]
+    pub invisible: bool,
 }
 
 /// A page's embedded scan, kept as it is for a page with nothing masked.
@@ -105,10 +109,22 @@ impl Device<'_> for Collector {
     fn push_clip_path(&mut self, _: &ClipPath) {}
     fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'_>>, _: BlendMode) {}
     fn draw_glyph_run(&mut self, run: &GlyphRun<'_, '_>, props: DrawProps<'_>, mode: &DrawMode) {
-        if !matches!(mode, DrawMode::Invisible) {
-            self.visible_glyphs = true;
-        }
-        for g in run.glyphs() {
+        let invisible = matches!(mode, DrawMode::Invisible);
+        self.visible_glyphs |= !invisible;
+        let glyphs = run.glyphs();
+        let transforms: Vec<Affine> = glyphs.iter().map(|g| props.transform * g.transform()).collect();
+        // The real advance of a glyph is where the next one starts (text layers made by OCR
+        // engines stretch a glyphless font to the word's width; kerning and word spacing
+        // show there too); the last glyph of a run gets the run's widest.
+        let next_origin: Vec<Option<f64>> = (0..glyphs.len())
+            .map(|i| {
+                let next = *transforms.get(i + 1)? * Point::ZERO;
+                let local = transforms[i].inverse() * next;
+                (local.y.abs() < 100.0 && local.x > 0.0 && local.x < 3000.0).then_some(local.x)
+            })
+            .collect();
+        let widest = next_origin.iter().flatten().copied().fold(0.0f64, f64::max);
+        for (i, g) in glyphs.iter().enumerate() {
             let text = match g.as_unicode() {
                 Some(BfString::Char(c)) => c.to_string(),
                 Some(BfString::String(s)) => s,
@@ -119,9 +135,11 @@ impl Device<'_> for Collector {
                 hayro::hayro_interpret::font::Glyph::Type3(t) => t.advance_width(),
             };
             let advance = advance.filter(|a| a.is_finite() && *a > 0.0).unwrap_or(500.0) as f64;
+            let real = if i + 1 == glyphs.len() { widest } else { next_origin[i].unwrap_or(0.0) };
+            let advance = advance.max(real);
             // Glyph space is 1000 units per em: the em box from below the descenders to
             // above the ring of an Å, across the advance.
-            let t = props.transform * g.transform();
+            let t = transforms[i];
             let corners = [(0.0, -250.0), (advance, -250.0), (0.0, 950.0), (advance, 950.0)].map(|(x, y)| t * Point::new(x, y));
             let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
             for p in corners {
@@ -131,7 +149,7 @@ impl Device<'_> for Collector {
                 y1 = y1.max(p.y);
             }
             if [x0, y0, x1, y1].iter().all(|v| v.is_finite()) {
-                self.glyphs.push(Glyph { text, x0: x0 as f32, y0: y0 as f32, x1: x1 as f32, y1: y1 as f32 });
+                self.glyphs.push(Glyph { text, x0: x0 as f32, y0: y0 as f32, x1: x1 as f32, y1: y1 as f32, invisible });
             }
         }
     }
@@ -195,13 +213,14 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
         let mut scale = dpi as f32 / 72.0;
         let mut scan = None;
         if let [(iw, ih, t)] = c.images[..] {
-            let r = t.transform_rect_bbox(Rect::new(0.0, 0.0, 1.0, 1.0));
+            // hayro hands images over with a transform from image pixels.
+            let r = t.transform_rect_bbox(Rect::new(0.0, 0.0, iw as f64, ih as f64));
             let covers = (r.width() * r.height()) as f32 >= 0.9 * w * h;
             let [a, b, cc, d, _, _] = t.as_coeffs();
             let upright = b.abs() < 1e-6 && cc.abs() < 1e-6 && a > 0.0 && d != 0.0;
             if covers && upright && r.width() > 0.0 {
                 let own = iw as f32 / r.width() as f32;
-                scale = own.clamp(dpi as f32 / 72.0, MAX_SCAN_DPI / 72.0);
+                scale = own.min(MAX_SCAN_DPI / 72.0);
                 if !c.visible_glyphs && !c.paths && own <= MAX_SCAN_DPI / 72.0 {
                     let doc = lopdf_doc.get_or_insert_with(|| crate::extract::pdf::load(bytes).ok());
                     scan = doc.as_ref().and_then(|d| lone_jpeg(d, number)).map(|(jpeg, comps)| Scan {
