@@ -73,6 +73,8 @@ pub struct CopyInput<'a> {
     /// The normalised text the masked spans refer to.
     pub text: &'a str,
     pub redacted: &'a Redacted,
+    /// The values the redaction masked (for the sweep and the read-back checks only).
+    pub values: &'a [String],
     /// The masking statement of the masking record.
     pub statement: &'a [String],
     pub config: &'a Config,
@@ -150,7 +152,7 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
             runs.push((placed, Some(m.kind)));
         }
     }
-    let tokens = geometry::sweep_tokens(input.redacted.masked_values());
+    let tokens = geometry::sweep_tokens(input.values);
     runs.extend(geometry::sweep(&units, &tokens).into_iter().map(|r| (r, None)));
     let mut burned: Vec<Burned> = Vec::new();
     for (run, kind) in &runs {
@@ -200,7 +202,7 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
         pages.push(write::PageOut { image, labels, stamp: if i == 0 { stamp.clone() } else { None } });
     }
     let pdf = write::write(&pages)?;
-    verify::file(&pdf, input.redacted.masked_values(), rasters.len())?;
+    verify::file(&pdf, input.values, rasters.len())?;
     let per_page: Vec<(&raster::PageRaster, Vec<PixelBox>)> = rasters
         .iter()
         .enumerate()
@@ -211,7 +213,7 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
             // Scans often declare a resolution far below their real one (70 ppi): tell
             // Tesseract at least 150.
             let dpi = ((rasters[0].scale().1 * 72.0).round() as u32).max(150);
-            verify::ocr_read_back(img, dpi, input.work, input.redacted.masked_values(), &tokens, input.config)?
+            verify::ocr_read_back(img, dpi, input.work, input.values, &tokens, input.config)?
         }
         None => false,
     };

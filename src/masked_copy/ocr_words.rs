@@ -59,7 +59,7 @@ pub fn read(pages: &[(usize, &PageRaster)], dir: &Path, config: &crate::config::
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    crate::extract::isolate::cap_memory(&mut cmd, config.limits.max_memory_mib);
+    crate::extract::child::cap_memory(&mut cmd, config.limits.max_memory_mib);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(_) => return Ok(out),

@@ -376,7 +376,7 @@ fn jpeg_file(dir: &Path, page: u32) -> PathBuf {
 /// write the page files and print the page descriptions (or the error) as one JSON line.
 pub fn serve_main(max_memory_mib: u64) -> i32 {
     use std::io::Read;
-    crate::extract::isolate::cap_own_memory(max_memory_mib);
+    crate::extract::child::cap_own_memory(max_memory_mib);
     std::panic::set_hook(Box::new(|_| {}));
     let mut line = String::new();
     if std::io::stdin().read_to_string(&mut line).is_err() {

@@ -151,7 +151,7 @@ pub fn ocr_read_back(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    crate::extract::isolate::cap_memory(&mut cmd, config.limits.max_memory_mib);
+    crate::extract::child::cap_memory(&mut cmd, config.limits.max_memory_mib);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
