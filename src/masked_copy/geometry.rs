@@ -31,7 +31,12 @@ pub struct Rect {
 
 impl Rect {
     pub fn union(self, o: Rect) -> Rect {
-        Rect { x0: self.x0.min(o.x0), y0: self.y0.min(o.y0), x1: self.x1.max(o.x1), y1: self.y1.max(o.y1) }
+        Rect {
+            x0: self.x0.min(o.x0),
+            y0: self.y0.min(o.y0),
+            x1: self.x1.max(o.x1),
+            y1: self.y1.max(o.y1),
+        }
     }
     pub fn height(&self) -> f32 {
         self.y1 - self.y0
@@ -64,12 +69,24 @@ pub fn units_from_glyphs(page: usize, glyphs: &[super::raster::Glyph]) -> Vec<Un
             space = true;
             continue;
         }
-        let rect = Rect { x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 };
+        let rect = Rect {
+            x0: g.x0,
+            y0: g.y0,
+            x1: g.x1,
+            y1: g.y1,
+        };
         let gap = out.last().filter(|p| p.page == page).is_none_or(|p| {
             let h = p.rect.height().max(rect.height()).max(0.1);
-            !p.rect.same_line(&rect) || rect.x0 - p.rect.x1 > 0.2 * h || rect.x0 < p.rect.x0 - 0.1 * h
+            !p.rect.same_line(&rect)
+                || rect.x0 - p.rect.x1 > 0.2 * h
+                || rect.x0 < p.rect.x0 - 0.1 * h
         });
-        out.push(Unit { page, text: g.text.clone(), rect, word_start: space || gap });
+        out.push(Unit {
+            page,
+            text: g.text.clone(),
+            rect,
+            word_start: space || gap,
+        });
         invisible.push(g.invisible);
         space = false;
     }
@@ -113,7 +130,17 @@ pub fn units_from_words(page: usize, words: &[crate::document::WordBox]) -> Vec<
     words
         .iter()
         .filter(|w| !w.text.trim().is_empty())
-        .map(|w| Unit { page, text: w.text.clone(), rect: Rect { x0: w.x0, y0: w.y0, x1: w.x1, y1: w.y1 }, word_start: true })
+        .map(|w| Unit {
+            page,
+            text: w.text.clone(),
+            rect: Rect {
+                x0: w.x0,
+                y0: w.y0,
+                x1: w.x1,
+                y1: w.y1,
+            },
+            word_start: true,
+        })
         .collect()
 }
 
@@ -173,32 +200,49 @@ impl Alignment {
         // Words of the text: cut at every character that folds away (space, punctuation).
         let text_words = words(text_chars.len(), |i| {
             let (prev, at) = (text_chars[i - 1].1, text_chars[i].1);
-            text[prev..at].chars().skip(1).any(|c| !c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c))
+            text[prev..at]
+                .chars()
+                .skip(1)
+                .any(|c| !c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c))
         });
         // Words of the units: cut at word starts and where a unit without letters or
         // digits (punctuation) lies between two units.
-        let unit_words = words(unit_chars.len(), |i| unit_word_start[i] || unit_chars[i].1 > unit_chars[i - 1].1 + 1);
-        let key = |chars: &[(char, usize)], (s, e): (usize, usize)| chars[s..e].iter().map(|c| c.0).collect::<String>();
+        let unit_words = words(unit_chars.len(), |i| {
+            unit_word_start[i] || unit_chars[i].1 > unit_chars[i - 1].1 + 1
+        });
+        let key = |chars: &[(char, usize)], (s, e): (usize, usize)| {
+            chars[s..e].iter().map(|c| c.0).collect::<String>()
+        };
         let tk: Vec<String> = text_words.iter().map(|w| key(&text_chars, *w)).collect();
         let uk: Vec<String> = unit_words.iter().map(|w| key(&unit_chars, *w)).collect();
         let mut to_unit_char = vec![None; text_chars.len()];
-        let map_chars = |ts: usize, te: usize, us: usize, ue: usize, to: &mut Vec<Option<usize>>| {
-            if te - ts > MAX_CHAR_ALIGN || ue - us > MAX_CHAR_ALIGN {
-                return;
-            }
-            let a: Vec<char> = text_chars[ts..te].iter().map(|c| c.0).collect();
-            let b: Vec<char> = unit_chars[us..ue].iter().map(|c| c.0).collect();
-            for op in capture_diff_slices(Algorithm::Myers, &a, &b) {
-                if let DiffOp::Equal { old_index, new_index, len } = op {
-                    for k in 0..len {
-                        to[ts + old_index + k] = Some(us + new_index + k);
+        let map_chars =
+            |ts: usize, te: usize, us: usize, ue: usize, to: &mut Vec<Option<usize>>| {
+                if te - ts > MAX_CHAR_ALIGN || ue - us > MAX_CHAR_ALIGN {
+                    return;
+                }
+                let a: Vec<char> = text_chars[ts..te].iter().map(|c| c.0).collect();
+                let b: Vec<char> = unit_chars[us..ue].iter().map(|c| c.0).collect();
+                for op in capture_diff_slices(Algorithm::Myers, &a, &b) {
+                    if let DiffOp::Equal {
+                        old_index,
+                        new_index,
+                        len,
+                    } = op
+                    {
+                        for k in 0..len {
+                            to[ts + old_index + k] = Some(us + new_index + k);
+                        }
                     }
                 }
-            }
-        };
+            };
         for op in capture_diff_slices(Algorithm::Myers, &tk, &uk) {
             match op {
-                DiffOp::Equal { old_index, new_index, len } => {
+                DiffOp::Equal {
+                    old_index,
+                    new_index,
+                    len,
+                } => {
                     for k in 0..len {
                         let (ts, te) = text_words[old_index + k];
                         let (us, _) = unit_words[new_index + k];
@@ -207,15 +251,30 @@ impl Alignment {
                         }
                     }
                 }
-                DiffOp::Replace { old_index, old_len, new_index, new_len } => {
-                    let (ts, te) = (text_words[old_index].0, text_words[old_index + old_len - 1].1);
-                    let (us, ue) = (unit_words[new_index].0, unit_words[new_index + new_len - 1].1);
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => {
+                    let (ts, te) = (
+                        text_words[old_index].0,
+                        text_words[old_index + old_len - 1].1,
+                    );
+                    let (us, ue) = (
+                        unit_words[new_index].0,
+                        unit_words[new_index + new_len - 1].1,
+                    );
                     map_chars(ts, te, us, ue, &mut to_unit_char);
                 }
                 _ => {}
             }
         }
-        Alignment { text_chars, unit_chars, to_unit_char }
+        Alignment {
+            text_chars,
+            unit_chars,
+            to_unit_char,
+        }
     }
 
     /// The units that draw the byte range `start..end` of the text. `Ok(empty)` when the
@@ -232,11 +291,19 @@ impl Alignment {
         };
         let (mut lo, mut hi) = (min, max);
         if self.to_unit_char[s].is_none() {
-            let prev = self.to_unit_char[..s].iter().rev().find_map(|m| *m).map_or(0, |p| p + 1);
+            let prev = self.to_unit_char[..s]
+                .iter()
+                .rev()
+                .find_map(|m| *m)
+                .map_or(0, |p| p + 1);
             lo = lo.min(prev);
         }
         if self.to_unit_char[e - 1].is_none() {
-            let next = self.to_unit_char[e..].iter().find_map(|m| *m).map_or(self.unit_chars.len(), |n| n) - 1;
+            let next = self.to_unit_char[e..]
+                .iter()
+                .find_map(|m| *m)
+                .map_or(self.unit_chars.len(), |n| n)
+                - 1;
             hi = hi.max(next);
         }
         // Letters aligned far apart mean the alignment went astray here.
@@ -252,7 +319,9 @@ impl Alignment {
 /// A run of units with the punctuation attached to its ends (`12,` `(Anna`) added: an
 /// OCR layer's estimate of where its letters are puts a last digit under its comma.
 pub fn with_attached_punctuation(units: &[Unit], run: Vec<usize>) -> Vec<usize> {
-    let (Some(&first), Some(&last)) = (run.first(), run.last()) else { return run };
+    let (Some(&first), Some(&last)) = (run.first(), run.last()) else {
+        return run;
+    };
     let bare = |u: &Unit| !u.text.chars().any(char::is_alphanumeric);
     let mut start = first;
     while start > 0 && !units[start].word_start && bare(&units[start - 1]) {
@@ -315,7 +384,11 @@ pub fn line_boxes(units: &[Unit], run: &[usize]) -> Vec<(usize, Rect)> {
     for &u in run {
         let unit = &units[u];
         match out.last_mut() {
-            Some((page, r)) if *page == unit.page && r.same_line(&unit.rect) && unit.rect.x0 >= r.x0 - r.height() => {
+            Some((page, r))
+                if *page == unit.page
+                    && r.same_line(&unit.rect)
+                    && unit.rect.x0 >= r.x0 - r.height() =>
+            {
                 *r = r.union(unit.rect);
             }
             _ => out.push((unit.page, unit.rect)),
@@ -406,7 +479,10 @@ mod tests {
         let tokens = sweep_tokens(&["Eva Holmqvist".into(), "12".into()]);
         assert!(tokens.contains("holmqvist") && tokens.contains("eva") && !tokens.contains("12"));
         let found = sweep(&units, &tokens);
-        let words: Vec<String> = found.iter().map(|r| r.iter().map(|u| units[*u].text.as_str()).collect()).collect();
+        let words: Vec<String> = found
+            .iter()
+            .map(|r| r.iter().map(|u| units[*u].text.as_str()).collect())
+            .collect();
         assert_eq!(words, ["Eva", "Holmqvist", "HOLMQVIST"]);
     }
 }

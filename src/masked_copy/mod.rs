@@ -30,7 +30,9 @@ pub use raster::Renderer;
 /// never quote the document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum CopyError {
-    #[error("masked copy: the page renderer cannot open this PDF; try re-saving it from the program that made it")]
+    #[error(
+        "masked copy: the page renderer cannot open this PDF; try re-saving it from the program that made it"
+    )]
     Unreadable,
     #[error("masked copy: the PDF has more pages than limits.max_pages")]
     TooManyPages,
@@ -38,11 +40,15 @@ pub enum CopyError {
     Page { page: u32, reason: String },
     #[error("masked copy: rendering took longer than {0} s (limits.seconds_per_document)")]
     TimeLimit(u64),
-    #[error("masked copy: the rendering process crashed ({0}); the file may be damaged or exceed limits.max_memory_mib")]
+    #[error(
+        "masked copy: the rendering process crashed ({0}); the file may be damaged or exceed limits.max_memory_mib"
+    )]
     Crashed(String),
     #[error("masked copy: {0}")]
     Worker(String),
-    #[error("masked copy: the renderer finds {rendered} pages where extraction found {extracted}; the PDF may be damaged")]
+    #[error(
+        "masked copy: the renderer finds {rendered} pages where extraction found {extracted}; the PDF may be damaged"
+    )]
     PageCount { rendered: usize, extracted: usize },
     #[error(
         "masked copy: a masked span could not be found on the page images (the text layer and the drawn glyphs disagree); publish with --no-masked-copy or fix the PDF"
@@ -107,10 +113,18 @@ const THUMB_WIDTH: u32 = 180;
 /// Make and verify the masked copy of one PDF.
 pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyError> {
     let cfg = &input.config.masked_copy;
-    let mut rasters =
-        raster::rasterize(renderer, input.path, input.work, cfg.dpi, input.config.limits.max_pages)?;
+    let mut rasters = raster::rasterize(
+        renderer,
+        input.path,
+        input.work,
+        cfg.dpi,
+        input.config.limits.max_pages,
+    )?;
     if rasters.len() != input.extracted.pages.len() {
-        return Err(CopyError::PageCount { rendered: rasters.len(), extracted: input.extracted.pages.len() });
+        return Err(CopyError::PageCount {
+            rendered: rasters.len(),
+            extracted: input.extracted.pages.len(),
+        });
     }
     // OCR'd pages without word boxes from extraction are read again for their words.
     let missing: Vec<(usize, &raster::PageRaster)> = input
@@ -129,16 +143,28 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
         match (&page.source, &page.geometry) {
             (PageSource::Ocr, Some(g)) => {
                 // OCR boxes are in the page's points; the rendered page may differ by rounding.
-                let (fx, fy) = (r.width_pt / g.width.max(1.0), r.height_pt / g.height.max(1.0));
+                let (fx, fy) = (
+                    r.width_pt / g.width.max(1.0),
+                    r.height_pt / g.height.max(1.0),
+                );
                 let words: Vec<_> = g
                     .words
                     .iter()
-                    .map(|w| crate::document::WordBox { text: w.text.clone(), x0: w.x0 * fx, y0: w.y0 * fy, x1: w.x1 * fx, y1: w.y1 * fy })
+                    .map(|w| crate::document::WordBox {
+                        text: w.text.clone(),
+                        x0: w.x0 * fx,
+                        y0: w.y0 * fy,
+                        x1: w.x1 * fx,
+                        y1: w.y1 * fy,
+                    })
                     .collect();
                 units.extend(geometry::units_from_words(i, &words));
             }
             (PageSource::Ocr, None) => {
-                units.extend(geometry::units_from_words(i, ocr_words.get(&i).map_or(&[][..], |w| w.as_slice())));
+                units.extend(geometry::units_from_words(
+                    i,
+                    ocr_words.get(&i).map_or(&[][..], |w| w.as_slice()),
+                ));
             }
             (PageSource::TextLayer, _) => units.extend(geometry::units_from_glyphs(i, &r.glyphs)),
         }
@@ -147,19 +173,32 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
     // Runs of units to box, each with the legal ground of its kind.
     let mut runs: Vec<(Vec<usize>, Option<Kind>)> = Vec::new();
     for m in input.redacted.maskings() {
-        let placed = geometry::with_attached_punctuation(&units, alignment.place(m.source.0, m.source.1)?);
+        let placed =
+            geometry::with_attached_punctuation(&units, alignment.place(m.source.0, m.source.1)?);
         if !placed.is_empty() {
             runs.push((placed, Some(m.kind)));
         }
     }
     let tokens = geometry::sweep_tokens(input.values);
-    runs.extend(geometry::sweep(&units, &tokens).into_iter().map(|r| (r, None)));
+    runs.extend(
+        geometry::sweep(&units, &tokens)
+            .into_iter()
+            .map(|r| (r, None)),
+    );
     let mut burned: Vec<Burned> = Vec::new();
     for (run, kind) in &runs {
         for (page, rect) in geometry::line_boxes(&units, run) {
-            let Some(pixels) = burn::to_pixels(burn::padded(rect), &rasters[page]) else { continue };
-            let label = (*kind).filter(|_| cfg.labels).and_then(|k| short_ground(input.config.ground(k)));
-            burned.push(Burned { page, pixels, label });
+            let Some(pixels) = burn::to_pixels(burn::padded(rect), &rasters[page]) else {
+                continue;
+            };
+            let label = (*kind)
+                .filter(|_| cfg.labels)
+                .and_then(|k| short_ground(input.config.ground(k)));
+            burned.push(Burned {
+                page,
+                pixels,
+                label,
+            });
         }
     }
     burned.sort_by_key(|b| (b.page, b.pixels.y0, b.pixels.x0, b.pixels.y1, b.pixels.x1));
@@ -172,13 +211,23 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
     for (run, _) in &runs {
         for &u in run {
             let unit = &units[u];
-            let Some(px) = burn::to_pixels(unit.rect, &rasters[unit.page]) else { continue };
-            if !burned.iter().any(|b| b.page == unit.page && b.pixels.contains(&px)) {
-                return Err(CopyError::Verify("a glyph of a masked span lies outside the burned boxes".into()));
+            let Some(px) = burn::to_pixels(unit.rect, &rasters[unit.page]) else {
+                continue;
+            };
+            if !burned
+                .iter()
+                .any(|b| b.page == unit.page && b.pixels.contains(&px))
+            {
+                return Err(CopyError::Verify(
+                    "a glyph of a masked span lies outside the burned boxes".into(),
+                ));
             }
         }
     }
-    if burned.iter().any(|b| !burn::is_burned(&rasters[b.page], b.pixels)) {
+    if burned
+        .iter()
+        .any(|b| !burn::is_burned(&rasters[b.page], b.pixels))
+    {
         return Err(CopyError::Verify("a burned box is not opaque".into()));
     }
     let stamp = (cfg.stamp && !input.statement.is_empty())
@@ -190,7 +239,12 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
         let labels = mine
             .iter()
             .filter_map(|b| {
-                let rect = Rect { x0: b.pixels.x0 as f32 / sx, y0: b.pixels.y0 as f32 / sy, x1: b.pixels.x1 as f32 / sx, y1: b.pixels.y1 as f32 / sy };
+                let rect = Rect {
+                    x0: b.pixels.x0 as f32 / sx,
+                    y0: b.pixels.y0 as f32 / sy,
+                    x1: b.pixels.x1 as f32 / sx,
+                    y1: b.pixels.y1 as f32 / sy,
+                };
                 b.label.clone().map(|l| (rect, l))
             })
             .collect();
@@ -199,14 +253,27 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
             (Some(_), false) => write::PageImage::Jpeg(r),
             (None, _) => write::PageImage::Pixels(r),
         };
-        pages.push(write::PageOut { image, labels, stamp: if i == 0 { stamp.clone() } else { None } });
+        pages.push(write::PageOut {
+            image,
+            labels,
+            stamp: if i == 0 { stamp.clone() } else { None },
+        });
     }
     let pdf = write::write(&pages)?;
     verify::file(&pdf, input.values, rasters.len())?;
     let per_page: Vec<(&raster::PageRaster, Vec<PixelBox>)> = rasters
         .iter()
         .enumerate()
-        .map(|(i, r)| (r, burned.iter().filter(|b| b.page == i).map(|b| b.pixels).collect()))
+        .map(|(i, r)| {
+            (
+                r,
+                burned
+                    .iter()
+                    .filter(|b| b.page == i)
+                    .map(|b| b.pixels)
+                    .collect(),
+            )
+        })
         .collect();
     let ocr_checked = match verify::bands(&per_page) {
         Some(img) => {
@@ -217,8 +284,19 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
         }
         None => false,
     };
-    let thumbnails = if input.thumbnails { rasters.iter().map(|r| burn::thumbnail_png(r, THUMB_WIDTH)).collect() } else { Vec::new() };
-    Ok(MaskedCopy { pdf, thumbnails, ocr_checked })
+    let thumbnails = if input.thumbnails {
+        rasters
+            .iter()
+            .map(|r| burn::thumbnail_png(r, THUMB_WIDTH))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(MaskedCopy {
+        pdf,
+        thumbnails,
+        ocr_checked,
+    })
 }
 
 #[cfg(test)]
@@ -230,6 +308,9 @@ mod tests {
         assert_eq!(short_ground("26 kap. 1 § OSL").as_deref(), Some("OSL 26:1"));
         assert_eq!(short_ground("21 kap. 7 § OSL").as_deref(), Some("OSL 21:7"));
         assert_eq!(short_ground("GDPR art. 6").as_deref(), Some("GDPR art. 6"));
-        assert_eq!(short_ground("en mycket lång grund som inte får plats"), None);
+        assert_eq!(
+            short_ground("en mycket lång grund som inte får plats"),
+            None
+        );
     }
 }

@@ -17,7 +17,11 @@ use crate::document::WordBox;
 
 /// Words per page (0-based index into `pages`' own numbering: the page's position in
 /// the document), in points from the top-left corner.
-pub fn read(pages: &[(usize, &PageRaster)], dir: &Path, config: &crate::config::Config) -> Result<BTreeMap<usize, Vec<WordBox>>, CopyError> {
+pub fn read(
+    pages: &[(usize, &PageRaster)],
+    dir: &Path,
+    config: &crate::config::Config,
+) -> Result<BTreeMap<usize, Vec<WordBox>>, CopyError> {
     let mut out = BTreeMap::new();
     if pages.is_empty() {
         return Ok(out);
@@ -28,7 +32,10 @@ pub fn read(pages: &[(usize, &PageRaster)], dir: &Path, config: &crate::config::
         let gray: Vec<u8> = if r.channels == 1 {
             r.pixels.clone()
         } else {
-            r.pixels.chunks_exact(3).map(|p| ((p[0] as u32 + p[1] as u32 + p[2] as u32) / 3) as u8).collect()
+            r.pixels
+                .chunks_exact(3)
+                .map(|p| ((p[0] as u32 + p[1] as u32 + p[2] as u32) / 3) as u8)
+                .collect()
         };
         let mut png = Vec::new();
         image::ImageEncoder::write_image(
@@ -39,13 +46,20 @@ pub fn read(pages: &[(usize, &PageRaster)], dir: &Path, config: &crate::config::
             image::ExtendedColorType::L8,
         )
         .map_err(|_| CopyError::Write("a page image for OCR cannot be encoded".into()))?;
-        std::fs::write(&path, png).map_err(|_| CopyError::Write("a page image for OCR cannot be written".into()))?;
+        std::fs::write(&path, png)
+            .map_err(|_| CopyError::Write("a page image for OCR cannot be written".into()))?;
         list.push_str(&path.display().to_string());
         list.push('\n');
     }
     let list_path = dir.join("ocr-pages.txt");
-    std::fs::write(&list_path, list).map_err(|_| CopyError::Write("the OCR page list cannot be written".into()))?;
-    let program = config.ocr.tesseract.clone().or_else(|| std::env::var("MASKERA_TESSERACT").ok()).unwrap_or_else(|| "tesseract".into());
+    std::fs::write(&list_path, list)
+        .map_err(|_| CopyError::Write("the OCR page list cannot be written".into()))?;
+    let program = config
+        .ocr
+        .tesseract
+        .clone()
+        .or_else(|| std::env::var("MASKERA_TESSERACT").ok())
+        .unwrap_or_else(|| "tesseract".into());
     let dpi = ((pages[0].1.scale().1 * 72.0).round() as u32).max(150);
     let mut cmd = Command::new(program);
     cmd.arg(&list_path)
@@ -70,19 +84,30 @@ pub fn read(pages: &[(usize, &PageRaster)], dir: &Path, config: &crate::config::
         let _ = stdout.read_to_end(&mut buf);
         buf
     });
-    let seconds = config.ocr.seconds_per_page.saturating_mul(pages.len() as u64);
+    let seconds = config
+        .ocr
+        .seconds_per_page
+        .saturating_mul(pages.len() as u64);
     match child.wait_timeout(Duration::from_secs(seconds)) {
         Ok(Some(s)) if s.success() => {}
-        Ok(Some(_)) => return Err(CopyError::Verify("Tesseract failed to find the words of a scanned page".into())),
+        Ok(Some(_)) => {
+            return Err(CopyError::Verify(
+                "Tesseract failed to find the words of a scanned page".into(),
+            ));
+        }
         _ => {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(CopyError::Verify(format!("finding the words of the scanned pages took longer than {seconds} s")));
+            return Err(CopyError::Verify(format!(
+                "finding the words of the scanned pages took longer than {seconds} s"
+            )));
         }
     }
     let tsv = String::from_utf8_lossy(&reader.join().unwrap_or_default()).to_string();
     for (page_num, word) in parse_tsv(&tsv) {
-        let Some((i, r)) = pages.get(page_num.saturating_sub(1)) else { continue };
+        let Some((i, r)) = pages.get(page_num.saturating_sub(1)) else {
+            continue;
+        };
         let (sx, sy) = r.scale();
         let (l, t, w, h, text) = word;
         out.entry(*i).or_insert_with(Vec::new).push(WordBox {
@@ -109,7 +134,10 @@ fn parse_tsv(tsv: &str) -> Vec<(usize, TsvWord)> {
                 return None;
             }
             let n = |k: usize| f[k].parse::<u32>().ok();
-            Some((n(1)? as usize, (n(6)?, n(7)?, n(8)?, n(9)?, f[11].trim().to_string())))
+            Some((
+                n(1)? as usize,
+                (n(6)?, n(7)?, n(8)?, n(9)?, f[11].trim().to_string()),
+            ))
         })
         .collect()
 }
@@ -126,6 +154,12 @@ mod tests {
                    5\t2\t1\t1\t1\t1\t5\t6\t7\t8\t90\tSida\n\
                    5\t2\t1\t1\t1\t2\t5\t6\t7\t8\t90\t \n";
         let w = parse_tsv(tsv);
-        assert_eq!(w, [(1, (10, 20, 30, 12, "Rapport".into())), (2, (5, 6, 7, 8, "Sida".into()))]);
+        assert_eq!(
+            w,
+            [
+                (1, (10, 20, 30, 12, "Rapport".into())),
+                (2, (5, 6, 7, 8, "Sida".into()))
+            ]
+        );
     }
 }

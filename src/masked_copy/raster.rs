@@ -24,8 +24,9 @@ use hayro::hayro_interpret::font::GlyphRun;
 use hayro::hayro_interpret::hayro_cmap::BfString;
 use hayro::hayro_interpret::util::TransformExt;
 use hayro::hayro_interpret::{
-    BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageDrawProps, InterpreterCache,
-    InterpreterSettings, InterpreterWarning, RenderContent, SoftMask, interpret_page,
+    BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageDrawProps,
+    InterpreterCache, InterpreterSettings, InterpreterWarning, RenderContent, SoftMask,
+    interpret_page,
 };
 use hayro::hayro_syntax::Pdf;
 use hayro::kurbo::{Affine, BezPath, Point, Rect};
@@ -84,7 +85,10 @@ pub struct PageRaster {
 impl PageRaster {
     /// Pixels per point, across and down.
     pub fn scale(&self) -> (f32, f32) {
-        (self.width_px as f32 / self.width_pt, self.height_px as f32 / self.height_pt)
+        (
+            self.width_px as f32 / self.width_pt,
+            self.height_px as f32 / self.height_pt,
+        )
     }
 }
 
@@ -112,7 +116,10 @@ impl Device<'_> for Collector {
         let invisible = matches!(mode, DrawMode::Invisible);
         self.visible_glyphs |= !invisible;
         let glyphs = run.glyphs();
-        let transforms: Vec<Affine> = glyphs.iter().map(|g| props.transform * g.transform()).collect();
+        let transforms: Vec<Affine> = glyphs
+            .iter()
+            .map(|g| props.transform * g.transform())
+            .collect();
         // The real advance of a glyph is where the next one starts (text layers made by OCR
         // engines stretch a glyphless font to the word's width; kerning and word spacing
         // show there too); the last glyph of a run gets the run's widest.
@@ -134,13 +141,25 @@ impl Device<'_> for Collector {
                 hayro::hayro_interpret::font::Glyph::Outline(o) => o.advance_width(),
                 hayro::hayro_interpret::font::Glyph::Type3(t) => t.advance_width(),
             };
-            let advance = advance.filter(|a| a.is_finite() && *a > 0.0).unwrap_or(500.0) as f64;
-            let real = if i + 1 == glyphs.len() { widest } else { next_origin[i].unwrap_or(0.0) };
+            let advance = advance
+                .filter(|a| a.is_finite() && *a > 0.0)
+                .unwrap_or(500.0) as f64;
+            let real = if i + 1 == glyphs.len() {
+                widest
+            } else {
+                next_origin[i].unwrap_or(0.0)
+            };
             let advance = advance.max(real);
             // Glyph space is 1000 units per em: the em box from below the descenders to
             // above the ring of an Å, across the advance.
             let t = transforms[i];
-            let corners = [(0.0, -250.0), (advance, -250.0), (0.0, 950.0), (advance, 950.0)].map(|(x, y)| t * Point::new(x, y));
+            let corners = [
+                (0.0, -250.0),
+                (advance, -250.0),
+                (0.0, 950.0),
+                (advance, 950.0),
+            ]
+            .map(|(x, y)| t * Point::new(x, y));
             let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
             for p in corners {
                 x0 = x0.min(p.x);
@@ -149,12 +168,20 @@ impl Device<'_> for Collector {
                 y1 = y1.max(p.y);
             }
             if [x0, y0, x1, y1].iter().all(|v| v.is_finite()) {
-                self.glyphs.push(Glyph { text, x0: x0 as f32, y0: y0 as f32, x1: x1 as f32, y1: y1 as f32, invisible });
+                self.glyphs.push(Glyph {
+                    text,
+                    x0: x0 as f32,
+                    y0: y0 as f32,
+                    x1: x1 as f32,
+                    y1: y1 as f32,
+                    invisible,
+                });
             }
         }
     }
     fn draw_image(&mut self, image: Image<'_, '_>, props: ImageDrawProps<'_>) {
-        self.images.push((image.width(), image.height(), props.transform));
+        self.images
+            .push((image.width(), image.height(), props.transform));
     }
     fn pop_clip(&mut self) {}
     fn pop_transparency_group(&mut self) {}
@@ -163,7 +190,11 @@ impl Device<'_> for Collector {
 /// Render every page of a PDF: pages that are not a scan at `dpi`, scans at their own
 /// resolution. Only for the `__render` child and tests: a hostile file can take the
 /// calling process down.
-pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Vec<PageRaster>, CopyError> {
+pub fn rasterize_in_process(
+    bytes: &[u8],
+    dpi: u32,
+    max_pages: u32,
+) -> Result<Vec<PageRaster>, CopyError> {
     // A file whose cross-reference table is broken gets the table extraction rebuilds.
     let pdf = match Pdf::new(bytes.to_vec()) {
         Ok(pdf) => pdf,
@@ -179,7 +210,10 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
     let flag = failed.clone();
     let settings = InterpreterSettings {
         warning_sink: Arc::new(move |w| {
-            if matches!(w, InterpreterWarning::UnsupportedFont | InterpreterWarning::ImageDecodeFailure) {
+            if matches!(
+                w,
+                InterpreterWarning::UnsupportedFont | InterpreterWarning::ImageDecodeFailure
+            ) {
                 flag.store(true, Ordering::Relaxed);
             }
         }),
@@ -193,8 +227,17 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
         let number = i as u32 + 1;
         failed.store(false, Ordering::Relaxed);
         let (w, h) = page.render_dimensions();
-        if !(w.is_finite() && h.is_finite() && w >= 1.0 && h >= 1.0 && w <= 14_400.0 && h <= 14_400.0) {
-            return Err(CopyError::Page { page: number, reason: "the page has no usable size".into() });
+        if !(w.is_finite()
+            && h.is_finite()
+            && w >= 1.0
+            && h >= 1.0
+            && w <= 14_400.0
+            && h <= 14_400.0)
+        {
+            return Err(CopyError::Page {
+                page: number,
+                reason: "the page has no usable size".into(),
+            });
         }
         // Glyphs and images in top-left points.
         let icache = InterpreterCache::new();
@@ -205,10 +248,20 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
             pdf.xref(),
             settings.clone(),
         );
-        let mut c = Collector { glyphs: Vec::new(), images: Vec::new(), visible_glyphs: false, paths: false };
-        let collected = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interpret_page(page, &mut ctx, &mut c)));
+        let mut c = Collector {
+            glyphs: Vec::new(),
+            images: Vec::new(),
+            visible_glyphs: false,
+            paths: false,
+        };
+        let collected = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            interpret_page(page, &mut ctx, &mut c)
+        }));
         if collected.is_err() {
-            return Err(CopyError::Page { page: number, reason: "its content could not be read".into() });
+            return Err(CopyError::Page {
+                page: number,
+                reason: "its content could not be read".into(),
+            });
         }
         let mut scale = dpi as f32 / 72.0;
         let mut scan = None;
@@ -222,20 +275,30 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
                 let own = iw as f32 / r.width() as f32;
                 scale = own.min(MAX_SCAN_DPI / 72.0);
                 if !c.visible_glyphs && !c.paths && own <= MAX_SCAN_DPI / 72.0 {
-                    let doc = lopdf_doc.get_or_insert_with(|| crate::extract::pdf::load(bytes).ok());
-                    scan = doc.as_ref().and_then(|d| lone_jpeg(d, number)).map(|(jpeg, comps)| Scan {
-                        rect: [r.x0 as f32, r.y0 as f32, r.x1 as f32, r.y1 as f32],
-                        width_px: iw,
-                        height_px: ih,
-                        components: comps,
-                        jpeg,
-                    });
+                    let doc =
+                        lopdf_doc.get_or_insert_with(|| crate::extract::pdf::load(bytes).ok());
+                    scan = doc
+                        .as_ref()
+                        .and_then(|d| lone_jpeg(d, number))
+                        .map(|(jpeg, comps)| Scan {
+                            rect: [r.x0 as f32, r.y0 as f32, r.x1 as f32, r.y1 as f32],
+                            width_px: iw,
+                            height_px: ih,
+                            components: comps,
+                            jpeg,
+                        });
                 }
             }
         }
-        let (pw, ph) = ((w * scale).round().max(1.0) as u32, (h * scale).round().max(1.0) as u32);
+        let (pw, ph) = (
+            (w * scale).round().max(1.0) as u32,
+            (h * scale).round().max(1.0) as u32,
+        );
         if pw as u64 * ph as u64 > MAX_PAGE_PIXELS || pw > u16::MAX as u32 || ph > u16::MAX as u32 {
-            return Err(CopyError::Page { page: number, reason: "the page image would be too large".into() });
+            return Err(CopyError::Page {
+                page: number,
+                reason: "the page image would be too large".into(),
+            });
         }
         let (sx, sy) = (pw as f32 / w, ph as f32 / h);
         let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -244,14 +307,24 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
                 &cache,
                 &settings,
                 &hayro::RenderSettings::default(),
-                &hayro::PixmapSettings { x_scale: sx, y_scale: sy, bg_color: hayro::vello_cpu::color::palette::css::WHITE },
+                &hayro::PixmapSettings {
+                    x_scale: sx,
+                    y_scale: sy,
+                    bg_color: hayro::vello_cpu::color::palette::css::WHITE,
+                },
             )
         }));
         let Ok(pixmap) = rendered else {
-            return Err(CopyError::Page { page: number, reason: "the renderer failed".into() });
+            return Err(CopyError::Page {
+                page: number,
+                reason: "the renderer failed".into(),
+            });
         };
         if failed.load(Ordering::Relaxed) {
-            return Err(CopyError::Page { page: number, reason: "a font or an image of the page cannot be drawn".into() });
+            return Err(CopyError::Page {
+                page: number,
+                reason: "a font or an image of the page cannot be drawn".into(),
+            });
         }
         let (width_px, height_px) = (pixmap.width() as u32, pixmap.height() as u32);
         let rgba = pixmap.data_as_u8_slice();
@@ -259,7 +332,9 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
         let pixels: Vec<u8> = if gray {
             rgba.chunks_exact(4).map(|p| p[0]).collect()
         } else {
-            rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
+            rgba.chunks_exact(4)
+                .flat_map(|p| [p[0], p[1], p[2]])
+                .collect()
         };
         out.push(PageRaster {
             number,
@@ -284,7 +359,12 @@ pub fn rasterize_in_process(bytes: &[u8], dpi: u32, max_pages: u32) -> Result<Ve
 fn lone_jpeg(doc: &lopdf::Document, number: u32) -> Option<(Vec<u8>, u8)> {
     let id = *doc.get_pages().get(&number)?;
     let scan = crate::extract::pdf::scan_page(doc, id);
-    if scan.rotate != 0 || scan.images.len() != 1 || scan.visible_text || scan.other_marks || scan.unreadable {
+    if scan.rotate != 0
+        || scan.images.len() != 1
+        || scan.visible_text
+        || scan.other_marks
+        || scan.unreadable
+    {
         return None;
     }
     // Drawn the right way up (not mirrored or turned).
@@ -296,7 +376,9 @@ fn lone_jpeg(doc: &lopdf::Document, number: u32) -> Option<(Vec<u8>, u8)> {
     let d = &stream.dict;
     let dct = match d.get(b"Filter").ok()? {
         lopdf::Object::Name(n) => n == b"DCTDecode",
-        lopdf::Object::Array(a) => a.len() == 1 && a[0].as_name().ok() == Some(b"DCTDecode".as_slice()),
+        lopdf::Object::Array(a) => {
+            a.len() == 1 && a[0].as_name().ok() == Some(b"DCTDecode".as_slice())
+        }
         _ => false,
     };
     let comps = match d.get(b"ColorSpace").ok()?.as_name().ok()? {
@@ -386,19 +468,27 @@ pub fn serve_main(max_memory_mib: u64) -> i32 {
         Ok(req) => match std::fs::read(&req.path) {
             Ok(bytes) => rasterize_in_process(&bytes, req.dpi, req.max_pages).and_then(|pages| {
                 for p in &pages {
-                    std::fs::write(pixel_file(&req.dir, p.number), &p.pixels).map_err(|_| CopyError::Worker("cannot write a page image".into()))?;
+                    std::fs::write(pixel_file(&req.dir, p.number), &p.pixels)
+                        .map_err(|_| CopyError::Worker("cannot write a page image".into()))?;
                     if let Some(s) = &p.scan {
-                        std::fs::write(jpeg_file(&req.dir, p.number), &s.jpeg).map_err(|_| CopyError::Worker("cannot write a page image".into()))?;
+                        std::fs::write(jpeg_file(&req.dir, p.number), &s.jpeg)
+                            .map_err(|_| CopyError::Worker("cannot write a page image".into()))?;
                     }
                 }
                 Ok(pages)
             }),
-            Err(e) => Err(CopyError::Worker(format!("cannot read the input: {}", e.kind()))),
+            Err(e) => Err(CopyError::Worker(format!(
+                "cannot read the input: {}",
+                e.kind()
+            ))),
         },
         Err(_) => Err(CopyError::Worker("unreadable request".into())),
     };
     let mut stdout = std::io::stdout().lock();
-    if serde_json::to_writer(&mut stdout, &result).is_err() || stdout.write_all(b"\n").is_err() || stdout.flush().is_err() {
+    if serde_json::to_writer(&mut stdout, &result).is_err()
+        || stdout.write_all(b"\n").is_err()
+        || stdout.flush().is_err()
+    {
         return 3;
     }
     0
@@ -408,7 +498,11 @@ pub fn serve_main(max_memory_mib: u64) -> i32 {
 #[derive(Debug, Clone)]
 pub enum Renderer {
     /// In a `__render` child of this executable, with a memory cap (MiB) and a time limit (s).
-    Subprocess { exe: PathBuf, max_memory_mib: u64, seconds: u64 },
+    Subprocess {
+        exe: PathBuf,
+        max_memory_mib: u64,
+        seconds: u64,
+    },
     /// In the calling process (library use, tests).
     InProcess,
 }
@@ -432,16 +526,32 @@ fn describe_exit(status: std::process::ExitStatus) -> String {
 }
 
 /// Render the PDF at `path` (pixels pass through files in `dir`, a private folder).
-pub fn rasterize(renderer: &Renderer, path: &Path, dir: &Path, dpi: u32, max_pages: u32) -> Result<Vec<PageRaster>, CopyError> {
+pub fn rasterize(
+    renderer: &Renderer,
+    path: &Path,
+    dir: &Path,
+    dpi: u32,
+    max_pages: u32,
+) -> Result<Vec<PageRaster>, CopyError> {
     let (exe, mib, seconds) = match renderer {
         Renderer::InProcess => {
-            let bytes = std::fs::read(path).map_err(|e| CopyError::Worker(format!("cannot read the input: {}", e.kind())))?;
+            let bytes = std::fs::read(path)
+                .map_err(|e| CopyError::Worker(format!("cannot read the input: {}", e.kind())))?;
             return rasterize_in_process(&bytes, dpi, max_pages);
         }
-        Renderer::Subprocess { exe, max_memory_mib, seconds } => (exe, *max_memory_mib, *seconds),
+        Renderer::Subprocess {
+            exe,
+            max_memory_mib,
+            seconds,
+        } => (exe, *max_memory_mib, *seconds),
     };
-    let request = serde_json::to_string(&Request { path: path.to_path_buf(), dir: dir.to_path_buf(), dpi, max_pages })
-        .map_err(|e| CopyError::Worker(e.to_string()))?;
+    let request = serde_json::to_string(&Request {
+        path: path.to_path_buf(),
+        dir: dir.to_path_buf(),
+        dpi,
+        max_pages,
+    })
+    .map_err(|e| CopyError::Worker(e.to_string()))?;
     let mut child = Command::new(exe)
         .arg("__render")
         .arg("--max-memory-mib")
@@ -476,12 +586,14 @@ pub fn rasterize(renderer: &Renderer, path: &Path, dir: &Path, dpi: u32, max_pag
     let mut pages = serde_json::from_slice::<Result<Vec<PageRaster>, CopyError>>(&answer)
         .map_err(|_| CopyError::Worker("unreadable result from the rendering process".into()))??;
     for p in &mut pages {
-        p.pixels = std::fs::read(pixel_file(dir, p.number)).map_err(|_| CopyError::Worker("a page image is missing".into()))?;
+        p.pixels = std::fs::read(pixel_file(dir, p.number))
+            .map_err(|_| CopyError::Worker("a page image is missing".into()))?;
         if p.pixels.len() != p.width_px as usize * p.height_px as usize * p.channels as usize {
             return Err(CopyError::Worker("a page image has the wrong size".into()));
         }
         if let Some(s) = &mut p.scan {
-            s.jpeg = std::fs::read(jpeg_file(dir, p.number)).map_err(|_| CopyError::Worker("a page image is missing".into()))?;
+            s.jpeg = std::fs::read(jpeg_file(dir, p.number))
+                .map_err(|_| CopyError::Worker("a page image is missing".into()))?;
         }
     }
     Ok(pages)

@@ -17,14 +17,26 @@ use super::raster::PageRaster;
 
 /// Keys that carry something besides page images: none may appear in the copy.
 const FORBIDDEN_KEYS: [&[u8]; 12] = [
-    b"Annots", b"AcroForm", b"Names", b"EmbeddedFiles", b"JavaScript", b"JS", b"Metadata", b"OCProperties",
-    b"OpenAction", b"AA", b"Outlines", b"StructTreeRoot",
+    b"Annots",
+    b"AcroForm",
+    b"Names",
+    b"EmbeddedFiles",
+    b"JavaScript",
+    b"JS",
+    b"Metadata",
+    b"OCProperties",
+    b"OpenAction",
+    b"AA",
+    b"Outlines",
+    b"StructTreeRoot",
 ];
 
 /// The copy's structure and text layer.
 pub fn file(pdf: &[u8], masked: &[String], pages: usize) -> Result<(), CopyError> {
     let fail = |what: &str| Err(CopyError::Verify(what.to_string()));
-    let Ok(doc) = lopdf::Document::load_mem(pdf) else { return fail("the copy cannot be read back") };
+    let Ok(doc) = lopdf::Document::load_mem(pdf) else {
+        return fail("the copy cannot be read back");
+    };
     if doc.get_pages().len() != pages {
         return fail("the copy has a different number of pages");
     }
@@ -41,7 +53,9 @@ pub fn file(pdf: &[u8], masked: &[String], pages: usize) -> Result<(), CopyError
             return fail("the copy holds more than page images");
         }
     }
-    let Some(text) = crate::verify::readable_pdf_text(pdf) else { return fail("the copy's text cannot be read back") };
+    let Some(text) = crate::verify::readable_pdf_text(pdf) else {
+        return fail("the copy's text cannot be read back");
+    };
     if crate::verify::holds_masked_value(&text, masked) {
         return fail("a masked value is in the copy's text layer");
     }
@@ -74,10 +88,17 @@ pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8
             pieces.sort_by_key(|p| (p.y0, p.x0, p.y1, p.x1));
             let mut out: Vec<PixelBox> = Vec::with_capacity(pieces.len());
             for p in pieces {
-                let hit = out.iter_mut().find(|o| p.x0 < o.x1 && o.x0 < p.x1 && p.y0 < o.y1 && o.y0 < p.y1);
+                let hit = out
+                    .iter_mut()
+                    .find(|o| p.x0 < o.x1 && o.x0 < p.x1 && p.y0 < o.y1 && o.y0 < p.y1);
                 match hit {
                     Some(o) => {
-                        *o = PixelBox { x0: o.x0.min(p.x0), y0: o.y0.min(p.y0), x1: o.x1.max(p.x1), y1: o.y1.max(p.y1) };
+                        *o = PixelBox {
+                            x0: o.x0.min(p.x0),
+                            y0: o.y0.min(p.y0),
+                            x1: o.x1.max(p.x1),
+                            y1: o.y1.max(p.y1),
+                        };
                         joined = true;
                     }
                     None => out.push(p),
@@ -99,9 +120,13 @@ pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8
         let ch = r.channels as usize;
         let row_len = r.width_px as usize * ch;
         for row in p.y0..p.y1 {
-            let src = &r.pixels[row as usize * row_len + p.x0 as usize * ch..row as usize * row_len + p.x1 as usize * ch];
+            let src = &r.pixels[row as usize * row_len + p.x0 as usize * ch
+                ..row as usize * row_len + p.x1 as usize * ch];
             let at = y * width as usize + GAP as usize;
-            for (d, px) in img[at..at + (p.x1 - p.x0) as usize].iter_mut().zip(src.chunks_exact(ch)) {
+            for (d, px) in img[at..at + (p.x1 - p.x0) as usize]
+                .iter_mut()
+                .zip(src.chunks_exact(ch))
+            {
                 *d = (px.iter().map(|v| *v as u32).sum::<u32>() / ch as u32) as u8;
             }
             y += 1;
@@ -135,9 +160,16 @@ pub fn ocr_read_back(
     let (w, h, pixels) = image;
     let path = dir.join("bands.png");
     let mut png = Vec::new();
-    image::ImageEncoder::write_image(image::codecs::png::PngEncoder::new(&mut png), &pixels, w, h, image::ExtendedColorType::L8)
-        .map_err(|_| CopyError::Verify("the line bands cannot be encoded".into()))?;
-    std::fs::write(&path, &png).map_err(|_| CopyError::Verify("the line bands cannot be written".into()))?;
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &pixels,
+        w,
+        h,
+        image::ExtendedColorType::L8,
+    )
+    .map_err(|_| CopyError::Verify("the line bands cannot be encoded".into()))?;
+    std::fs::write(&path, &png)
+        .map_err(|_| CopyError::Verify("the line bands cannot be written".into()))?;
     let mut cmd = Command::new(tesseract(config));
     cmd.arg(&path)
         .arg("stdout")
@@ -155,7 +187,11 @@ pub fn ocr_read_back(
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(_) => return Err(CopyError::Verify("the OCR read-back could not start Tesseract".into())),
+        Err(_) => {
+            return Err(CopyError::Verify(
+                "the OCR read-back could not start Tesseract".into(),
+            ));
+        }
     };
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
@@ -169,22 +205,33 @@ pub fn ocr_read_back(
         _ => {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(CopyError::Verify(format!("the OCR read-back took longer than {seconds} s")));
+            return Err(CopyError::Verify(format!(
+                "the OCR read-back took longer than {seconds} s"
+            )));
         }
     };
     let text = String::from_utf8_lossy(&reader.join().unwrap_or_default()).to_string();
     if !status.success() {
-        return Err(CopyError::Verify("the OCR read-back failed (is tesseract-ocr-swe installed?)".into()));
+        return Err(CopyError::Verify(
+            "the OCR read-back failed (is tesseract-ocr-swe installed?)".into(),
+        ));
     }
     if crate::verify::holds_masked_value(&text, masked) || reads_token(&text, tokens) {
-        return Err(CopyError::Verify("a masked value can be read in the copy (OCR of the boxed lines)".into()));
+        return Err(CopyError::Verify(
+            "a masked value can be read in the copy (OCR of the boxed lines)".into(),
+        ));
     }
     Ok(true)
 }
 
 /// Whether a word of `text`, folded, is one of `tokens`.
 fn reads_token(text: &str, tokens: &std::collections::HashSet<String>) -> bool {
-    let found = super::geometry::sweep_tokens(&text.split_whitespace().map(str::to_string).collect::<Vec<_>>());
+    let found = super::geometry::sweep_tokens(
+        &text
+            .split_whitespace()
+            .map(str::to_string)
+            .collect::<Vec<_>>(),
+    );
     found.iter().any(|t| tokens.contains(t))
 }
 
@@ -205,14 +252,34 @@ mod tests {
             glyphs: vec![],
             pixels: vec![200; 5000],
         };
-        let boxes = vec![PixelBox { x0: 0, y0: 10, x1: 5, y1: 20 }, PixelBox { x0: 9, y0: 12, x1: 15, y1: 22 }];
+        let boxes = vec![
+            PixelBox {
+                x0: 0,
+                y0: 10,
+                x1: 5,
+                y1: 20,
+            },
+            PixelBox {
+                x0: 9,
+                y0: 12,
+                x1: 15,
+                y1: 22,
+            },
+        ];
         let (w, h, img) = bands(&[(&r, boxes)]).unwrap();
         // One joined piece (rows 3..29, columns 0..50) between gaps.
         assert_eq!((w, h), (50 + 24, 26 + 24));
         assert_eq!(img.len(), (w * h) as usize);
-        assert!(img[..74 * 12].iter().all(|p| *p == 255) && img[74 * 12 + 12] == 200 && img[74 * 12 + 11] == 255);
+        assert!(
+            img[..74 * 12].iter().all(|p| *p == 255)
+                && img[74 * 12 + 12] == 200
+                && img[74 * 12 + 11] == 255
+        );
         assert!(bands(&[(&r, vec![])]).is_none());
         let tokens = super::super::geometry::sweep_tokens(&["Holmqvist".into()]);
-        assert!(reads_token("ring HOLMQVIST i dag", &tokens) && !reads_token("ring Holm i dag", &tokens));
+        assert!(
+            reads_token("ring HOLMQVIST i dag", &tokens)
+                && !reads_token("ring Holm i dag", &tokens)
+        );
     }
 }
