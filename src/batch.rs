@@ -173,7 +173,10 @@ fn still_valid(p: &Pipeline, dirs: &OutDir, prev: Option<&Entry>, input: &Input,
         && e.id.as_deref() == Some(input.id.as_str())
         && e.sha256.as_deref() == Some(input.sha256.as_str())
         && e.fingerprint.as_deref() == Some(p.fingerprint())
-        && dirs.is_complete(&input.id);
+        && dirs.is_complete(&input.id)
+        && (e.format != Some(crate::document::Format::Pdf)
+            || !p.config().masked_copy.enabled
+            || dirs.has_masked_copy(&input.id));
     if !valid {
         return None;
     }

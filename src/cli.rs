@@ -70,6 +70,10 @@ pub enum Command {
         /// `link_key_file`, else DIR/.maskera/link.key, created on first use).
         #[arg(long, value_name = "FILE")]
         link_key: Option<PathBuf>,
+        /// Write no masked copy (`<id>.masked.pdf`, the original pages with the masked spans
+        /// burned out) of PDF inputs (same as `[masked_copy] enabled = false`).
+        #[arg(long)]
+        no_masked_copy: bool,
     },
     /// Record review decisions that stick: terms to keep (allow) or always mask (deny), for
     /// one output folder (DIR/review/decisions.toml) or, with --global, a configuration file.
@@ -110,6 +114,13 @@ pub enum Command {
         /// Print nothing.
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Internal: render the pages of a PDF for its masked copy in an isolated process.
+    #[command(name = "__render", hide = true)]
+    Render {
+        /// Address-space cap the worker sets on itself, in MiB.
+        #[arg(long)]
+        max_memory_mib: u64,
     },
     /// Internal: extract PDFs in an isolated process (used by `run`); requests on stdin.
     #[command(name = "__extract", hide = true)]

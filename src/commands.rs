@@ -34,6 +34,9 @@ pub fn run(cli: Cli) -> u8 {
             let limits = Limits { max_pages, max_decompressed_bytes: max_decompressed, max_memory_mib, ..Default::default() };
             return maskera::extract::isolate::serve_main(&limits, reocr) as u8;
         }
+        Command::Render { max_memory_mib } => {
+            return maskera::masked_copy::raster::serve_main(max_memory_mib) as u8;
+        }
         Command::Run { ref log_format, quiet, .. } => {
             let format = match log_format {
                 LogFormatArg::Text => LogFormat::Text,
@@ -92,6 +95,7 @@ fn run_batch(command: Command, log: &Log) -> Result<u8, Fatal> {
         review,
         link_persons,
         link_key,
+        no_masked_copy,
         ..
     } = command
     else {
@@ -100,6 +104,7 @@ fn run_batch(command: Command, log: &Log) -> Result<u8, Fatal> {
     let mut config = load_config(config.as_deref())?;
     config.ocr.reocr |= reocr;
     config.review.enabled |= review;
+    config.masked_copy.enabled &= !no_masked_copy;
     config.link_persons |= link_persons || link_key.is_some();
     let shard = shard.as_deref().map(Shard::parse).transpose().map_err(Fatal::usage)?;
     let extras = run_extras(&config, &out, link_key.as_deref()).map_err(Fatal::usage)?;

@@ -44,6 +44,8 @@ pub struct Config {
     pub grounds: BTreeMap<Kind, String>,
     /// The internal review pages (`OUT/review/`).
     pub review: ReviewConfig,
+    /// The masked copy of every PDF input (`public/reports/<id>.masked.pdf`).
+    pub masked_copy: MaskedCopyConfig,
     /// Pseudonyms of persons from a keyed hash, the same across the batch (`--link-persons`).
     pub link_persons: bool,
     /// The key file for `link_persons` (default: `OUT/.maskera/link.key`, made on first use).
@@ -61,6 +63,27 @@ pub const DEFAULT_GROUND: &str = "26 kap. 1 § OSL";
 pub struct ReviewConfig {
     /// Write `OUT/review/<id>.html` for every document (same as `--review`).
     pub enabled: bool,
+}
+
+/// `[masked_copy]`: the original pages as images with the masked spans burned out
+/// (see `docs/masked-copy.md`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MaskedCopyConfig {
+    /// Write `<id>.masked.pdf` for every PDF input (`--no-masked-copy` turns it off).
+    pub enabled: bool,
+    /// Resolution at which pages that are not a scan are rendered.
+    pub dpi: u32,
+    /// Stamp the masking statement on the first page's margin.
+    pub stamp: bool,
+    /// Print each box's legal ground in it, where it fits.
+    pub labels: bool,
+}
+
+impl Default for MaskedCopyConfig {
+    fn default() -> Self {
+        MaskedCopyConfig { enabled: true, dpi: 150, stamp: true, labels: true }
+    }
 }
 
 /// `[summary]`: the learning summary.
@@ -237,6 +260,7 @@ impl Default for Config {
             ocr: Ocr::default(),
             grounds: Kind::ALL.iter().map(|k| (*k, DEFAULT_GROUND.to_string())).collect(),
             review: ReviewConfig::default(),
+            masked_copy: MaskedCopyConfig::default(),
             link_persons: false,
             link_key_file: None,
         }
@@ -290,6 +314,9 @@ impl Config {
         }
         if !(70..=1200).contains(&self.ocr.dpi) || self.ocr.seconds_per_page == 0 {
             return Err(ConfigError::Invalid("ocr.dpi must be 70–1200 and ocr.seconds_per_page greater than zero".into()));
+        }
+        if !(50..=600).contains(&self.masked_copy.dpi) {
+            return Err(ConfigError::Invalid("masked_copy.dpi must be 50–600".into()));
         }
         for (kind, g) in &self.grounds {
             if g.trim().is_empty() || g.chars().count() > 120 || g.chars().any(char::is_control) {

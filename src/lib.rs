@@ -27,6 +27,7 @@ pub mod inputs;
 pub mod link;
 pub mod log;
 pub mod manifest;
+pub mod masked_copy;
 pub mod merge;
 pub mod normalize;
 pub mod out;

@@ -28,6 +28,8 @@ use crate::verify::Verified;
 /// The extensions of the files every published report has.
 pub const REPORT_EXTENSIONS: [&str; 5] = ["txt", "md", "html", "pdf", "json"];
 
+pub use crate::verify::MASKED_COPY_EXTENSION;
+
 /// The output folder could not be used.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write to the output folder {path}: {source}")]
@@ -131,6 +133,11 @@ impl OutDir {
         self.root.join("review").join(format!("{id}.html"))
     }
 
+    /// Whether report `id` has its masked copy in place.
+    pub fn has_masked_copy(&self, id: &str) -> bool {
+        self.report_file(id, MASKED_COPY_EXTENSION).is_file()
+    }
+
     /// Whether every published file of report `id` is in place (and its review page, when
     /// this run writes review pages).
     pub fn is_complete(&self, id: &str) -> bool {
@@ -151,6 +158,10 @@ impl OutDir {
 
     /// Publish the files of a verified report.
     pub fn publish(&self, id: &str, verified: &Verified) -> Result<(), String> {
+        if !verified.has_masked_copy() {
+            // A copy left by an earlier run with other settings no longer belongs to it.
+            let _ = std::fs::remove_file(self.report_file(id, MASKED_COPY_EXTENSION));
+        }
         for (ext, data) in verified.files() {
             fsutil::write_atomic_via(&self.tmp, &self.report_file(id, ext), data, Access::Public)
                 .map_err(|e| format!("cannot write the published file: {}", e.kind()))?;
@@ -160,7 +171,7 @@ impl OutDir {
 
     /// Remove every published file of a report.
     pub fn unpublish(&self, id: &str) {
-        for ext in REPORT_EXTENSIONS {
+        for ext in REPORT_EXTENSIONS.iter().chain([&MASKED_COPY_EXTENSION]) {
             let _ = std::fs::remove_file(self.report_file(id, ext));
         }
     }
@@ -192,8 +203,13 @@ impl OutDir {
         let public = Access::Public;
         for entry in rd.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            let parts = name.rsplit_once('.');
-            let ok = parts.is_some_and(|(stem, ext)| keep.contains(stem) && REPORT_EXTENSIONS.contains(&ext));
+            let parts = match name.strip_suffix(MASKED_COPY_EXTENSION).and_then(|s| s.strip_suffix('.')) {
+                Some(stem) => Some((stem, MASKED_COPY_EXTENSION)),
+                None => name.rsplit_once('.'),
+            };
+            let ok = parts.is_some_and(|(stem, ext)| {
+                keep.contains(stem) && (REPORT_EXTENSIONS.contains(&ext) || ext == MASKED_COPY_EXTENSION)
+            });
             if ok {
                 #[cfg(unix)]
                 {
@@ -262,6 +278,10 @@ impl OutDir {
             let from = from_reports.join(format!("{id}.{ext}"));
             let to = self.report_file(id, ext);
             self.link_or_copy(&from, &to, Access::Public)?;
+        }
+        let copy = from_reports.join(format!("{id}.{MASKED_COPY_EXTENSION}"));
+        if copy.is_file() {
+            self.link_or_copy(&copy, &self.report_file(id, MASKED_COPY_EXTENSION), Access::Public)?;
         }
         Ok(())
     }

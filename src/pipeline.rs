@@ -4,6 +4,7 @@
 //! ```text
 //!  Input ─extract─▶ Extracted ─normalize─▶ Normalized ─detect─▶ Findings
 //!        ─redact─▶ Redacted + MaskedValues ─analyze, render─▶ Rendered ─verify─▶ Verified
+//!        (PDF inputs) ─masked_copy─▶ MaskedCopy, verified, added to Verified
 //! ```
 //!
 //! [`Pipeline`] holds everything compiled once before the first document (detectors,
@@ -107,6 +108,8 @@ pub struct Pipeline {
     /// decisions reprocesses every document.
     index_key: std::sync::OnceLock<LinkKey>,
     fingerprint: String,
+    /// How the pages of masked copies are rendered (isolated like extraction).
+    renderer: crate::masked_copy::Renderer,
 }
 
 impl Pipeline {
@@ -159,6 +162,14 @@ impl Pipeline {
         let summarizer = Summarizer::new(&config.summary, templates_dir)?;
         let fingerprint = fingerprint(&config, &templates, &analyzer, link.as_ref());
         let extractor = Extractor::new(&isolation, &config.limits, &config.ocr_settings());
+        let renderer = match &isolation {
+            Isolation::Subprocess(exe) => crate::masked_copy::Renderer::Subprocess {
+                exe: exe.clone(),
+                max_memory_mib: config.limits.max_memory_mib,
+                seconds: config.limits.seconds_per_document,
+            },
+            Isolation::InProcess => crate::masked_copy::Renderer::InProcess,
+        };
         Ok(Pipeline {
             policy: config.mask_policy(),
             config,
@@ -172,6 +183,7 @@ impl Pipeline {
             link,
             index_key: std::sync::OnceLock::new(),
             fingerprint,
+            renderer,
         })
     }
 
@@ -240,6 +252,20 @@ impl Pipeline {
         let counts: BTreeMap<String, usize> =
             redacted.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect();
         let verified = self.render_and_verify(&input.id, &redacted, &values, counts.clone());
+        // The masked copy of a PDF, once its text files passed: published with them or not at all.
+        let copy = match (&verified, extracted.format == Format::Pdf && self.config.masked_copy.enabled) {
+            (Ok(_), true) => Some(self.masked_copy(input, scratch, &extracted, &normalized, &redacted, &values)),
+            _ => None,
+        };
+        let mut thumbnails = Vec::new();
+        let verified = match copy {
+            Some(Ok(mut copy)) => {
+                thumbnails = std::mem::take(&mut copy.thumbnails);
+                verified.map(|v| v.with_masked_copy(copy.pdf))
+            }
+            Some(Err(reason)) => Err(reason),
+            None => verified,
+        };
         let review = match self.reviews() {
             false => None,
             true => {
@@ -254,6 +280,7 @@ impl Pipeline {
                     decisions: &self.decisions,
                     failure,
                     linked: self.link.is_some(),
+                    copy_pages: &thumbnails,
                 };
                 let html = crate::review::render_review(&page, &self.review_templates)
                     .map_err(|e| DocError::new(format!("cannot render the review page: {e}")))?;
@@ -272,6 +299,35 @@ impl Pipeline {
             }),
             Err(reason) => Err(DocError { reason, review }),
         }
+    }
+
+    /// The masked copy of a PDF input, made and verified (page images go through a private
+    /// folder under `scratch`).
+    fn masked_copy(
+        &self,
+        input: &Input,
+        scratch: &Path,
+        extracted: &crate::document::Extracted,
+        normalized: &crate::document::Normalized,
+        redacted: &redact::Redacted,
+        values: &redact::MaskedValues,
+    ) -> Result<crate::masked_copy::MaskedCopy, String> {
+        let work = tempfile::Builder::new().prefix("copy-").tempdir_in(scratch).map_err(|e| {
+            format!("masked copy: cannot use the temporary folder: {}", e.kind())
+        })?;
+        let (_, statement) = crate::record::masking_record(&redacted.counts(), &self.config.grounds);
+        let copy_input = crate::masked_copy::CopyInput {
+            path: &input.path,
+            work: work.path(),
+            extracted,
+            text: normalized.text(),
+            redacted,
+            values: values.values(),
+            statement: &statement,
+            config: &self.config,
+            thumbnails: self.reviews(),
+        };
+        crate::masked_copy::make(&copy_input, &self.renderer).map_err(|e| e.to_string())
     }
 
     /// Which decisions can change this document: computed from what is published and the

@@ -106,6 +106,8 @@ pub struct DocReview<'a> {
     pub failure: Option<&'a str>,
     /// Whether pseudonyms are linked across the batch.
     pub linked: bool,
+    /// Small PNG images of the masked copy's pages (none without a copy).
+    pub copy_pages: &'a [Vec<u8>],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -300,6 +302,15 @@ pub fn render_review(d: &DocReview, templates: &Templates) -> Result<String, Ren
     ctx.insert("low", &rows.iter().filter(|r| r.doubt.is_some()).count());
     ctx.insert("threshold", &format!("{LOW_CONFIDENCE:.2}"));
     ctx.insert("linked", &d.linked);
+    let copy_pages: Vec<String> = d
+        .copy_pages
+        .iter()
+        .map(|png| {
+            use base64::Engine;
+            format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
+        })
+        .collect();
+    ctx.insert("copy_pages", &copy_pages);
     ctx.insert("kinds", &Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
     templates.render("review.html", &ctx)
 }
@@ -364,6 +375,7 @@ mod tests {
             decisions: &decisions,
             failure,
             linked: false,
+            copy_pages: &[],
         };
         render_review(&d, &load_templates(None).unwrap()).unwrap()
     }

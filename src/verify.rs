@@ -53,6 +53,17 @@ fn is_whole_word(haystack: &str, start: usize, end: usize) -> bool {
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
+/// Whether any of the masked values occurs, folded, as a whole word in `text` (the check
+/// the published files get, for the masked copy's text layer and OCR read-back).
+pub(crate) fn holds_masked_value(text: &str, masked: &[String]) -> bool {
+    Values::new(masked).any_in(&fold(text))
+}
+
+/// The text a reader gets out of a PDF (text layer and information dictionary).
+pub(crate) fn readable_pdf_text(pdf: &[u8]) -> Option<String> {
+    pdf_text(pdf).ok()
+}
+
 #[cfg(test)]
 fn contains_word(haystack: &str, needle: &str) -> bool {
     Values::new(&[needle.to_string()]).any_in(haystack)
@@ -108,15 +119,47 @@ fn json_without_id(json: &str) -> String {
     }
 }
 
+/// The extension of a PDF report's masked copy (`docs/masked-copy.md`), published with the
+/// other files or not at all.
+pub const MASKED_COPY_EXTENSION: &str = "masked.pdf";
+
+/// A masked copy that passed its own checks ([`crate::masked_copy::make`] is the only maker).
+pub struct CheckedCopy(Vec<u8>);
+
+impl CheckedCopy {
+    /// The copy, once its geometric, file and read-back checks passed.
+    pub(crate) fn checked(pdf: Vec<u8>) -> CheckedCopy {
+        CheckedCopy(pdf)
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// The files of a report that passed verification: the only thing that can be published.
 pub struct Verified {
     rendered: Rendered,
+    /// The masked copy (PDF inputs), verified by [`crate::masked_copy::make`].
+    masked_copy: Option<Vec<u8>>,
 }
 
 impl Verified {
-    /// (extension, bytes) of every file, in a fixed order.
-    pub fn files(&self) -> [(&'static str, &[u8]); 5] {
-        self.rendered.files()
+    /// (extension, bytes) of every file, in a fixed order (the masked copy last).
+    pub fn files(&self) -> Vec<(&'static str, &[u8])> {
+        let copy = self.masked_copy.as_deref().map(|c| (MASKED_COPY_EXTENSION, c));
+        self.rendered.files().into_iter().chain(copy).collect()
+    }
+
+    /// Whether the report has a masked copy.
+    pub fn has_masked_copy(&self) -> bool {
+        self.masked_copy.is_some()
+    }
+
+    /// The report with its masked copy, checked.
+    pub fn with_masked_copy(mut self, copy: CheckedCopy) -> Verified {
+        self.masked_copy = Some(copy.0);
+        self
     }
 }
 
@@ -141,7 +184,7 @@ pub fn verify(rendered: Rendered, values: &MaskedValues, detectors: &Detectors) 
             return Err(VerifyError::Detected { ext, kind: s.kind.as_str() });
         }
     }
-    Ok(Verified { rendered })
+    Ok(Verified { rendered, masked_copy: None })
 }
 
 #[cfg(test)]

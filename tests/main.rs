@@ -11,6 +11,8 @@ mod batch;
 mod cli;
 #[path = "suite/golden.rs"]
 mod golden;
+#[path = "suite/masked_copy.rs"]
+mod masked_copy;
 #[path = "suite/ocr.rs"]
 mod ocr;
 #[path = "suite/personnummer.rs"]

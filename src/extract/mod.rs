@@ -5,7 +5,7 @@
 //! PDF parsing runs in a separate process ([`isolate`]) so a parser that panics, loops or
 //! exhausts memory on a hostile file costs that one document, never the batch.
 
-mod child;
+pub(crate) mod child;
 pub mod isolate;
 pub mod ocr;
 pub mod pdf;
