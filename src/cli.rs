@@ -50,6 +50,10 @@ pub enum Command {
         /// shards' output folders with `maskera merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Run even when no input is found, or when more than `batch.max_shrink` (default
+        /// half) of the published reports would be removed because their inputs are gone.
+        #[arg(long)]
+        allow_shrink: bool,
         /// Re-OCR scanned pages whose text layer is OCR-damaged (made without Swedish) with
         /// Tesseract's Swedish model, instead of repairing that layer (same as `[ocr] reocr`).
         #[arg(long)]

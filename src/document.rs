@@ -75,20 +75,60 @@ impl Extracted {
     }
 }
 
-/// Text after Unicode hygiene, reflow and (when needed) OCR repair.
+/// Text after Unicode hygiene, reflow and (when needed) OCR repair. Made only by
+/// normalisation ([`crate::normalize::normalize`]); read-only afterwards.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Normalized {
-    pub text: String,
+    text: String,
+    page_count: u32,
+    ocr_pages: Vec<u32>,
+    ocr_repaired: bool,
+    raw: Option<RawText>,
+}
+
+impl Normalized {
+    pub(crate) fn new(
+        text: String,
+        page_count: u32,
+        ocr_pages: Vec<u32>,
+        ocr_repaired: bool,
+        raw: Option<RawText>,
+    ) -> Normalized {
+        Normalized { text, page_count, ocr_pages, ocr_repaired, raw }
+    }
+
+    /// A one-page text that needed no normalisation (unit tests).
+    #[cfg(test)]
+    pub(crate) fn plain(text: &str) -> Normalized {
+        Normalized::new(text.to_string(), 1, Vec::new(), false, None)
+    }
+
+    /// The normalised text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Pages in the source.
-    pub page_count: u32,
+    pub fn page_count(&self) -> u32 {
+        self.page_count
+    }
+
     /// Pages whose text came from OCR.
-    pub ocr_pages: Vec<u32>,
+    pub fn ocr_pages(&self) -> &[u32] {
+        &self.ocr_pages
+    }
+
     /// Whether OCR-damage repair changed the text.
-    pub ocr_repaired: bool,
+    pub fn ocr_repaired(&self) -> bool {
+        self.ocr_repaired
+    }
+
     /// The text before OCR word repair, with the map between the two, when repair ran.
-    /// Structured-number detectors can scan `raw.text` too (so OCR damage cannot hide a
-    /// number) and map what they find with [`OffsetMap::raw_to_text`].
-    pub raw: Option<RawText>,
+    /// Structured-number detectors scan it too (so OCR damage cannot hide a number) and map
+    /// what they find with [`OffsetMap::raw_to_text`].
+    pub fn raw(&self) -> Option<&RawText> {
+        self.raw.as_ref()
+    }
 }
 
 /// The pre-repair text of a document and where its words moved to.

@@ -28,8 +28,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
-use super::pdf::{PageScan, PdfText};
-use crate::config::Config;
+use super::{PageScan, PdfText};
+use crate::config::OcrSettings;
 use crate::document::{Extracted, PageSource};
 
 /// One page to OCR and where its image comes from.
@@ -226,7 +226,7 @@ pub fn plan(
         && upright(&scan.images[0].1);
     let image = match (jpeg_alone, images) {
         (true, Some(dir)) => match jpeg_bytes(doc, scan.images[0].0) {
-            Some(bytes) if std::fs::write(jpeg_path(dir, page), bytes).is_ok() => PageImage::Jpeg,
+            Some(bytes) if write_private(&jpeg_path(dir, page), bytes).is_ok() => PageImage::Jpeg,
             _ => PageImage::Render,
         },
         _ => PageImage::Render,
@@ -279,10 +279,12 @@ fn jpeg_path(dir: &Path, page: u32) -> PathBuf {
     dir.join(format!("page-{page}.jpg"))
 }
 
-/// A private folder for page images, removed when dropped. Created inside `parent` (the
-/// output folder's `.maskera/tmp`, which a later run also cleans up after a kill).
-pub fn work_dir(parent: &Path) -> Result<tempfile::TempDir, OcrError> {
-    tempfile::Builder::new().prefix("ocr-").tempdir_in(parent).map_err(|e| OcrError::TempDir(e.kind().to_string()))
+/// Write a page image into its document's private folder, made (mode 0700) on first use.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        crate::fsutil::create_dir(dir, crate::fsutil::Access::Private)?;
+    }
+    std::fs::write(path, bytes)
 }
 
 /// Where a helper program is: the configured path, else the environment variable, else
@@ -304,7 +306,7 @@ enum Finished {
 /// limit and the memory cap.
 fn run_limited(mut cmd: Command, seconds: u64, memory_mib: u64) -> std::io::Result<Finished> {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
-    super::isolate::cap_memory(&mut cmd, memory_mib);
+    super::child::cap_memory(&mut cmd, memory_mib);
     let mut child = cmd.spawn()?;
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
@@ -350,15 +352,15 @@ pub struct Engine {
 
 impl Engine {
     /// Find Tesseract and check that it has the configured language model.
-    pub fn locate(config: &Config) -> Result<Engine, OcrError> {
-        let o = &config.ocr;
+    pub fn locate(settings: &OcrSettings) -> Result<Engine, OcrError> {
+        let o = &settings.ocr;
         let engine = Engine {
             tesseract: program(o.tesseract.as_deref(), "MASKERA_TESSERACT", "tesseract"),
             pdftoppm: program(o.pdftoppm.as_deref(), "MASKERA_PDFTOPPM", "pdftoppm"),
             language: o.language.clone(),
             dpi: o.dpi,
             seconds: o.seconds_per_page,
-            memory_mib: config.limits.max_memory_mib,
+            memory_mib: settings.max_memory_mib,
         };
         let key = (engine.tesseract.clone(), engine.language.clone());
         let mut probed = PROBED.lock().unwrap_or_else(|e| e.into_inner());
@@ -432,9 +434,12 @@ impl Engine {
         };
         let first = self.recognise(&image, job.page, dpi, 3);
         let result = match first {
+            // A failed second reading (time limit, crash) fails the page: falling back to
+            // the first reading would make the output depend on how loaded the machine was.
             Ok(text) if !ocr_output_plausible(&text) => match self.recognise(&image, job.page, dpi, 1) {
                 Ok(again) if quality(&again).common > quality(&text).common => Ok(again),
-                _ => Ok(text),
+                Ok(_) => Ok(text),
+                Err(e) => Err(e),
             },
             other => other,
         };
@@ -445,12 +450,13 @@ impl Engine {
 
 /// Complete a PDF's extraction: OCR the planned pages (in parallel on the current rayon
 /// pool) and put their text in place, marked [`PageSource::Ocr`].
-pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, config: &Config) -> Result<Extracted, OcrError> {
+pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, settings: &OcrSettings) -> Result<Extracted, OcrError> {
     let PdfText { mut extracted, ocr } = pdf;
     if ocr.is_empty() {
         return Ok(extracted);
     }
-    let engine = Engine::locate(config)?;
+    let engine = Engine::locate(settings)?;
+    crate::fsutil::create_dir(dir, crate::fsutil::Access::Private).map_err(|e| OcrError::TempDir(e.kind().to_string()))?;
     let results: Vec<Result<String, OcrError>> = ocr.par_iter().map(|job| engine.page(pdf_path, dir, job)).collect();
     for (job, text) in ocr.iter().zip(results) {
         let text = text?;
@@ -530,9 +536,9 @@ mod tests {
 
     #[test]
     fn engine_not_found_names_the_packages() {
-        let mut config = Config::default();
-        config.ocr.tesseract = Some("/nonexistent/maskera-test/tesseract".into());
-        let err = Engine::locate(&config).unwrap_err();
+        let mut settings = OcrSettings::default();
+        settings.ocr.tesseract = Some("/nonexistent/maskera-test/tesseract".into());
+        let err = Engine::locate(&settings).unwrap_err();
         assert_eq!(err, OcrError::EngineNotFound);
         assert_eq!(err.to_string(), "OCR engine not found: install tesseract-ocr and tesseract-ocr-swe");
     }

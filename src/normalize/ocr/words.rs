@@ -8,8 +8,6 @@
 //! likely word (`ar` → `är`, `pa` → `på`). A small hand-written context table settles the
 //! ambiguous short words (`ar` → `år` after a number or `i`, `sa` after a pronoun).
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
 use super::channel::Channel;
@@ -196,9 +194,7 @@ const LIVES_NEXT: &[&str] = &[
 /// Words after which `sa` is the past tense of `säga`.
 const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom", "man", "och"];
 
-use crate::hash::Fnv;
-
-type Cache = HashMap<String, Option<Rc<str>>, BuildHasherDefault<Fnv>>;
+type Cache = rustc_hash::FxHashMap<String, Option<Rc<str>>>;
 
 /// The word repairer, with a per-document cache of token decisions.
 pub struct Repairer {

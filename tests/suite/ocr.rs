@@ -8,26 +8,32 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lopdf::{Document, Object, Stream, dictionary};
+use serde_json::Value;
+
+use crate::support::{manifest, report_of, require_ocr};
+
+fn run_maskera(inputs: &Path, out: &Path, envs: &[(&str, &str)]) -> std::process::Output {
+    crate::support::run_with_env(&[inputs], out, &["--quiet"], envs)
+}
+
+/// The manifest entry of `file`.
+fn entry<'a>(m: &'a std::collections::BTreeMap<String, Value>, file: &str) -> &'a Value {
+    crate::support::entry_for(m, file)
+}
+
+fn report(out: &Path, e: &Value, ext: &str) -> String {
+    report_of(out, e, ext)
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    crate::support::tree(dir).into_keys().map(|k| dir.join(k)).collect()
+}
 
 /// Our own test text (no corpus text), with å, ä and ö in several words.
 const SENTENCE_1: &str = "Personalen på äldreboendet märkte att dörren till förrådet stod öppen.";
 const SENTENCE_2: &str = "Händelsen anmäldes samma kväll och åtgärder vidtogs på förmiddagen.";
 const BORN_TEXT: &str = "Sammanfattning av utredningen om bemanningen i hemtjänsten.";
 
-fn tools_available() -> bool {
-    let swe = Command::new("tesseract")
-        .arg("--list-langs")
-        .output()
-        .is_ok_and(|o| {
-            let langs = String::from_utf8_lossy(&o.stdout).to_string();
-            langs.lines().any(|line| line.trim() == "swe")
-        });
-    let pdftoppm = Command::new("pdftoppm").arg("-v").output().is_ok();
-    if !(swe && pdftoppm) {
-        eprintln!("SKIPPED: needs tesseract with the swe model, and pdftoppm (apt-get install tesseract-ocr tesseract-ocr-swe poppler-utils)");
-    }
-    swe && pdftoppm
-}
 
 /// A text string in WinAnsiEncoding, as a PDF literal (Swedish letters as octal escapes).
 fn winansi_literal(s: &str) -> String {
@@ -153,35 +159,10 @@ fn scan_with_pdftoppm(pdf: &[u8], dir: &Path) -> Vec<u8> {
     std::fs::read(base.with_extension("jpg")).unwrap()
 }
 
-fn run_maskera(inputs: &Path, out: &Path, envs: &[(&str, &str)]) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maskera"));
-    cmd.arg("run").arg(inputs).arg("--out").arg(out).arg("--quiet");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
 
-fn manifest(out: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(out.join("manifest.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
-fn entry<'a>(entries: &'a [serde_json::Value], file: &str) -> &'a serde_json::Value {
-    entries.iter().find(|e| e["source"].as_str().unwrap().ends_with(file)).unwrap()
-}
 
-fn report(out: &Path, e: &serde_json::Value, ext: &str) -> String {
-    let id = e["id"].as_str().unwrap();
-    std::fs::read_to_string(out.join("public/reports").join(format!("{id}.{ext}"))).unwrap()
-}
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).map(|e| e.into_path()).collect()
-}
 
 /// Words with å/ä/ö that must come out of OCR exactly.
 const DIACRITIC_WORDS: [&str; 8] = ["på", "äldreboendet", "märkte", "dörren", "förrådet", "öppen", "anmäldes", "åtgärder"];
@@ -190,7 +171,7 @@ const DIACRITIC_WORDS: [&str; 8] = ["på", "äldreboendet", "märkte", "dörren"
 // Swedish model, recorded in the manifest and the report JSON.
 #[test]
 fn scanned_pages_are_ocrd_in_swedish() {
-    if !tools_available() {
+    if !require_ocr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -272,7 +253,7 @@ fn missing_engine_fails_only_the_scanned_document() {
 // read again with the Swedish model; without the option the layer is kept (and repaired).
 #[test]
 fn reocr_replaces_a_damaged_invisible_layer() {
-    if !tools_available() {
+    if !require_ocr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -291,14 +272,16 @@ Handelsen anmaldes samma kvall och atgarder vidtogs pa férmiddagen.";
 
     let kept = dir.path().join("kept");
     assert!(run_maskera(&inputs, &kept, &[]).status.success());
-    let e = &manifest(&kept)[0];
+    let m = manifest(&kept);
+    let e = m.values().next().unwrap();
     assert!(e.get("ocr_pages").is_none(), "without --reocr the text layer is used: {e}");
 
     let out = dir.path().join("out");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_maskera"));
     let result = cmd.arg("run").arg(&inputs).arg("--out").arg(&out).arg("--quiet").arg("--reocr").output().unwrap();
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
-    let e = &manifest(&out)[0];
+    let m = manifest(&out);
+    let e = m.values().next().unwrap();
     assert_eq!(e["ocr_pages"], serde_json::json!([1]), "{e}");
     let txt = report(&out, e, "txt").to_lowercase();
     for w in DIACRITIC_WORDS {
