@@ -30,23 +30,29 @@ use wait_timeout::ChildExt;
 
 use super::pdf::{PageScan, PdfText};
 use crate::config::Config;
-use crate::document::{Extracted, PageSource};
+use crate::document::{Extracted, PageGeometry, PageSource};
+
+mod reading;
+pub use reading::{Reading, restore_missing_characters};
 
 /// One page to OCR and where its image comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OcrJob {
     /// 1-based page number.
     pub page: u32,
     pub image: PageImage,
+    /// Width and height of the page as displayed (after `/Rotate`), in PDF points.
+    pub size: (f32, f32),
 }
 
 /// How the image of a page is obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PageImage {
-    /// The page's embedded JPEG, written by the extraction child as `page-<n>.jpg`.
-    Jpeg,
-    /// Rasterise the page with pdftoppm.
+    /// The page's embedded JPEG, written by the extraction child as `page-<n>.jpg`, drawn
+    /// over `at` = `[x0, y0, x1, y1]` (points from the page's top-left corner, y down).
+    Jpeg { at: [f32; 4] },
+    /// Rasterise the page with pdftoppm (the image is the whole displayed page).
     Render,
 }
 
@@ -136,51 +142,6 @@ pub fn text_layer_usable(text: &str) -> bool {
         && (q.words < COMMON_CHECK_WORDS || q.common * 50 >= q.words)
 }
 
-/// `@` as the Swedish model reads it (it has no `@`): one to three characters — a bracket or
-/// a capital, then capitals or å/ä/ö (`Q`, `QW`, `(Q`, `(ö`, `Oö` …) — between an address's
-/// lower-case name and its lower-case domain. A capital inside a lower-case word followed by
-/// a domain hardly occurs in prose; where it does (`youTube.com`) the result is masked as an
-/// address, which errs on the safe side.
-static AT_SIGN: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
-        r"\b([a-z0-9][a-z0-9._%+-]*[a-z0-9])(?:[(\[{<«©®]|[A-ZÅÄÖ])[A-ZÅÄÖåäö©®]{0,2}([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6})\b",
-    )
-    .expect("at-sign regex")
-});
-/// `§` as the Swedish model reads it (`8`, `$`, `$&`, `&`) after a chapter reference.
-static SECTION_SIGN: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"(\bkap\.\s?\d{1,3}\s?[a-z]?\s)(?:\$&|\$|8|&)(\s)").expect("section regex"));
-
-/// Put back the characters the `swe` model cannot produce, where the context leaves no
-/// doubt: `@` inside an e-mail address, `§` after "kap. N". Other output is unchanged.
-pub fn restore_missing_characters(text: &str) -> String {
-    let text = AT_SIGN.replace_all(text, "$1@$2");
-    SECTION_SIGN.replace_all(&text, "$1§$2").into_owned()
-}
-
-/// Specks and stains on a scan come out of OCR as tokens of angle brackets, guillemets,
-/// equals signs or tildes (`<<`, `«`, `=`), standing alone or glued to the start of a word.
-/// Glued to a name they hide it from the name rules (`«Lindqvist`), so they go: whole
-/// tokens of such marks, and one such mark before a capitalised word.
-static NOISE_TOKEN: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"(^|[ \t])(?:<<|>>|[«»=~<>]){1,3}([ \t]|$)").expect("noise regex"));
-static NOISE_GLUED: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"(^|[ \t])(?:<<|[«<])(\p{Lu}\p{Ll})").expect("glued noise regex"));
-
-/// Remove scan noise from OCR output (see [`NOISE_TOKEN`]).
-pub fn drop_scan_noise(text: &str) -> String {
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| {
-            // Twice: adjacent noise tokens share the space between them.
-            let l = NOISE_TOKEN.replace_all(l, "$1$2");
-            let l = NOISE_TOKEN.replace_all(&l, "$1$2");
-            NOISE_GLUED.replace_all(&l, "$1$2").into_owned()
-        })
-        .collect();
-    lines.join("\n")
-}
-
 /// Whether OCR output looks like upright text. Stricter than [`text_layer_usable`]: OCR of
 /// a page turned on its side gives short runs of letters without common words.
 fn ocr_output_plausible(text: &str) -> bool {
@@ -226,12 +187,28 @@ pub fn plan(
         && upright(&scan.images[0].1);
     let image = match (jpeg_alone, images) {
         (true, Some(dir)) => match jpeg_bytes(doc, scan.images[0].0) {
-            Some(bytes) if std::fs::write(jpeg_path(dir, page), bytes).is_ok() => PageImage::Jpeg,
+            Some(bytes) if std::fs::write(jpeg_path(dir, page), bytes).is_ok() => {
+                PageImage::Jpeg { at: placed(&scan.images[0].1, &scan.page_box) }
+            }
             _ => PageImage::Render,
         },
         _ => PageImage::Render,
     };
-    Some(OcrJob { page, image })
+    Some(OcrJob { page, image, size: displayed_size(scan) })
+}
+
+/// Width and height of the page as displayed: its box, turned by `/Rotate`.
+fn displayed_size(scan: &PageScan) -> (f32, f32) {
+    let [x0, y0, x1, y1] = scan.page_box;
+    let (w, h) = (x1 - x0, y1 - y0);
+    if scan.rotate % 180 == 90 { (h, w) } else { (w, h) }
+}
+
+/// Where an upright image drawn with matrix `m` lies on an unrotated page with box
+/// `page_box`: `[x0, y0, x1, y1]` in points from the page's top-left corner, y down.
+fn placed(m: &[f32; 6], page_box: &[f32; 4]) -> [f32; 4] {
+    let [bx0, _, _, by1] = *page_box;
+    [m[4] - bx0, by1 - (m[5] + m[3]), m[4] + m[0] - bx0, by1 - m[5]]
 }
 
 /// The share of the page an image drawn with matrix `m` covers.
@@ -402,13 +379,15 @@ impl Engine {
         }
     }
 
-    /// OCR one image with the given page segmentation mode.
-    fn recognise(&self, image: &Path, page: u32, dpi: Option<u32>, psm: u8) -> Result<String, OcrError> {
+    /// OCR one image with the given page segmentation mode: Tesseract's TSV output (words
+    /// with boxes), tidied (see [`Reading::tidy`]).
+    fn recognise(&self, image: &Path, page: u32, dpi: Option<u32>, psm: u8) -> Result<Reading, OcrError> {
         let mut cmd = Command::new(&self.tesseract);
         cmd.arg(image).arg("stdout").arg("-l").arg(&self.language).arg("--psm").arg(psm.to_string());
         if let Some(dpi) = dpi {
             cmd.arg("--dpi").arg(dpi.to_string());
         }
+        cmd.arg("tsv");
         cmd.env("OMP_THREAD_LIMIT", "1");
         match run_limited(cmd, self.seconds, self.memory_mib) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(OcrError::EngineNotFound),
@@ -418,45 +397,58 @@ impl Engine {
                 Err(OcrError::Engine { page, reason: status_text(status) })
             }
             Ok(Finished::Done(_, out)) => {
-                Ok(drop_scan_noise(&restore_missing_characters(&String::from_utf8_lossy(&out).replace('\u{0C}', ""))))
+                let mut reading = Reading::parse_tsv(&String::from_utf8_lossy(&out));
+                reading.tidy();
+                Ok(reading)
             }
         }
     }
 
-    /// OCR one planned page. A result that does not look like upright text is tried again
-    /// with orientation detection (`--psm 1`), for pages scanned on their side.
-    pub fn page(&self, pdf: &Path, dir: &Path, job: &OcrJob) -> Result<String, OcrError> {
-        let (image, dpi) = match job.image {
-            PageImage::Jpeg if jpeg_path(dir, job.page).is_file() => (jpeg_path(dir, job.page), None),
-            _ => (self.render(pdf, dir, job.page)?, Some(self.dpi)),
+    /// OCR one planned page: its text and word boxes. A result that does not look like
+    /// upright text is tried again with orientation detection (`--psm 1`), for pages
+    /// scanned on their side.
+    pub fn page(&self, pdf: &Path, dir: &Path, job: &OcrJob) -> Result<OcrPage, OcrError> {
+        let whole_page = [0.0, 0.0, job.size.0, job.size.1];
+        let (image, dpi, at) = match job.image {
+            PageImage::Jpeg { at } if jpeg_path(dir, job.page).is_file() => (jpeg_path(dir, job.page), None, at),
+            _ => (self.render(pdf, dir, job.page)?, Some(self.dpi), whole_page),
         };
-        let first = self.recognise(&image, job.page, dpi, 3);
+        let first = self.recognise(&image, job.page, dpi, 3).map(|r| (r.text(), r));
         let result = match first {
-            Ok(text) if !ocr_output_plausible(&text) => match self.recognise(&image, job.page, dpi, 1) {
-                Ok(again) if quality(&again).common > quality(&text).common => Ok(again),
-                _ => Ok(text),
+            Ok((text, reading)) if !ocr_output_plausible(&text) => match self.recognise(&image, job.page, dpi, 1) {
+                Ok(again) if quality(&again.text()).common > quality(&text).common => Ok((again.text(), again)),
+                _ => Ok((text, reading)),
             },
             other => other,
         };
         let _ = std::fs::remove_file(&image);
-        result
+        let (text, reading) = result?;
+        Ok(OcrPage { text, geometry: reading.geometry(job.size, at) })
     }
 }
 
+/// The OCR of one page: its text, and where each of its words is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrPage {
+    pub text: String,
+    pub geometry: PageGeometry,
+}
+
 /// Complete a PDF's extraction: OCR the planned pages (in parallel on the current rayon
-/// pool) and put their text in place, marked [`PageSource::Ocr`].
+/// pool) and put their text and word boxes in place, marked [`PageSource::Ocr`].
 pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, config: &Config) -> Result<Extracted, OcrError> {
     let PdfText { mut extracted, ocr } = pdf;
     if ocr.is_empty() {
         return Ok(extracted);
     }
     let engine = Engine::locate(config)?;
-    let results: Vec<Result<String, OcrError>> = ocr.par_iter().map(|job| engine.page(pdf_path, dir, job)).collect();
-    for (job, text) in ocr.iter().zip(results) {
-        let text = text?;
+    let results: Vec<Result<OcrPage, OcrError>> = ocr.par_iter().map(|job| engine.page(pdf_path, dir, job)).collect();
+    for (job, result) in ocr.iter().zip(results) {
+        let OcrPage { text, geometry } = result?;
         if let Some(page) = extracted.pages.iter_mut().find(|p| p.number == job.page) {
             page.text = text;
             page.source = PageSource::Ocr;
+            page.geometry = Some(geometry);
         }
     }
     Ok(extracted)
@@ -493,39 +485,6 @@ mod tests {
         assert!(!ocr_output_plausible(&"ee = Ro — ws ag ä Ps ak ER Sr mm nn Ta Hh ie BL ä ov ".repeat(2)));
         // A short page (a signature block) is not tried again.
         assert!(ocr_output_plausible("Umeå 2025-01-31 Enhetschef Socialförvaltningen"));
-    }
-
-    #[test]
-    fn at_and_section_signs_are_restored() {
-        let cases = [
-            ("E-post kalle.ek@exempel.se", "E-post kalle.ekQexempel.se"),
-            ("kalle.ek@exempel.se", "kalle.ekQWexempel.se"),
-            ("k.ek@ab.se", "k.ekQQWab.se"),
-            ("kalle.ek@exempel.se.", "kalle.ek(Qexempel.se."),
-            ("kalle.ek@exempel.se", "kalle.ek(ÅQexempel.se"),
-            ("kalle.ek@exempel.se", "kalle.ek(öexempel.se"),
-            ("kalle.ek@exempel.se", "kalle.ekOöexempel.se"),
-            ("kalle.ek@exempel.se", "kalle.ekWexempel.se"),
-            ("enligt 14 kap. 3 § SoL", "enligt 14 kap. 3 8 SoL"),
-            ("enligt 14 kap. 3 § SoL", "enligt 14 kap. 3 $& SoL"),
-        ];
-        for (want, ocr) in cases {
-            assert_eq!(restore_missing_characters(ocr), want, "{ocr}");
-        }
-        for keep in ["Quality Q-märkt", "IQ 120 på testet", "SQL.se", "kap. 3 18 dagar", "Ek Qvist.se", "www.Exempel.se", "iPhone.se"] {
-            assert_eq!(restore_missing_characters(keep), keep);
-        }
-    }
-
-    #[test]
-    fn scan_noise_is_dropped_but_text_kept() {
-        assert_eq!(
-            drop_scan_noise("<< skickade handläggaren «Lindqvist = ett brev"),
-            " skickade handläggaren Lindqvist  ett brev"
-        );
-        for keep in ["»Citat»", "pil -> här", "e-post: a@b.se", "14 kap. 3 §"] {
-            assert_eq!(drop_scan_noise(keep), keep);
-        }
     }
 
     #[test]
@@ -577,15 +536,16 @@ mod tests {
     #[test]
     fn a_lone_upright_jpeg_goes_straight_to_ocr() {
         let (job, written) = plan_for(FULL_PAGE, None, "");
-        assert_eq!(job, Some(OcrJob { page: 1, image: PageImage::Jpeg }));
+        assert_eq!(job, Some(OcrJob { page: 1, image: PageImage::Jpeg { at: [0.0, 0.0, 595.0, 842.0] }, size: (595.0, 842.0) }));
         assert!(written);
     }
 
     #[test]
     fn other_scans_are_rasterised() {
-        let render = Some(OcrJob { page: 1, image: PageImage::Render });
+        let render = Some(OcrJob { page: 1, image: PageImage::Render, size: (595.0, 842.0) });
         // /Rotate, an image drawn turned, two images, a visible text stamp.
-        assert_eq!(plan_for(FULL_PAGE, Some(90), "").0, render);
+        let turned = Some(OcrJob { page: 1, image: PageImage::Render, size: (842.0, 595.0) });
+        assert_eq!(plan_for(FULL_PAGE, Some(90), "").0, turned);
         assert_eq!(plan_for("q 0 595 -842 0 842 0 cm /Im0 Do Q", None, "").0, render);
         assert_eq!(plan_for("q 595 0 0 421 0 421 cm /Im0 Do Q q 595 0 0 421 0 0 cm /Im1 Do Q", None, "").0, render);
         let stamp = format!("{FULL_PAGE} BT /F1 9 Tf 500 20 Td (Sida 2) Tj ET");
@@ -610,5 +570,11 @@ mod tests {
         assert!(!upright(&[0.0, 595.0, -842.0, 0.0, 842.0, 0.0]));
         assert!(!upright(&[595.0, 0.0, 0.0, -842.0, 0.0, 842.0]));
         assert!((coverage(&[595.0, 0.0, 0.0, 842.0, 0.0, 0.0], 595.0 * 842.0) - 1.0).abs() < 1e-6);
+        // An image over the lower half of a page whose box starts at (10, 20): measured
+        // from the top-left of the box, y down.
+        let page_box = [10.0, 20.0, 605.0, 862.0];
+        assert_eq!(placed(&[595.0, 0.0, 0.0, 421.0, 10.0, 20.0], &page_box), [0.0, 421.0, 595.0, 842.0]);
+        let scan = PageScan { page_box, rotate: 270, ..PageScan::default() };
+        assert_eq!(displayed_size(&scan), (842.0, 595.0));
     }
 }

@@ -224,6 +224,10 @@ pub struct PageScan {
     pub rotate: u32,
     /// Page area in square points (MediaBox).
     pub area: f32,
+    /// The page as displayed, before `/Rotate`: the CropBox (else the MediaBox) as
+    /// `[x0, y0, x1, y1]` in PDF points, x0 < x1 and y0 < y1. Word boxes of OCR'd pages are
+    /// measured from its top-left corner.
+    pub page_box: [f32; 4],
     /// Image XObjects drawn, with the transformation matrix in force.
     pub images: Vec<(lopdf::ObjectId, [f32; 6])>,
     /// Text drawn in a visible render mode (not `3 Tr`, which OCR layers use).
@@ -267,6 +271,7 @@ pub fn scan_page(doc: &Document, page: lopdf::ObjectId) -> PageScan {
         .map(|a| a.iter().filter_map(|v| v.as_float().ok()).collect())
         .unwrap_or_default();
     scan.area = if mbox.len() == 4 { ((mbox[2] - mbox[0]) * (mbox[3] - mbox[1])).abs() } else { 612.0 * 792.0 };
+    scan.page_box = page_box(doc, page, &mbox);
     let Ok(content) = doc.get_and_decode_page_content(page) else {
         scan.unreadable = true;
         return scan;
@@ -299,6 +304,19 @@ pub fn scan_page(doc: &Document, page: lopdf::ObjectId) -> PageScan {
         }
     }
     scan
+}
+
+/// The CropBox of a page, else its MediaBox (else US Letter), normalised so x0 < x1, y0 < y1.
+fn page_box(doc: &Document, page: lopdf::ObjectId, mbox: &[f32]) -> [f32; 4] {
+    let crop: Vec<f32> = inherited(doc, page, b"CropBox")
+        .and_then(|o| o.as_array().ok())
+        .map(|a| a.iter().filter_map(|v| v.as_float().ok()).collect())
+        .unwrap_or_default();
+    let b = [&crop[..], mbox].into_iter().find(|b| b.len() == 4 && b[0] != b[2] && b[1] != b[3]);
+    match b {
+        Some(b) => [b[0].min(b[2]), b[1].min(b[3]), b[0].max(b[2]), b[1].max(b[3])],
+        None => [0.0, 0.0, 612.0, 792.0],
+    }
 }
 
 fn is_image(doc: &Document, id: lopdf::ObjectId) -> bool {
