@@ -21,7 +21,7 @@ fn bench(c: &mut Criterion) {
     let detectors = Detectors::build(&Config::default()).expect("detectors build");
     let docs: Vec<Normalized> = common::reports(12 * 1024 * 1024)
         .into_iter()
-        .map(|text| Normalized { text, page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None })
+        .map(|text| Normalized { text, page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() })
         .collect();
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let found: usize = docs.iter().map(|d| detectors.detect(d).spans.len()).sum();

@@ -25,7 +25,7 @@ fn bench(c: &mut Criterion) {
         .into_iter()
         .enumerate()
         .map(|(i, text)| {
-            let n = Normalized { text, page_count: 2, ocr_pages: vec![], ocr_repaired: false, raw: None };
+            let n = Normalized { text, page_count: 2, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() };
             let r = maskera::redact::redact(&n, &detectors.detect(&n), &config);
             let (masking_record, masking_statement) = maskera::record::masking_record(&r.counts(), &config);
             let info = ReportInfo {

@@ -484,6 +484,8 @@ fn publish(p: &Pipeline, dirs: &OutDirs, input: &Input, id: &str, sha: &str) -> 
         format: Some(extracted.format),
         pages: Some(redacted.page_count),
         ocr_pages: redacted.ocr_pages.clone(),
+        reocr_pages: redacted.ocr.reocr_pages.clone(),
+        ocr_notes: redacted.ocr.notes.clone(),
         counts,
         fingerprint: Some(p.fingerprint.clone()),
     })
@@ -502,7 +504,13 @@ fn render_and_write(
         id: id.to_string(),
         maskera_version: env!("CARGO_PKG_VERSION"),
         pages: redacted.page_count,
-        ocr: OcrInfo { pages: redacted.ocr_pages.clone(), repaired: redacted.ocr_repaired },
+        ocr: OcrInfo {
+            pages: redacted.ocr_pages.clone(),
+            reocr_pages: redacted.ocr.reocr_pages.clone(),
+            repaired: redacted.ocr_repaired,
+            repaired_words: redacted.ocr.repaired_words,
+            reocr_words: redacted.ocr.reocr_words,
+        },
         redactions: counts,
         fields: serde_json::to_value(p.analyzer.analyze(redacted)).map_err(|e| e.to_string())?,
         masking_record,

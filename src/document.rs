@@ -31,12 +31,19 @@ pub struct Page {
     /// Where the page's words are drawn, when the extractor knows (OCR word boxes).
     #[serde(default)]
     pub geometry: Option<PageGeometry>,
+    /// The page's own (OCR) text layer, when OCR read the page again and replaced it.
+    #[serde(default)]
+    pub layer: Option<String>,
+    /// What went wrong when OCR of this page was tried and the page kept its text layer
+    /// (for the manifest: reasons and numbers, never text).
+    #[serde(default)]
+    pub ocr_note: Option<String>,
 }
 
 impl Page {
     /// A page of text without geometry.
     pub fn new(number: u32, text: impl Into<String>, source: PageSource) -> Page {
-        Page { number, text: text.into(), source, geometry: None }
+        Page { number, text: text.into(), source, geometry: None, layer: None, ocr_note: None }
     }
 }
 
@@ -89,6 +96,51 @@ pub struct Normalized {
     /// Structured-number detectors can scan `raw.text` too (so OCR damage cannot hide a
     /// number) and map what they find with [`OffsetMap::raw_to_text`].
     pub raw: Option<RawText>,
+    /// What re-OCR changed (for the review page, the report and the manifest).
+    pub reocr: Reocr,
+}
+
+/// Pages read again by OCR in place of their own text layer, and what that changed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reocr {
+    /// Pages whose text layer was replaced by a fresh OCR.
+    pub pages: Vec<u32>,
+    /// Words of [`Normalized::text`] that differ from the replaced layer, in text order.
+    pub words: Vec<WordChange>,
+    /// Pages where OCR was tried and the layer kept, and why (numbers and reasons only).
+    pub notes: Vec<String>,
+}
+
+/// What OCR repair and re-OCR did to a document, for the report and the manifest: page
+/// numbers, counts and reasons, never text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OcrSummary {
+    pub reocr_pages: Vec<u32>,
+    /// Words OCR-damage repair replaced.
+    pub repaired_words: usize,
+    /// Words of re-OCR'd pages that differ from the replaced layer.
+    pub reocr_words: usize,
+    pub notes: Vec<String>,
+}
+
+impl Normalized {
+    pub fn ocr_summary(&self) -> OcrSummary {
+        OcrSummary {
+            reocr_pages: self.reocr.pages.clone(),
+            repaired_words: self.raw.as_ref().map_or(0, |r| r.map.edits.len()),
+            reocr_words: self.reocr.words.len(),
+            notes: self.reocr.notes.clone(),
+        }
+    }
+}
+
+/// A run of words of the normalised text that came out differently from a page's
+/// replaced text layer: its byte range in the text and what the layer had there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordChange {
+    pub text: (usize, usize),
+    /// The layer's words (one space apart; empty when the layer had none there).
+    pub before: String,
 }
 
 /// The pre-repair text of a document and where its words moved to.

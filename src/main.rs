@@ -24,6 +24,7 @@ fn main() -> ExitCode {
                 max_memory_mib,
                 ..Default::default()
             };
+            let Ok(reocr) = reocr.parse() else { return ExitCode::from(2) };
             ExitCode::from(maskera::extract::isolate::serve_main(&limits, reocr) as u8)
         }
         cli::Command::Merge { inputs, out, config, templates, quiet } => {
@@ -96,7 +97,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            config.ocr.reocr |= reocr;
+            if reocr {
+                config.ocr.reocr = maskera::config::ReocrMode::Always;
+            }
             config.review.enabled |= review;
             config.link_persons |= link_persons || link_key.is_some();
             let extras = match run_extras(&config, &out, link_key.as_deref()) {

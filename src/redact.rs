@@ -90,6 +90,8 @@ pub struct Redacted {
     pub page_count: u32,
     pub ocr_pages: Vec<u32>,
     pub ocr_repaired: bool,
+    /// What OCR repair and re-OCR did (counts and page numbers, never text).
+    pub ocr: crate::document::OcrSummary,
 }
 
 impl Redacted {
@@ -223,6 +225,7 @@ pub fn redact_with(text: &Normalized, findings: &Findings, config: &Config, link
         page_count: text.page_count,
         ocr_pages: text.ocr_pages.clone(),
         ocr_repaired: text.ocr_repaired,
+        ocr: text.ocr_summary(),
     }
 }
 
@@ -330,7 +333,7 @@ mod tests {
     }
 
     fn norm(text: &str) -> Normalized {
-        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None }
+        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() }
     }
 
     #[test]

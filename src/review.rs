@@ -2,7 +2,8 @@
 //! for the registrator who decides what to mask, never for publication.
 //!
 //! The page shows the *normalised* text with every detection highlighted by kind, its
-//! placeholder, the rule that found it and its confidence, and a table of the detections
+//! placeholder, the rule that found it and its confidence, every word that OCR repair or a
+//! fresh OCR changed (before → after, one colour each) and which pages were OCR'd, and a table of the detections
 //! with the doubtful ones first (see [`doubt`]). Detections that were found but kept — a
 //! kind the configuration does not mask, or a value on an allow-list — are shown too, with
 //! the reason (a detection an allow-list keeps was decided by a person and is no longer
@@ -148,10 +149,96 @@ struct Row {
     end: usize,
 }
 
+/// A word OCR repair or re-OCR changed: where it is in the text and what it was.
+#[derive(Debug, Clone, Serialize)]
+struct Fix {
+    /// "repair" (OCR repair of a damaged text layer) or "reocr" (read again by OCR).
+    kind: &'static str,
+    before: String,
+    after: String,
+    line: usize,
+    #[serde(skip)]
+    start: usize,
+    #[serde(skip)]
+    end: usize,
+}
+
+/// A stretch of the text with at most one detection mark, cut into parts at the edges of
+/// changed words (so a change inside a mark stays inside it).
 #[derive(Debug, Clone, Serialize)]
 struct Segment<'a> {
-    text: &'a str,
     m: Option<&'a Row>,
+    parts: Vec<Part<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Part<'a> {
+    text: &'a str,
+    fix: Option<&'a Fix>,
+}
+
+/// The words OCR repair and re-OCR changed, in text order (a repaired word inside a
+/// re-OCR'd stretch is shown as the repair).
+fn fixes(n: &Normalized, lines: &Lines) -> Vec<Fix> {
+    let text = n.text.as_str();
+    let mut out: Vec<Fix> = Vec::new();
+    if let Some(raw) = &n.raw {
+        for e in &raw.map.edits {
+            out.push(Fix {
+                kind: "repair",
+                before: raw.text.get(e.raw.0..e.raw.1).unwrap_or_default().to_string(),
+                after: text.get(e.text.0..e.text.1).unwrap_or_default().to_string(),
+                line: lines.of(e.text.0),
+                start: e.text.0,
+                end: e.text.1,
+            });
+        }
+    }
+    for w in &n.reocr.words {
+        let (s, e) = w.text;
+        if out.iter().any(|f| f.kind == "repair" && s < f.end && f.start < e) {
+            continue;
+        }
+        out.push(Fix {
+            kind: "reocr",
+            before: w.before.clone(),
+            after: text.get(s..e).unwrap_or_default().to_string(),
+            line: lines.of(s),
+            start: s,
+            end: e,
+        });
+    }
+    out.retain(|f| f.start < f.end && f.end <= text.len() && text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+    out.sort_by_key(|f| (f.start, f.end));
+    // Never overlapping, so every part of the text belongs to one change at most.
+    let mut end = 0;
+    out.retain(|f| {
+        let keep = f.start >= end;
+        if keep {
+            end = f.end;
+        }
+        keep
+    });
+    out
+}
+
+/// `text[start..end]` cut at the edges of `fixes` (sorted, not overlapping).
+fn parts<'a>(text: &'a str, start: usize, end: usize, fixes: &'a [Fix]) -> Vec<Part<'a>> {
+    let mut out = Vec::new();
+    let mut pos = start;
+    let first = fixes.partition_point(|f| f.end <= start);
+    for f in fixes[first..].iter().take_while(|f| f.start < end) {
+        let (s, e) = (f.start.max(start), f.end.min(end));
+        if pos < s {
+            out.push(Part { text: &text[pos..s], fix: None });
+        }
+        out.push(Part { text: &text[s..e], fix: Some(f) });
+        pos = e;
+    }
+    if pos < end {
+        out.push(Part { text: &text[pos..end], fix: None });
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -255,7 +342,8 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
     for (i, r) in rows.iter_mut().enumerate() {
         r.n = i + 1;
     }
-    // The text as segments, in document order.
+    // The text as segments, in document order, with the changed words inside.
+    let fixes = fixes(d.normalized, &lines);
     let mut segments: Vec<Segment> = Vec::new();
     let mut pos = 0;
     for r in rows.iter().filter(|r| r.marked) {
@@ -263,14 +351,15 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
             continue;
         }
         if pos < r.start {
-            segments.push(Segment { text: &text[pos..r.start], m: None });
+            segments.push(Segment { m: None, parts: parts(text, pos, r.start, &fixes) });
         }
-        segments.push(Segment { text: &text[r.start..r.end], m: Some(r) });
+        segments.push(Segment { m: Some(r), parts: parts(text, r.start, r.end, &fixes) });
         pos = r.end;
     }
     if pos < text.len() {
-        segments.push(Segment { text: &text[pos..], m: None });
+        segments.push(Segment { m: None, parts: parts(text, pos, text.len(), &fixes) });
     }
+    let repaired = fixes.iter().filter(|f| f.kind == "repair").count();
     // The table: doubtful first, then in document order.
     let mut table: Vec<&Row> = rows.iter().collect();
     table.sort_by_key(|r| (r.doubt.is_none(), r.start, r.end));
@@ -291,6 +380,12 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
     ctx.insert("threshold", &format!("{LOW_CONFIDENCE:.2}"));
     ctx.insert("linked", &d.linked);
     ctx.insert("kinds", &Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
+    ctx.insert("fixes", &fixes);
+    ctx.insert("repaired", &repaired);
+    ctx.insert("reocr_changed", &(fixes.len() - repaired));
+    ctx.insert("ocr_pages", &d.normalized.ocr_pages);
+    ctx.insert("reocr_pages", &d.normalized.reocr.pages);
+    ctx.insert("ocr_notes", &d.normalized.reocr.notes);
     templates.tera.render("review.html", &ctx).map_err(|e| RenderError::Template(e.to_string()))
 }
 
@@ -332,7 +427,14 @@ mod tests {
     use crate::detect::Detectors;
 
     fn norm(text: &str) -> Normalized {
-        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None }
+        Normalized {
+            text: text.into(),
+            page_count: 1,
+            ocr_pages: vec![],
+            ocr_repaired: false,
+            raw: None,
+            reocr: Default::default(),
+        }
     }
 
     fn page(text: &str, cfg: &Config, batch: &crate::decide::Decisions, failure: Option<&str>) -> String {
@@ -409,6 +511,45 @@ mod tests {
         let html = page(text, &Config::default(), &Default::default(), Some("verification: <x>"));
         assert!(!html.contains("<script>") && !html.contains("<b>") && html.contains("&lt;script&gt;"));
         assert!(html.contains("verification: &lt;x&gt;") && html.contains("data-published=\"false\""));
+    }
+
+    #[test]
+    fn repaired_and_reocrd_words_are_shown_before_and_after() {
+        use crate::document::{Extracted, Format, Page, PageSource};
+        let damaged = "Handelsen ar utredd och det ar klart att personalen inte foljde rutinen for \
+            hantering av lakemedel pa boendet. Atgarder har vidtagits.";
+        let mut fresh = Page::new(2, "Beslut om åtgärder på boendet.", PageSource::Ocr);
+        fresh.layer = Some("Beslut om atgarder pa boendet.".into());
+        let n = crate::normalize::normalize(&Extracted {
+            format: Format::Pdf,
+            pages: vec![Page::new(1, damaged, PageSource::TextLayer), fresh],
+        });
+        let cfg = Config::default();
+        let det = Detectors::build(&cfg).unwrap();
+        let (f, allowed) = det.detect_for_review(&n);
+        let r = crate::redact::redact_settled(&n, &f, &det, &cfg);
+        let decisions = DecisionsInForce::default();
+        let d = DocReview {
+            id: "abc",
+            normalized: &n,
+            findings: &f,
+            allowed: &allowed,
+            redacted: &r,
+            config: &cfg,
+            decisions: &decisions,
+            failure: None,
+            linked: false,
+        };
+        let html = render_review(&d, &ReviewTemplates::load(None).unwrap()).unwrap();
+        let text = &html[html.find("<div class=\"text\"").unwrap()..];
+        assert!(text.contains("<span class=\"fix repair\" data-before=\"lakemedel\""), "{text}");
+        assert!(text.contains(">läkemedel</span>"), "{text}");
+        assert!(text.contains("<span class=\"fix reocr\" data-before=\"atgarder\""), "{text}");
+        assert!(html.contains("id=\"reocr-pages\" data-pages=\"2\""), "{html}");
+        assert!(html.contains("<td>atgarder</td><td>åtgärder</td>"), "{html}");
+        // The before-words are attributes, not text: the text block reads as the text.
+        let plain = text.split("</div>").next().unwrap();
+        assert!(!plain.contains(">lakemedel<") && !plain.contains(">atgarder<"));
     }
 
     #[test]

@@ -184,7 +184,7 @@ mod tests {
         use crate::document::Normalized;
         let cfg = Config::default();
         let detectors = Detectors::build(&cfg).unwrap();
-        let n = Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None };
+        let n = Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() };
         let f = detectors.detect(&n);
         let red = crate::redact::redact(&n, &f, &cfg);
         let info = crate::render::ReportInfo {

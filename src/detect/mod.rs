@@ -193,7 +193,7 @@ mod tests {
     use super::*;
 
     fn norm(text: &str) -> Normalized {
-        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None }
+        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() }
     }
 
     #[test]

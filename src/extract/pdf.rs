@@ -14,6 +14,7 @@ use lopdf::Document;
 use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::config::ReocrMode;
 use crate::document::{Extracted, Format, Page, PageSource};
 
 /// Why a PDF could not be read. Messages never hold document text.
@@ -171,18 +172,19 @@ pub fn check_decompressed(doc: &Document, limit: u64) -> Result<(), PdfError> {
 
 /// Extract the text layer of every page.
 pub fn extract(bytes: &[u8], max_pages: u32) -> Result<Extracted, PdfError> {
-    extract_with_ocr_plan(bytes, max_pages, u64::MAX, None, false).map(|t| t.extracted)
+    extract_with_ocr_plan(bytes, max_pages, u64::MAX, None, ReocrMode::Never).map(|t| t.extracted)
 }
 
 /// Extract the text layer of every page, refusing decompression bombs, and plan OCR for
-/// the pages without a usable one (see [`super::ocr::plan`]). With `images`, embedded page
+/// the pages without a usable one, and the scans whose OCR layer `reocr` reads again (see
+/// [`super::ocr::plan`]). With `images`, embedded page
 /// JPEGs that can go straight to the OCR engine are written there as `page-<n>.jpg`.
 pub fn extract_with_ocr_plan(
     bytes: &[u8],
     max_pages: u32,
     max_decompressed: u64,
     images: Option<&Path>,
-    reocr: bool,
+    reocr: ReocrMode,
 ) -> Result<PdfText, PdfError> {
     let doc = load(bytes)?;
     check_decompressed(&doc, max_decompressed)?;
@@ -194,16 +196,19 @@ pub fn extract_with_ocr_plan(
     if count > max_pages {
         return Err(PdfError::TooManyPages { pages: count, limit: max_pages });
     }
+    let layers: Vec<(Option<String>, PageScan)> = pages
+        .iter()
+        .map(|(key, id)| (page_text(&doc, *key), quiet_catch(|| scan_page(&doc, *id)).unwrap_or_default()))
+        .collect();
+    let planned: Vec<super::ocr::LayerPage> = (1..)
+        .zip(&layers)
+        .map(|(number, (text, scan))| super::ocr::LayerPage { number, text: text.as_deref(), scan })
+        .collect();
+    let ocr = super::ocr::plan(&doc, &planned, images, reocr);
     let mut out = Vec::with_capacity(pages.len());
-    let mut ocr = Vec::new();
-    for (i, (key, id)) in pages.iter().enumerate() {
-        let number = i as u32 + 1;
-        let text = page_text(&doc, *key);
-        let scan = quiet_catch(|| scan_page(&doc, *id)).unwrap_or_default();
-        match super::ocr::plan(&doc, number, text.as_deref(), &scan, images, reocr) {
-            Some(job) => ocr.push(job),
-            None if text.is_none() => return Err(PdfError::Page(number)),
-            None => {}
+    for (number, (text, _)) in (1..).zip(layers) {
+        if text.is_none() && !ocr.iter().any(|j| j.page == number) {
+            return Err(PdfError::Page(number));
         }
         out.push(Page::new(number, text.unwrap_or_default(), PageSource::TextLayer));
     }

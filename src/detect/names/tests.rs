@@ -17,7 +17,7 @@ fn masked(text: &str) -> Vec<String> {
 
 /// The text as the redactor would publish it (names only).
 fn redacted(text: &str) -> String {
-    let n = Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None };
+    let n = Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() };
     crate::redact::redact(&n, &Findings { spans: spans(text) }, &Config::default()).text().to_string()
 }
 

@@ -105,6 +105,31 @@ impl Reading {
         }
     }
 
+    /// Take from the page's replaced text layer the characters the Swedish model cannot
+    /// read, where the two readings line up word for word: an `@` of an e-mail address the
+    /// layer has (`anna.berg@kommun.se`) where this reading has something else in its place
+    /// (`anna.bergdkommun.se`), and a `§` the layer has where this reading has `8`, `$` or
+    /// `&`. Words are lined up on their letters without diacritics, so the layer's `for`
+    /// meets this reading's `för`. Every other word stays as Tesseract read it.
+    pub fn take_from_layer(&mut self, layer: &str) {
+        let layer: Vec<&str> = layer.split_whitespace().collect();
+        let idx: Vec<usize> = (0..self.words.len()).filter(|&i| !self.words[i].text.is_empty()).collect();
+        let mine: Vec<String> = idx.iter().map(|&i| fold_key(&self.words[i].text)).collect();
+        let theirs: Vec<String> = layer.iter().map(|w| fold_key(w)).collect();
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, &theirs, &mine) {
+            let similar::DiffOp::Replace { old_index, old_len, new_index, new_len } = op else { continue };
+            if old_len != new_len {
+                continue;
+            }
+            for k in 0..old_len {
+                let word = &mut self.words[idx[new_index + k]].text;
+                if let Some(merged) = merge_word(layer[old_index + k], word) {
+                    *word = merged;
+                }
+            }
+        }
+    }
+
     /// The page text, laid out as Tesseract's text output: words of a line joined by a
     /// space, lines by `\n`, paragraphs by a blank line. A line whose words were all noise
     /// stays as an empty line.
@@ -163,6 +188,47 @@ impl Reading {
             .collect();
         PageGeometry { width: size.0, height: size.1, words }
     }
+}
+
+/// A word's letters and digits, lower case, without diacritics: what two OCR engines agree
+/// on when one of them has no Swedish letters.
+fn fold_key(word: &str) -> String {
+    word.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'å' | 'ä' | 'à' | 'á' => 'a',
+            'ö' | 'ó' | 'ò' => 'o',
+            'é' | 'è' => 'e',
+            'ü' => 'u',
+            c => c,
+        })
+        .collect()
+}
+
+/// `mine` with the layer's `@` or `§` put in, when the layer word has one that `mine`
+/// lacks and the rest of the two words agree (see [`Reading::take_from_layer`]).
+fn merge_word(layer: &str, mine: &str) -> Option<String> {
+    if layer == "§" && matches!(mine, "8" | "$" | "&" | "$&" | "S" | "§") {
+        return (mine != "§").then(|| "§".to_string());
+    }
+    let (local, domain) = layer.split_once('@')?;
+    if mine.contains('@') || local.is_empty() || domain.is_empty() || domain.contains('@') {
+        return None;
+    }
+    // The same name before the sign and the same domain after it, up to case and
+    // diacritics; between them this reading has one to three other characters.
+    let lead = mine.char_indices().map(|(i, _)| i).nth(local.chars().count())?;
+    let tail_len = domain.chars().count();
+    let tail = mine.char_indices().map(|(i, _)| i).rev().find(|&i| mine[i..].chars().count() == tail_len)?;
+    if tail < lead || fold_key(&mine[..lead]) != fold_key(local) {
+        return None;
+    }
+    let between = mine[lead..tail].chars().count();
+    if !(1..=3).contains(&between) || fold_key(&mine[tail..]) != fold_key(domain) {
+        return None;
+    }
+    Some(format!("{}@{}", &mine[..lead], &mine[tail..]))
 }
 
 /// `@` as the Swedish model reads it (it has no `@`): one to three characters — a bracket or
@@ -258,6 +324,21 @@ mod tests {
         assert_eq!((section.x0, section.x1), (99.0, 105.0));
         let glued = &g.words[2];
         assert_eq!((glued.text.as_str(), glued.x0), ("Lindqvist", 30.0));
+    }
+
+    #[test]
+    fn the_layer_gives_back_at_and_section_signs() {
+        let mut r = Reading::parse_tsv(TSV);
+        r.words[2].text = "anna.bergdkommun.se".into(); // not restored by the rules
+        r.tidy();
+        r.take_from_layer("Kontakt anna.berg@kommun.se\nLindqvist ringde.\nenligt kap. 3 § SoL");
+        assert_eq!(r.text(), "Kontakt anna.berg@kommun.se\nLindqvist ringde.\n\nenligt kap. 3 § SoL\n");
+        // Words that differ otherwise keep this reading.
+        assert_eq!(merge_word("anna.berg@kommun.se", "anna.bergdkommun.nu"), None);
+        assert_eq!(merge_word("anna.berg@kommun.se", "olle.bergdkommun.se"), None);
+        assert_eq!(merge_word("för", "for"), None);
+        assert_eq!(merge_word("§", "8"), Some("§".into()));
+        assert_eq!(merge_word("a@b.se", "aQb.se"), Some("a@b.se".into()));
     }
 
     #[test]
