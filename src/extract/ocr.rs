@@ -1,15 +1,18 @@
-//! OCR for pages without a usable text layer, with the `tesseract` command.
+//! OCR with the `tesseract` command: pages without a usable text layer, and scans whose own
+//! OCR layer is read again (`[ocr] reocr`, see [`plan`] and `docs/ocr.md`).
 //!
 //! The work is split between the two processes of an extraction:
 //! - the isolated extraction child ([`super::isolate`]) reads each page's text layer, judges
-//!   it ([`text_layer_usable`]) and plans OCR for the pages that need it ([`plan`]). When a
-//!   page is one upright embedded JPEG (DCTDecode) and nothing else, the child writes the
-//!   JPEG's bytes to the private work folder, to go to Tesseract unchanged;
-//! - the parent ([`complete`]) runs the plan: it rasterises the other pages with
-//!   `pdftoppm -r <dpi>` (which applies `/Rotate`, and draws every image and mark of the
-//!   page), then runs `tesseract <image> stdout -l swe` on each page, pages in parallel on
-//!   the batch's rayon pool and each call held to one thread (`OMP_THREAD_LIMIT=1`), under
-//!   a time limit and the same memory cap as the extraction child.
+//!   it ([`text_layer_usable`], the damage measure) and plans OCR for the document ([`plan`]:
+//!   which pages, and why — [`Reason`]). When a page is one upright embedded JPEG (DCTDecode)
+//!   and nothing else, the child writes the JPEG's bytes to the private work folder, to go to
+//!   Tesseract unchanged;
+//! - the parent ([`complete`]) runs the plan: it rasterises the other pages with `pdftoppm`
+//!   (which applies `/Rotate`, and draws every image and mark of the page; a scan at its own
+//!   resolution), then runs `tesseract <image> stdout -l swe tsv` on each page, pages in
+//!   parallel on the batch's rayon pool and each call held to one thread
+//!   (`OMP_THREAD_LIMIT=1`), under a time limit and the same memory cap as the extraction
+//!   child. [`Reading`] turns the TSV into the page text and its word boxes.
 //!
 //! Tesseract and pdftoppm are separate programs, found at run time: `cargo build` needs
 //! neither, and a machine without them still processes text documents. Their paths come
