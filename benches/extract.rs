@@ -25,7 +25,7 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary folder");
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     for (i, text) in common::reports(1024 * 1024).iter().take(200).enumerate() {
-        let pdf = maskera::render::pdf::render_pdf(&maskera::render::layout::blocks(text)).expect("render");
+        let pdf = common::pdf_of(text);
         let path = dir.path().join(format!("rapport-{i:03}.pdf"));
         std::fs::write(&path, &pdf).expect("write PDF");
         files.push((path, pdf));

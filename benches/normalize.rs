@@ -42,11 +42,11 @@ fn bench(c: &mut Criterion) {
         .collect();
     let bytes: usize = docs.iter().flat_map(|d| &d.pages).map(|p| p.text.len()).sum();
     let sample = maskera::normalize::normalize(&docs[0]);
-    assert!(!sample.ocr_repaired, "clean text must not be repaired");
+    assert!(!sample.ocr_repaired(), "clean text must not be repaired");
     let non_empty = |t: &str| t.lines().filter(|l| !l.trim().is_empty()).count();
     let lines_in: usize = docs[0].pages.iter().map(|p| non_empty(&p.text)).sum();
-    assert!(non_empty(&sample.text) * 2 < lines_in, "page lines must be reflowed into paragraphs");
-    let run = || docs.iter().map(|d| maskera::normalize::normalize(black_box(d)).text.len()).sum::<usize>();
+    assert!(non_empty(sample.text()) * 2 < lines_in, "page lines must be reflowed into paragraphs");
+    let run = || docs.iter().map(|d| maskera::normalize::normalize(black_box(d)).text().len()).sum::<usize>();
     common::cpu_and_wall(c, "normalize", bytes, 10, true, &[("clean", &run)]);
 }
 

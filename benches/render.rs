@@ -13,21 +13,23 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use maskera::config::Config;
 use maskera::detect::Detectors;
-use maskera::document::Normalized;
+use maskera::document::{Extracted, Format, Page, PageSource};
 use maskera::redact::Redacted;
 use maskera::render::{self, OcrInfo, ReportInfo, Templates};
 
 fn bench(c: &mut Criterion) {
     let config = Config::default();
-    let detectors = Detectors::build(&config).expect("detectors build");
+    let detectors = Detectors::build(&config.detect_settings()).expect("detectors build");
+    let policy = config.mask_policy();
     let templates = Templates::load(None).expect("built-in templates");
     let docs: Vec<(Redacted, ReportInfo)> = common::reports(10 * 1024 * 1024)
         .into_iter()
         .enumerate()
         .map(|(i, text)| {
-            let n = Normalized { text, page_count: 2, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() };
-            let r = maskera::redact::redact(&n, &detectors.detect(&n), &config);
-            let (masking_record, masking_statement) = maskera::record::masking_record(&r.counts(), &config);
+            let pages = vec![Page::new(1, text, PageSource::TextLayer)];
+            let n = maskera::normalize::normalize(&Extracted { format: Format::Text, pages });
+            let (r, _) = maskera::redact::redact(&n, &detectors.detect(&n), &policy, None);
+            let (masking_record, masking_statement) = maskera::record::masking_record(&r.counts(), &config.grounds);
             let info = ReportInfo {
                 id: format!("{i:016x}"),
                 maskera_version: "bench",
@@ -44,12 +46,12 @@ fn bench(c: &mut Criterion) {
     let bytes: usize = docs.iter().map(|(r, _)| r.text().len()).sum();
     let all = || {
         docs.iter()
-            .map(|(r, info)| render::render(black_box(r), info, &templates).expect("render").pdf.len())
+            .map(|(r, info)| render::render(black_box(r), info, &templates).expect("render").files()[3].1.len())
             .sum::<usize>()
     };
     let pdf_only = || {
         docs.iter()
-            .map(|(r, _)| render::pdf::render_pdf(&render::layout::blocks(black_box(r.text()))).expect("pdf").len())
+            .map(|(r, _)| render::pdf::render_pdf(&render::layout::Layout::of(black_box(r))).expect("pdf").len())
             .sum::<usize>()
     };
     common::cpu_and_wall(c, "render", bytes, 20, false, &[("all_files", &all), ("pdf_only", &pdf_only)]);

@@ -50,6 +50,10 @@ pub enum Command {
         /// shards' output folders with `maskera merge`.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Run even when no input is found, or when more than `batch.max_shrink` (default
+        /// half) of the published reports would be removed because their inputs are gone.
+        #[arg(long)]
+        allow_shrink: bool,
         /// Re-OCR every scanned page under an OCR text layer with Tesseract's Swedish model
         /// (same as `[ocr] reocr = "always"`; the default, "auto", re-OCRs the pages whose
         /// layer is OCR-damaged).

@@ -32,7 +32,9 @@ pub struct Config {
     /// Resource limits for one document.
     pub limits: Limits,
     /// The learning summary (`public/summary/`).
-    pub summary: crate::summary::SummaryConfig,
+    pub summary: SummaryConfig,
+    /// Guards of the nightly batch.
+    pub batch: BatchConfig,
     /// The learning fields.
     pub analyze: AnalyzeConfig,
     /// OCR of pages without a usable text layer.
@@ -59,6 +61,100 @@ pub const DEFAULT_GROUND: &str = "26 kap. 1 § OSL";
 pub struct ReviewConfig {
     /// Write `OUT/review/<id>.html` for every document (same as `--review`).
     pub enabled: bool,
+}
+
+/// `[summary]`: the learning summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SummaryConfig {
+    /// Cross-table cells with fewer documents than this (but more than none) show as `<N`.
+    pub min_count: usize,
+    /// Case digests shown per kategori.
+    pub digests_per_kategori: usize,
+}
+
+impl Default for SummaryConfig {
+    fn default() -> Self {
+        SummaryConfig { min_count: 3, digests_per_kategori: 3 }
+    }
+}
+
+/// `[batch]`: what a run may do to an output folder without being told explicitly.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BatchConfig {
+    /// The largest share (0.0–1.0) of the published reports a run may remove because their
+    /// inputs are gone; a run that would remove more changes nothing and exits 2 unless
+    /// `--allow-shrink` is given.
+    pub max_shrink: f64,
+}
+
+impl Default for BatchConfig {
+    fn default() -> Self {
+        BatchConfig { max_shrink: 0.5 }
+    }
+}
+
+/// What redaction needs to know: which kinds are masked and how their placeholders read.
+#[derive(Debug, Clone)]
+pub struct MaskPolicy {
+    mask: Vec<Kind>,
+    placeholders: BTreeMap<Kind, String>,
+}
+
+impl Default for MaskPolicy {
+    fn default() -> Self {
+        Config::default().mask_policy()
+    }
+}
+
+impl MaskPolicy {
+    /// The placeholder text for a kind (without brackets).
+    pub fn placeholder(&self, kind: Kind) -> &str {
+        self.placeholders.get(&kind).map(String::as_str).unwrap_or(kind.default_placeholder())
+    }
+
+    /// Whether detections of this kind are masked.
+    pub fn masks(&self, kind: Kind) -> bool {
+        self.mask.contains(&kind)
+    }
+
+    /// Only these kinds are masked.
+    pub fn only(mut self, kinds: &[Kind]) -> MaskPolicy {
+        self.mask = kinds.to_vec();
+        self
+    }
+}
+
+/// What the detectors need to know.
+#[derive(Debug, Clone)]
+pub struct DetectSettings {
+    /// Values kept even when a detector finds them.
+    pub allow: Vec<String>,
+    /// Values always masked as whole words.
+    pub deny: Vec<String>,
+    pub keep_organisation_numbers: bool,
+    pub require_personnummer_check_digit: bool,
+}
+
+impl Default for DetectSettings {
+    fn default() -> Self {
+        Config::default().detect_settings()
+    }
+}
+
+/// What OCR needs to know: the `[ocr]` settings and the memory cap of its helpers.
+#[derive(Debug, Clone)]
+pub struct OcrSettings {
+    pub ocr: Ocr,
+    /// Address-space cap of Tesseract and pdftoppm (`limits.max_memory_mib`).
+    pub max_memory_mib: u64,
+}
+
+impl Default for OcrSettings {
+    fn default() -> Self {
+        Config::default().ocr_settings()
+    }
 }
 
 /// `[analyze]`: where the learning fields' taxonomy comes from.
@@ -196,7 +292,8 @@ impl Default for Config {
             keep_organisation_numbers: true,
             require_personnummer_check_digit: false,
             limits: Limits::default(),
-            summary: crate::summary::SummaryConfig::default(),
+            summary: SummaryConfig::default(),
+            batch: BatchConfig::default(),
             analyze: AnalyzeConfig::default(),
             ocr: Ocr::default(),
             grounds: Kind::ALL.iter().map(|k| (*k, DEFAULT_GROUND.to_string())).collect(),
@@ -238,6 +335,9 @@ impl Config {
                 )));
             }
         }
+        if !(0.0..=1.0).contains(&self.batch.max_shrink) {
+            return Err(ConfigError::Invalid("batch.max_shrink must be between 0.0 and 1.0".into()));
+        }
         if self.summary.min_count == 0 {
             return Err(ConfigError::Invalid("summary.min_count must be at least 1".into()));
         }
@@ -261,6 +361,26 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The settings redaction uses.
+    pub fn mask_policy(&self) -> MaskPolicy {
+        MaskPolicy { mask: self.mask.clone(), placeholders: self.placeholders.clone() }
+    }
+
+    /// The settings the detectors use.
+    pub fn detect_settings(&self) -> DetectSettings {
+        DetectSettings {
+            allow: self.allow.clone(),
+            deny: self.deny.clone(),
+            keep_organisation_numbers: self.keep_organisation_numbers,
+            require_personnummer_check_digit: self.require_personnummer_check_digit,
+        }
+    }
+
+    /// The settings OCR uses.
+    pub fn ocr_settings(&self) -> OcrSettings {
+        OcrSettings { ocr: self.ocr.clone(), max_memory_mib: self.limits.max_memory_mib }
     }
 
     /// The legal ground recorded for maskings of a kind.

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fold::term as fold;
 use crate::config::{Config, ConfigError};
 
 /// The per-batch decisions of one output folder.
@@ -32,6 +33,80 @@ pub struct Change {
     pub allow: Vec<String>,
     pub deny: Vec<String>,
     pub remove: Vec<String>,
+}
+
+/// Which allow/deny decisions can change a document, so that a rerun after `maskera
+/// decide` reprocesses only the documents a changed decision can touch.
+///
+/// A decision can touch a document only if each of its words occurs in the document: in
+/// its published text, or among the words it masked. The index of a document keeps keyed
+/// tags of its masked words (never the words) and a stamp of the decisions that touch it;
+/// on a rerun with other decisions the same test is made on the published `.txt` and the
+/// tags, and the document is reprocessed only when its stamp changes.
+pub struct DecisionIndex<'a> {
+    allow: Vec<String>,
+    deny: Vec<String>,
+    key: &'a crate::link::LinkKey,
+}
+
+/// The words of a text, folded as terms compare.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    use unicode_segmentation::UnicodeSegmentation;
+    text.unicode_words().map(fold)
+}
+
+impl<'a> DecisionIndex<'a> {
+    /// The index for the decisions in force (`allow`, `deny`), tagging words with `key`.
+    pub fn new(allow: &[String], deny: &[String], key: &'a crate::link::LinkKey) -> DecisionIndex<'a> {
+        let norm = |l: &[String]| {
+            let mut v: Vec<String> = l.iter().map(|t| fold(t)).filter(|t| !t.is_empty()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        DecisionIndex { allow: norm(allow), deny: norm(deny), key }
+    }
+
+    /// A stamp of all the decisions in force: a rerun with the same stamp changes nothing.
+    pub fn all(&self) -> String {
+        stamp(self.allow.iter().map(|t| ("allow", t)).chain(self.deny.iter().map(|t| ("deny", t))))
+    }
+
+    /// The keyed tags of the words of masked values, sorted.
+    pub fn tags<'v>(&self, masked: impl Iterator<Item = &'v str>) -> Vec<String> {
+        let mut tags: Vec<String> = masked.flat_map(|v| words(v).collect::<Vec<_>>()).map(|w| self.key.word_tag(&w)).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        tags
+    }
+
+    /// The stamp of the decisions that can touch a document with this published text and
+    /// these masked-word tags.
+    pub fn touching(&self, published: &str, tags: &[String]) -> String {
+        let present: std::collections::HashSet<String> = words(published).collect();
+        let occurs = |term: &String| {
+            words(term).all(|w| present.contains(&w) || tags.binary_search(&self.key.word_tag(&w)).is_ok())
+        };
+        stamp(
+            self.allow
+                .iter()
+                .filter(|t| occurs(t))
+                .map(|t| ("allow", t))
+                .chain(self.deny.iter().filter(|t| occurs(t)).map(|t| ("deny", t))),
+        )
+    }
+}
+
+/// A short hash of a list of (list, term) pairs.
+fn stamp<'t>(terms: impl Iterator<Item = (&'static str, &'t String)>) -> String {
+    let mut text = String::from("maskera decisions\0");
+    for (list, t) in terms {
+        text.push_str(list);
+        text.push(':');
+        text.push_str(t);
+        text.push('\0');
+    }
+    crate::hash::sha256_hex(text.as_bytes())[..16].to_string()
 }
 
 /// What a change did, in numbers (terms are never printed).
@@ -58,10 +133,6 @@ pub enum DecideError {
 const HEADER: &str = "# Review decisions for this output folder, read by `maskera run` (edit with `maskera decide`).\n\
 # allow: terms kept even when detected; deny: terms always masked (whole words).\n";
 
-/// The folded form terms are compared in.
-pub fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
 
 impl Decisions {
     /// `OUT/review/decisions.toml`.
@@ -195,6 +266,26 @@ pub fn decide_global(file: &Path, change: &Change) -> Result<Applied, DecideErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decision_touches_only_documents_with_all_its_words() {
+        let key = crate::link::LinkKey::from_bytes(&[1u8; 32]);
+        let s = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let none = DecisionIndex::new(&[], &[], &key);
+        let idx = DecisionIndex::new(&s(&["Sten Ek"]), &s(&["Solgläntan"]), &key);
+        let masked = idx.tags(["Sten Ek", "070-123"].into_iter());
+        assert!(!masked.iter().any(|t| t.contains("sten")), "tags, not words");
+        let text = "Mötet på Solgläntan med [PERSON 1].";
+        // Both decisions touch this document: Solgläntan is in its text, Sten Ek was masked.
+        assert_ne!(idx.touching(text, &masked), none.touching(text, &masked));
+        let only_deny = DecisionIndex::new(&[], &s(&["solgläntan"]), &key);
+        assert_ne!(idx.touching(text, &masked), only_deny.touching(text, &masked));
+        // A document without those words is touched by neither: its stamp stays.
+        let other = "Ett annat möte.";
+        assert_eq!(idx.touching(other, &[]), none.touching(other, &[]));
+        assert_ne!(idx.all(), none.all());
+        assert_eq!(idx.all(), DecisionIndex::new(&s(&["sten  ek"]), &s(&["SOLGLÄNTAN"]), &key).all());
+    }
 
     fn change(allow: &[&str], deny: &[&str], remove: &[&str]) -> Change {
         let v = |x: &[&str]| x.iter().map(|s| s.to_string()).collect();

@@ -82,22 +82,82 @@ impl Extracted {
     }
 }
 
-/// Text after Unicode hygiene, reflow and (when needed) OCR repair.
+/// Text after Unicode hygiene, reflow and (when needed) OCR repair. Made only by
+/// normalisation ([`crate::normalize::normalize`]); read-only afterwards.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Normalized {
-    pub text: String,
+    text: String,
+    page_count: u32,
+    ocr_pages: Vec<u32>,
+    ocr_repaired: bool,
+    raw: Option<RawText>,
+    reocr: Reocr,
+}
+
+impl Normalized {
+    pub(crate) fn new(
+        text: String,
+        page_count: u32,
+        ocr_pages: Vec<u32>,
+        ocr_repaired: bool,
+        raw: Option<RawText>,
+    ) -> Normalized {
+        Normalized { text, page_count, ocr_pages, ocr_repaired, raw, reocr: Reocr::default() }
+    }
+
+    /// A one-page text that needed no normalisation (unit tests).
+    #[cfg(test)]
+    pub(crate) fn plain(text: &str) -> Normalized {
+        Normalized::new(text.to_string(), 1, Vec::new(), false, None)
+    }
+
+    /// The normalised text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Pages in the source.
-    pub page_count: u32,
+    pub fn page_count(&self) -> u32 {
+        self.page_count
+    }
+
     /// Pages whose text came from OCR.
-    pub ocr_pages: Vec<u32>,
+    pub fn ocr_pages(&self) -> &[u32] {
+        &self.ocr_pages
+    }
+
     /// Whether OCR-damage repair changed the text.
-    pub ocr_repaired: bool,
+    pub fn ocr_repaired(&self) -> bool {
+        self.ocr_repaired
+    }
+
     /// The text before OCR word repair, with the map between the two, when repair ran.
-    /// Structured-number detectors can scan `raw.text` too (so OCR damage cannot hide a
-    /// number) and map what they find with [`OffsetMap::raw_to_text`].
-    pub raw: Option<RawText>,
-    /// What re-OCR changed (for the review page, the report and the manifest).
-    pub reocr: Reocr,
+    /// Structured-number detectors scan it too (so OCR damage cannot hide a number) and map
+    /// what they find with [`OffsetMap::raw_to_text`].
+    pub fn raw(&self) -> Option<&RawText> {
+        self.raw.as_ref()
+    }
+
+    /// The pages read again by OCR in place of their own text layer, and what that changed.
+    pub fn reocr(&self) -> &Reocr {
+        &self.reocr
+    }
+
+    /// The document with what re-OCR changed (normalisation sets it).
+    pub(crate) fn with_reocr(mut self, reocr: Reocr) -> Normalized {
+        self.reocr = reocr;
+        self
+    }
+
+    /// Page numbers and counts of what OCR repair and re-OCR did.
+    pub fn ocr_summary(&self) -> OcrSummary {
+        OcrSummary {
+            reocr_pages: self.reocr.pages.clone(),
+            repaired_words: self.raw.as_ref().map_or(0, |r| r.map.edits.len()),
+            reocr_words: self.reocr.words.len(),
+            notes: self.reocr.notes.clone(),
+        }
+    }
 }
 
 /// Pages read again by OCR in place of their own text layer, and what that changed.
@@ -121,17 +181,6 @@ pub struct OcrSummary {
     /// Words of re-OCR'd pages that differ from the replaced layer.
     pub reocr_words: usize,
     pub notes: Vec<String>,
-}
-
-impl Normalized {
-    pub fn ocr_summary(&self) -> OcrSummary {
-        OcrSummary {
-            reocr_pages: self.reocr.pages.clone(),
-            repaired_words: self.raw.as_ref().map_or(0, |r| r.map.edits.len()),
-            reocr_words: self.reocr.words.len(),
-            notes: self.reocr.notes.clone(),
-        }
-    }
 }
 
 /// A run of words of the normalised text that came out differently from a page's

@@ -58,6 +58,16 @@ impl LinkKey {
         out.join(".maskera").join("link.key")
     }
 
+    /// The output folder's key for the keyed word tags of its decision index
+    /// ([`crate::decide::DecisionIndex`]), created on first use.
+    pub fn index_key(out: &Path) -> Result<LinkKey, LinkError> {
+        let p = out.join(".maskera").join("index.key");
+        if !p.exists() {
+            Self::create(&p)?;
+        }
+        Self::read(&p)
+    }
+
     /// The key for a run into `out`: the given file (which must exist), else the output
     /// folder's own key, created on first use (32 random bytes, mode 0600).
     pub fn for_run(explicit: Option<&Path>, out: &Path) -> Result<LinkKey, LinkError> {
@@ -109,6 +119,15 @@ impl LinkKey {
     /// A short hash of the key for the rerun fingerprint (never the key).
     pub fn fingerprint(&self) -> String {
         crate::hash::sha256_hex(&[b"maskera link key\0".as_slice(), &self.key].concat())[..16].to_string()
+    }
+
+    /// A short keyed tag of a word (8 hex digits of HMAC-SHA256(key, "word" ‖ 0 ‖ word)):
+    /// whether a document masked a word can be tested without storing the word.
+    pub fn word_tag(&self, word: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(b"word\0");
+        mac.update(word.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..4])
     }
 
     /// The label of an entity: `len` consonants drawn from HMAC-SHA256(key, kind ‖ 0 ‖ entity).

@@ -8,8 +8,41 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::batch::{LogFormat, RunOutcome};
 use crate::manifest::{Entry, Status};
+
+/// How the run reports as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Counts of a finished run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOutcome {
+    pub published: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    /// Reports of earlier runs removed because their input is gone or changed.
+    pub removed: usize,
+}
+
+/// The current time as RFC 3339 in UTC with milliseconds (`2026-12-01T19:53:38.123Z`).
+fn now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+/// One JSON log line: `time`, `event` and the event's fields.
+fn json_line(event: &str, fields: serde_json::Value) -> String {
+    let mut m = serde_json::Map::new();
+    m.insert("time".into(), now().into());
+    m.insert("event".into(), event.into());
+    if let serde_json::Value::Object(f) = fields {
+        m.extend(f);
+    }
+    serde_json::Value::Object(m).to_string()
+}
 
 /// The run's logger.
 pub struct Log {
@@ -38,11 +71,8 @@ impl Log {
         }
         match self.format {
             LogFormat::Json => {
-                let v = serde_json::json!({
-                    "event": "document", "id": e.id,
-                    "status": e.status, "error": e.error,
-                });
-                eprintln_locked(&v.to_string());
+                let v = serde_json::json!({ "id": e.id, "status": e.status, "error": e.error });
+                eprintln_locked(&json_line("document", v));
             }
             LogFormat::Text if e.status == Status::Failed => {
                 eprintln_locked(&format!(
@@ -62,16 +92,16 @@ impl Log {
         }
         let secs = elapsed.as_secs_f64();
         match self.format {
-            LogFormat::Json => eprintln_locked(
-                &serde_json::json!({
-                    "event": "summary", "published": o.published, "unchanged": o.unchanged,
-                    "failed": o.failed, "seconds": (secs * 1000.0).round() / 1000.0,
-                })
-                .to_string(),
-            ),
+            LogFormat::Json => eprintln_locked(&json_line(
+                "summary",
+                serde_json::json!({
+                    "published": o.published, "unchanged": o.unchanged, "failed": o.failed,
+                    "removed": o.removed, "seconds": (secs * 1000.0).round() / 1000.0,
+                }),
+            )),
             LogFormat::Text => eprintln_locked(&format!(
-                "maskera: {} published, {} unchanged, {} failed in {:.1} s",
-                o.published, o.unchanged, o.failed, secs
+                "maskera: {} published, {} unchanged, {} failed, {} removed in {:.1} s",
+                o.published, o.unchanged, o.failed, o.removed, secs
             )),
         }
     }
@@ -79,7 +109,7 @@ impl Log {
     /// A problem that stops the run.
     pub fn fatal(&self, message: &str) {
         match self.format {
-            LogFormat::Json => eprintln_locked(&serde_json::json!({"event": "error", "error": message}).to_string()),
+            LogFormat::Json => eprintln_locked(&json_line("error", serde_json::json!({ "error": message }))),
             LogFormat::Text => eprintln_locked(&format!("maskera: error: {message}")),
         }
     }
@@ -88,4 +118,19 @@ impl Log {
 fn eprintln_locked(line: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_start_with_an_rfc3339_utc_time_and_the_event() {
+        let line = json_line("summary", serde_json::json!({ "published": 2 }));
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let t = v["time"].as_str().unwrap();
+        assert!(humantime::parse_rfc3339(t).is_ok() && t.ends_with('Z'), "{t}");
+        assert_eq!(v["event"], "summary");
+        assert_eq!(v["published"], 2);
+    }
 }

@@ -53,6 +53,15 @@ pub struct Entry {
     /// Fingerprint of the program, configuration, patterns and templates that produced it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// Stamp of all the allow/deny decisions in force when it was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decisions_all: Option<String>,
+    /// Stamp of the decisions that could touch this document (see `decide::DecisionIndex`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<String>,
+    /// Keyed tags of the words this document masked (never the words).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub masked_words: Vec<String>,
 }
 
 impl Entry {
@@ -70,6 +79,9 @@ impl Entry {
             ocr_notes: Vec::new(),
             counts: BTreeMap::new(),
             fingerprint: None,
+            decisions_all: None,
+            decisions: None,
+            masked_words: Vec::new(),
         }
     }
 }

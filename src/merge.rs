@@ -1,24 +1,48 @@
 //! `maskera merge OUT1 OUT2 … --out OUT`: combine the output folders of shard runs into
-//! one: reports linked (or copied), manifests joined, and the summary built anew from the
-//! reports, so that it is byte-identical to the summary of a single run over all inputs.
+//! one: reports linked (or copied), manifests joined, review pages brought together, and the
+//! summary built anew from the reports, so that it is byte-identical to the summary of a
+//! single run over all inputs.
+//!
+//! The shards are checked before anything is written: each must be a run output that
+//! recorded its shard (`OUT/run.json`); together they must be shards 0…N-1 of one N, each
+//! once, made with the same program and configuration (fingerprint) from the same input
+//! list. The merge goes into a new folder or into one an earlier merge made.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::batch::REPORT_EXTENSIONS;
-use crate::manifest::{self, Entry, Status};
+use crate::manifest::{Entry, Status};
+use crate::out::{OutDir, OutError, REPORT_EXTENSIONS, RunRecord};
+use crate::pipeline::Pipeline;
 
-/// Why a merge could not be done.
+/// Why a merge could not be done. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
     #[error("{path} is not a maskera output folder (it has no manifest.jsonl); give the --out folders of `maskera run`")]
     NotOutput { path: String },
     #[error("the merge output folder {path} is also one of the inputs; choose a new folder")]
     OutIsInput { path: String },
-    #[error("cannot write to {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    /// The shards given do not make one whole batch.
+    #[error("{0}; nothing was merged")]
+    Shards(String),
+    /// The output folder is neither new nor an earlier merge.
+    #[error("{path} is not a folder an earlier merge made (it is a run's output or holds other files); choose a new folder")]
+    NotMergeOutput { path: String },
     #[error(transparent)]
-    Summary(#[from] crate::summary::render::SummaryWriteError),
+    Output(#[from] OutError),
+    #[error("cannot render the summary: {0}")]
+    Summary(#[from] crate::render::RenderError),
+}
+
+impl MergeError {
+    /// 2 when nothing was done because of what was asked, 3 when the merge could not
+    /// complete.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            MergeError::Output(_) | MergeError::Summary(_) => 3,
+            _ => 2,
+        }
+    }
 }
 
 /// Counts of a finished merge.
@@ -28,40 +52,98 @@ pub struct MergeOutcome {
     pub failed: usize,
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MergeError + '_ {
-    move |source| MergeError::Io { path: path.display().to_string(), source }
-}
-
-/// Link `from` to `to` (replacing `to`), or copy it when linking is not possible.
-fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
-    let _ = std::fs::remove_file(to);
-    if std::fs::hard_link(from, to).is_ok() {
-        return Ok(());
-    }
-    let bytes = std::fs::read(from)?;
-    crate::fsutil::write_atomic(to, &bytes)
-}
-
-/// Writes the summary of the reports `ids` under an output root.
-pub type WriteSummary<'a> = dyn Fn(&Path, &[String]) -> Result<(), crate::summary::render::SummaryWriteError> + 'a;
-
-/// Merge the shard outputs `inputs` into `out`. `write_summary` builds the summary of the
-/// merged reports (given the output root and the report ids).
-pub fn merge(inputs: &[PathBuf], out: &Path, write_summary: &WriteSummary) -> Result<MergeOutcome, MergeError> {
+/// Check that the shard folders make one whole batch; returns the record of the merge.
+fn check_shards(inputs: &[PathBuf], out: &Path) -> Result<RunRecord, MergeError> {
+    let mut records = Vec::new();
     for i in inputs {
-        if !i.join("manifest.jsonl").is_file() {
+        if !OutDir::is_output(i) {
             return Err(MergeError::NotOutput { path: i.display().to_string() });
         }
         if matches!((i.canonicalize(), out.canonicalize()), (Ok(a), Ok(b)) if a == b) {
             return Err(MergeError::OutIsInput { path: out.display().to_string() });
         }
+        let Some(r) = OutDir::read_record(i) else {
+            return Err(MergeError::Shards(format!(
+                "{} has no run record (run.json; made by an older maskera?): run that shard again",
+                i.display()
+            )));
+        };
+        if r.merged.is_some() {
+            return Err(MergeError::Shards(format!("{} is itself a merge: give the shards' folders", i.display())));
+        }
+        records.push((i, r));
     }
-    let reports = out.join("public").join("reports");
-    std::fs::create_dir_all(&reports).map_err(io(&reports))?;
+    let Some((_, first)) = records.first() else {
+        return Err(MergeError::Shards("no shard folders were given".into()));
+    };
+    let count = |r: &RunRecord| crate::inputs::Shard::parse(&r.shard).map_err(MergeError::Shards);
+    let n = count(first)?.count;
+    let mut seen: BTreeMap<u64, &Path> = BTreeMap::new();
+    for (path, r) in &records {
+        let shard = count(r)?;
+        if shard.count != n {
+            return Err(MergeError::Shards(format!(
+                "{} is shard {} of another split than {} (shard {})",
+                path.display(),
+                r.shard,
+                records[0].0.display(),
+                first.shard
+            )));
+        }
+        if let Some(other) = seen.insert(shard.index, path) {
+            return Err(MergeError::Shards(format!(
+                "shard {} is given twice ({} and {})",
+                r.shard,
+                other.display(),
+                path.display()
+            )));
+        }
+        if r.fingerprint != first.fingerprint {
+            return Err(MergeError::Shards(format!(
+                "{} was made with another maskera version, configuration, review decisions, templates or                  link key than {} (fingerprint {} ≠ {}): run every shard with the same settings",
+                path.display(),
+                records[0].0.display(),
+                r.fingerprint,
+                first.fingerprint
+            )));
+        }
+        if r.decisions != first.decisions {
+            return Err(MergeError::Shards(format!(
+                "{} ran with other allow/deny decisions than {}: record decisions for every shard with \
+                 `maskera decide --global` on the shared configuration, then run the shards again",
+                path.display(),
+                records[0].0.display()
+            )));
+        }
+        if r.inputs != first.inputs {
+            return Err(MergeError::Shards(format!(
+                "{} was run on another list of inputs than {}: run every shard on the same inputs",
+                path.display(),
+                records[0].0.display()
+            )));
+        }
+    }
+    let missing: Vec<String> = (0..n).filter(|k| !seen.contains_key(k)).map(|k| format!("{k}/{n}")).collect();
+    if !missing.is_empty() {
+        return Err(MergeError::Shards(format!("shard {} is missing", missing.join(", "))));
+    }
+    let fresh = !out.exists() || std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
+    let earlier_merge = OutDir::read_record(out).is_some_and(|r| r.merged.is_some());
+    if !fresh && !earlier_merge {
+        return Err(MergeError::NotMergeOutput { path: out.display().to_string() });
+    }
+    Ok(RunRecord { merged: Some(n as usize), shard: "0/1".into(), ..first.clone() })
+}
+
+/// Merge the shard outputs `inputs` into `out`; `pipeline` (built from the configuration
+/// the shards ran with) makes the summary of the merged reports.
+pub fn merge(inputs: &[PathBuf], out: &Path, pipeline: &Pipeline) -> Result<MergeOutcome, MergeError> {
+    let record = check_shards(inputs, out)?;
+    let dirs = OutDir::open(out, false)?;
     // manifests: one entry per source; a published entry wins over a failed one
     let mut by_source: BTreeMap<String, Entry> = BTreeMap::new();
     for i in inputs {
-        for e in manifest::read(&i.join("manifest.jsonl")) {
+        for e in crate::manifest::read(&OutDir::manifest_path(i)) {
             let replace = match by_source.get(&e.source) {
                 None => true,
                 Some(old) => old.status == Status::Failed && e.status != Status::Failed,
@@ -74,75 +156,49 @@ pub fn merge(inputs: &[PathBuf], out: &Path, write_summary: &WriteSummary) -> Re
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for i in inputs {
         let dir = i.join("public").join("reports");
-        let published: BTreeSet<String> = manifest::read(&i.join("manifest.jsonl"))
-            .into_iter()
-            .filter(|e| e.status != Status::Failed)
-            .filter_map(|e| e.id)
-            .collect();
-        for id in published {
+        for id in crate::out::published_reports(i).into_keys() {
             if ids.contains(&id) || !REPORT_EXTENSIONS.iter().all(|ext| dir.join(format!("{id}.{ext}")).is_file()) {
                 continue;
             }
-            for ext in REPORT_EXTENSIONS {
-                let to = reports.join(format!("{id}.{ext}"));
-                link_or_copy(&dir.join(format!("{id}.{ext}")), &to).map_err(io(&to))?;
-            }
+            dirs.adopt_report(&dir, &id)?;
             ids.insert(id);
         }
     }
     // remove whatever an earlier merge left that is not part of this one
-    if let Ok(rd) = std::fs::read_dir(&reports) {
-        for entry in rd.flatten() {
-            let name = entry.file_name().to_string_lossy().to_string();
-            let ok = name.rsplit_once('.').is_some_and(|(stem, ext)| ids.contains(stem) && REPORT_EXTENSIONS.contains(&ext));
-            if !ok {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-    merge_review_pages(inputs, out, by_source.values().filter_map(|e| e.id.as_deref()))?;
+    dirs.prune(&ids);
+    merge_review_pages(inputs, &dirs, by_source.values().filter_map(|e| e.id.as_deref()))?;
     let mut entries: Vec<Entry> = by_source.into_values().collect();
     let failed = entries.iter().filter(|e| e.status == Status::Failed).count();
-    let mpath = out.join("manifest.jsonl");
-    manifest::write(&mpath, &mut entries).map_err(io(&mpath))?;
+    dirs.write_manifest(&mut entries, &record)?;
     let ids: Vec<String> = ids.into_iter().collect();
-    write_summary(out, &ids)?;
+    dirs.write_summary(&pipeline.summary(dirs.reports_dir(), &ids)?)?;
+    dirs.finish();
     Ok(MergeOutcome { reports: ids.len(), failed })
 }
 
 /// Bring the shards' review pages (`review/<id>.html`, internal, never under `public/`) of
 /// the merged documents `ids` together in `out/review/`, and remove pages an earlier merge
 /// left there for documents no longer in it. Shards that ran without `--review` have none.
-fn merge_review_pages<'a>(inputs: &[PathBuf], out: &Path, ids: impl Iterator<Item = &'a str>) -> Result<(), MergeError> {
-    let review = out.join("review");
-    let mut pages: BTreeSet<String> = BTreeSet::new();
+fn merge_review_pages<'a>(inputs: &[PathBuf], dirs: &OutDir, ids: impl Iterator<Item = &'a str>) -> Result<(), MergeError> {
     for id in ids {
         let name = format!("{id}.html");
-        let Some(from) = inputs.iter().map(|i| i.join("review").join(&name)).find(|p| p.is_file()) else { continue };
-        if pages.insert(name.clone()) {
-            std::fs::create_dir_all(&review).map_err(io(&review))?;
-            let to = review.join(&name);
-            let _ = std::fs::remove_file(&to);
-            link_or_copy(&from, &to).map_err(io(&to))?;
+        if let Some(from) = inputs.iter().map(|i| i.join("review").join(&name)).find(|p| p.is_file()) {
+            dirs.adopt_review(&from, id)?;
         }
     }
-    if let Ok(rd) = std::fs::read_dir(&review) {
-        for entry in rd.flatten() {
-            let name = entry.file_name().to_string_lossy().to_string();
-            if name.ends_with(".html") && !pages.contains(&name) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
+    dirs.prune_reviews(&BTreeSet::new());
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::{self, Isolation, LogFormat, Pipeline, RunOptions, Shard};
+    use crate::batch::{self, RunOptions};
+    use crate::manifest;
     use crate::config::Config;
-    use crate::log::Log;
+    use crate::extract::Isolation;
+    use crate::inputs::Shard;
+    use crate::log::{Log, LogFormat};
 
     /// Invented reports (no real names or cases), one per kind, with planted e-mail addresses.
     fn fixtures(dir: &Path) -> Vec<PathBuf> {
@@ -173,30 +229,21 @@ Bedömning\n\nDet rapporterade {level}.\n"
     }
 
     fn run_with(p: &Pipeline, inputs: &[PathBuf], out: &Path, shard: Option<Shard>, review: bool) {
-        let opts = RunOptions {
-            inputs: inputs.to_vec(),
-            out: out.to_path_buf(),
-            threads: Some(2),
-            quiet: true,
-            log_format: LogFormat::Text,
-            progress: false,
-            force: false,
-            shard,
-            review,
+        let config = Config { review: crate::config::ReviewConfig { enabled: review }, ..Config::default() };
+        let p2;
+        let p = if review != p.reviews() {
+            p2 = Pipeline::build(config, None, Isolation::InProcess).unwrap();
+            &p2
+        } else {
+            p
         };
+        let opts = RunOptions { threads: Some(2), quiet: true, shard, ..RunOptions::new(inputs.to_vec(), out.to_path_buf()) };
         let o = batch::run(p, &opts, &Log { format: LogFormat::Text, quiet: true }).unwrap();
         assert_eq!(o.failed, 0);
     }
 
     fn pipeline() -> Pipeline {
         Pipeline::build(Config::default(), None, Isolation::InProcess).unwrap()
-    }
-
-    fn write_summary(p: &Pipeline) -> impl Fn(&Path, &[String]) -> Result<(), crate::summary::render::SummaryWriteError> + '_ {
-        move |root, ids| {
-            let t = crate::summary::render::SummaryTemplates::load(None).unwrap();
-            crate::summary::publish(root, ids, &p.analyzer, &p.config.summary, &t, &|_| true).map(|_| ())
-        }
     }
 
     #[test]
@@ -209,9 +256,9 @@ Bedömning\n\nDet rapporterade {level}.\n"
             run_with(&p, &inputs, s, Some(Shard { index: k as u64, count: 2 }), true);
         }
         let merged = d.path().join("merged");
-        std::fs::create_dir_all(merged.join("review")).unwrap();
+        merge(&shards, &merged, &p).unwrap();
         std::fs::write(merged.join("review/0000000000000000.html"), "left by an earlier merge").unwrap();
-        merge(&shards, &merged, &write_summary(&p)).unwrap();
+        merge(&shards, &merged, &p).unwrap();
         let ids: BTreeSet<String> = manifest::read(&merged.join("manifest.jsonl")).into_iter().filter_map(|e| e.id).collect();
         let pages: BTreeSet<String> = std::fs::read_dir(merged.join("review"))
             .unwrap()
@@ -224,7 +271,7 @@ Bedömning\n\nDet rapporterade {level}.\n"
         for (k, s) in plain.iter().enumerate() {
             run(&p, &inputs, s, Some(Shard { index: k as u64, count: 2 }));
         }
-        merge(&plain, &merged, &write_summary(&p)).unwrap();
+        merge(&plain, &merged, &p).unwrap();
         assert_eq!(std::fs::read_dir(merged.join("review")).unwrap().count(), 0);
     }
 
@@ -241,7 +288,7 @@ Bedömning\n\nDet rapporterade {level}.\n"
         let shard_docs: usize = shards.iter().map(|s| manifest::read(&s.join("manifest.jsonl")).len()).sum();
         assert_eq!(shard_docs, inputs.len(), "every input in exactly one shard");
         let merged = d.path().join("merged");
-        let o = merge(&shards, &merged, &write_summary(&p)).unwrap();
+        let o = merge(&shards, &merged, &p).unwrap();
         assert_eq!(o.reports, inputs.len());
         for f in crate::summary::render::SUMMARY_FILES {
             let a = std::fs::read(d.path().join("single/public/summary").join(f)).unwrap();

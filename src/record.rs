@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::DEFAULT_GROUND;
 use crate::document::Kind;
 
 /// One line of the record: masked ranges of one kind and their legal ground.
@@ -18,13 +18,15 @@ pub struct RecordEntry {
 }
 
 /// The record (kinds in their fixed order, kinds with no masking left out) and the
-/// statements, one per ground in order of its first kind.
-pub fn masking_record(counts: &BTreeMap<Kind, usize>, config: &Config) -> (Vec<RecordEntry>, Vec<String>) {
+/// statements, one per ground in order of its first kind. `grounds` are the configured
+/// legal grounds per kind (kinds left out take [`DEFAULT_GROUND`]).
+pub fn masking_record(counts: &BTreeMap<Kind, usize>, grounds: &BTreeMap<Kind, String>) -> (Vec<RecordEntry>, Vec<String>) {
+    let ground = |k: &Kind| grounds.get(k).map(String::as_str).unwrap_or(DEFAULT_GROUND).to_string();
     let record: Vec<RecordEntry> = Kind::ALL
         .iter()
         .filter_map(|k| {
             let n = counts.get(k).copied().unwrap_or(0);
-            (n > 0).then(|| RecordEntry { kind: k.as_str(), ground: config.ground(*k).to_string(), count: n })
+            (n > 0).then(|| RecordEntry { kind: k.as_str(), ground: ground(k), count: n })
         })
         .collect();
     let mut per_ground: Vec<(&str, usize)> = Vec::new();
@@ -47,15 +49,15 @@ mod tests {
 
     #[test]
     fn counts_group_per_ground_with_swedish_number() {
-        let mut cfg = Config::default();
+        let mut cfg = crate::config::Config::default();
         cfg.grounds.insert(Kind::Regnr, "21 kap. 7 § OSL".into());
         let counts: BTreeMap<Kind, usize> =
             [(Kind::Name, 4), (Kind::Email, 3), (Kind::Regnr, 1), (Kind::Phone, 0)].into_iter().collect();
-        let (record, statements) = masking_record(&counts, &cfg);
+        let (record, statements) = masking_record(&counts, &cfg.grounds);
         let kinds: Vec<_> = record.iter().map(|e| (e.kind, e.count)).collect();
         assert_eq!(kinds, [("NAME", 4), ("EMAIL", 3), ("REGNR", 1)]);
         assert_eq!(statements, ["maskning enligt 26 kap. 1 § OSL: 7 uppgifter", "maskning enligt 21 kap. 7 § OSL: 1 uppgift"]);
-        let (r, s) = masking_record(&BTreeMap::new(), &cfg);
+        let (r, s) = masking_record(&BTreeMap::new(), &cfg.grounds);
         assert!(r.is_empty() && s.is_empty());
         let json = serde_json::to_string(&record[0]).unwrap();
         assert_eq!(json, r#"{"kind":"NAME","ground":"26 kap. 1 § OSL","count":4}"#);

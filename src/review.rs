@@ -23,11 +23,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::decide::fold;
+use crate::config::{Config, MaskPolicy};
+use crate::fold::term as fold;
 use crate::document::{Findings, Kind, Normalized, Span};
 use crate::redact::Redacted;
-use crate::render::RenderError;
+use crate::render::{RenderError, Templates};
 
 const TEMPLATE: &str = include_str!("../templates/review.html.tera");
 
@@ -87,27 +87,9 @@ impl DecisionsInForce {
     }
 }
 
-/// The compiled review template.
-pub struct ReviewTemplates {
-    tera: tera::Tera,
-}
-
-impl ReviewTemplates {
-    /// The built-in template, or `review.html.tera` in `dir` where present.
-    pub fn load(dir: Option<&Path>) -> Result<ReviewTemplates, RenderError> {
-        let mut src = TEMPLATE.to_string();
-        if let Some(dir) = dir {
-            let p = dir.join("review.html.tera");
-            if p.exists() {
-                src = std::fs::read_to_string(&p)
-                    .map_err(|source| RenderError::TemplateFile { path: p.display().to_string(), source })?;
-            }
-        }
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on([".html"]);
-        tera.add_raw_template("review.html", &src).map_err(|e| RenderError::Template(e.to_string()))?;
-        Ok(ReviewTemplates { tera })
-    }
+/// The review template: the built-in one, or `review.html.tera` in `dir` where present.
+pub fn load_templates(dir: Option<&Path>) -> Result<Templates, RenderError> {
+    Templates::load_set(dir, &[("review.html.tera", TEMPLATE)])
 }
 
 /// Everything a review page is built from.
@@ -118,7 +100,8 @@ pub struct DocReview<'a> {
     /// Detections the allow-list kept.
     pub allowed: &'a [Span],
     pub redacted: &'a Redacted,
-    pub config: &'a Config,
+    /// What the run masks.
+    pub policy: &'a MaskPolicy,
     pub decisions: &'a DecisionsInForce,
     /// Why the document was not published, if it was not.
     pub failure: Option<&'a str>,
@@ -180,9 +163,9 @@ struct Part<'a> {
 /// The words OCR repair and re-OCR changed, in text order (a repaired word inside a
 /// re-OCR'd stretch is shown as the repair).
 fn fixes(n: &Normalized, lines: &Lines) -> Vec<Fix> {
-    let text = n.text.as_str();
+    let text = n.text();
     let mut out: Vec<Fix> = Vec::new();
-    if let Some(raw) = &n.raw {
+    if let Some(raw) = n.raw() {
         for e in &raw.map.edits {
             out.push(Fix {
                 kind: "repair",
@@ -194,7 +177,7 @@ fn fixes(n: &Normalized, lines: &Lines) -> Vec<Fix> {
             });
         }
     }
-    for w in &n.reocr.words {
+    for w in &n.reocr().words {
         let (s, e) = w.text;
         if out.iter().any(|f| f.kind == "repair" && s < f.end && f.start < e) {
             continue;
@@ -261,34 +244,52 @@ impl Lines {
     }
 }
 
-/// Render the review page of one document.
-pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<String, RenderError> {
-    let text = d.normalized.text.as_str();
-    let lines = Lines::new(text);
-    let mut rows: Vec<Row> = Vec::new();
-    for m in d.redacted.maskings() {
-        let (s, e) = m.source;
-        rows.push(Row {
-            n: 0,
-            kind: m.kind.as_str(),
-            rule: m.rule,
-            confidence: format!("{:.2}", m.confidence),
-            placeholder: m.placeholder.clone(),
-            status: "masked",
-            doubt: doubt(m.kind, m.rule, m.confidence),
-            reason: None,
-            value: text.get(s..e).unwrap_or_default().to_string(),
-            line: lines.of(s),
-            round: m.round,
-            marked: false,
-            start: s,
-            end: e,
-        });
+/// A row of the detections table for a masked range.
+fn masked_row(m: &crate::redact::Masking, text: &str, lines: &Lines) -> Row {
+    let (s, e) = m.source;
+    Row {
+        n: 0,
+        kind: m.kind.as_str(),
+        rule: m.rule,
+        confidence: format!("{:.2}", m.confidence),
+        placeholder: m.placeholder.clone(),
+        status: "masked",
+        doubt: doubt(m.kind, m.rule, m.confidence),
+        reason: None,
+        value: text.get(s..e).unwrap_or_default().to_string(),
+        line: lines.of(s),
+        round: m.round,
+        marked: false,
+        start: s,
+        end: e,
     }
-    let masked_ranges: Vec<(usize, usize)> = rows.iter().map(|r| (r.start, r.end)).collect();
-    let inside_masked = |s: &Span| masked_ranges.iter().any(|&(a, b)| a <= s.start && s.end <= b);
-    // (detection, why kept, decided by a person: then it is no longer doubtful)
-    let mut kept: Vec<(&Span, String, bool)> = Vec::new();
+}
+
+/// A row for a detection that was kept, with the reason. One a person decided (an
+/// allow-list entry) is no longer doubtful.
+fn kept_row(s: &Span, reason: String, decided: bool, text: &str, lines: &Lines) -> Row {
+    Row {
+        n: 0,
+        kind: s.kind.as_str(),
+        rule: s.rule,
+        confidence: format!("{:.2}", s.confidence),
+        placeholder: String::new(),
+        status: "kept",
+        doubt: if decided { None } else { doubt(s.kind, s.rule, s.confidence) },
+        reason: Some(reason),
+        value: text[s.start..s.end].to_string(),
+        line: lines.of(s.start),
+        round: 1,
+        marked: false,
+        start: s.start,
+        end: s.end,
+    }
+}
+
+/// The detections that were found but kept: by an allow-list (with the entry and where it
+/// comes from) or because their kind is not masked.
+fn kept_detections<'a>(d: &'a DocReview, text: &str) -> Vec<(&'a Span, String, bool)> {
+    let mut kept = Vec::new();
     for s in d.allowed {
         let value = &text[s.start..s.end];
         let (term, src) = d
@@ -304,89 +305,98 @@ pub fn render_review(d: &DocReview, templates: &ReviewTemplates) -> Result<Strin
         };
         kept.push((s, format!("allow-lista ({from}): {term}"), true));
     }
-    for s in d.findings.spans.iter().filter(|s| !d.config.masks(s.kind)) {
+    for s in d.findings.spans.iter().filter(|s| !d.policy.masks(s.kind)) {
         kept.push((s, format!("typen {} maskeras inte (mask) / kind not masked", s.kind.as_str()), false));
     }
-    for (s, reason, decided) in kept {
-        if inside_masked(s) || rows.iter().any(|r| r.status == "kept" && r.start == s.start && r.end == s.end) {
-            continue;
+    kept
+}
+
+/// Every row of the table: the masked ranges, then the kept detections that lie outside
+/// them (each place once), sorted by position and numbered. The masked ones (which never
+/// overlap) are highlighted, and the kept ones that overlap no highlight.
+fn rows(d: &DocReview, text: &str) -> Vec<Row> {
+    let lines = Lines::new(text);
+    let mut rows: Vec<Row> = d.redacted.maskings().iter().map(|m| masked_row(m, text, &lines)).collect();
+    let masked_ranges: Vec<(usize, usize)> = rows.iter().map(|r| (r.start, r.end)).collect();
+    let inside_masked = |s: &Span| masked_ranges.iter().any(|&(a, b)| a <= s.start && s.end <= b);
+    for (s, reason, decided) in kept_detections(d, text) {
+        let listed = rows.iter().any(|r| r.status == "kept" && r.start == s.start && r.end == s.end);
+        if !inside_masked(s) && !listed {
+            rows.push(kept_row(s, reason, decided, text, &lines));
         }
-        rows.push(Row {
-            n: 0,
-            kind: s.kind.as_str(),
-            rule: s.rule,
-            confidence: format!("{:.2}", s.confidence),
-            placeholder: String::new(),
-            status: "kept",
-            doubt: if decided { None } else { doubt(s.kind, s.rule, s.confidence) },
-            reason: Some(reason),
-            value: text[s.start..s.end].to_string(),
-            line: lines.of(s.start),
-            round: 1,
-            marked: false,
-            start: s.start,
-            end: s.end,
-        });
     }
-    // Highlights: masked ranges (never overlapping), then kept ones that overlap nothing.
     rows.sort_by_key(|r| (r.start, r.end, r.status));
-    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut highlighted: Vec<(usize, usize)> = Vec::new();
     for r in rows.iter_mut() {
-        if r.status == "masked" || !taken.iter().any(|&(a, b)| r.start < b && a < r.end) {
-            if r.start < r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end) {
-                r.marked = true;
-                taken.push((r.start, r.end));
-            }
+        let free = !highlighted.iter().any(|&(a, b)| r.start < b && a < r.end);
+        let in_text = r.start < r.end
+            && r.end <= text.len()
+            && text.is_char_boundary(r.start)
+            && text.is_char_boundary(r.end);
+        if (r.status == "masked" || free) && in_text {
+            r.marked = true;
+            highlighted.push((r.start, r.end));
         }
     }
     for (i, r) in rows.iter_mut().enumerate() {
         r.n = i + 1;
     }
-    // The text as segments, in document order, with the changed words inside.
-    let fixes = fixes(d.normalized, &lines);
-    let mut segments: Vec<Segment> = Vec::new();
+    rows
+}
+
+/// The text as segments in document order, each highlighted row its own segment.
+fn segments<'a>(text: &'a str, rows: &'a [Row], fixes: &'a [Fix]) -> Vec<Segment<'a>> {
+    let mut segments = Vec::new();
     let mut pos = 0;
     for r in rows.iter().filter(|r| r.marked) {
         if r.start < pos {
             continue;
         }
         if pos < r.start {
-            segments.push(Segment { m: None, parts: parts(text, pos, r.start, &fixes) });
+            segments.push(Segment { m: None, parts: parts(text, pos, r.start, fixes) });
         }
-        segments.push(Segment { m: Some(r), parts: parts(text, r.start, r.end, &fixes) });
+        segments.push(Segment { m: Some(r), parts: parts(text, r.start, r.end, fixes) });
         pos = r.end;
     }
     if pos < text.len() {
-        segments.push(Segment { m: None, parts: parts(text, pos, text.len(), &fixes) });
+        segments.push(Segment { m: None, parts: parts(text, pos, text.len(), fixes) });
     }
-    let repaired = fixes.iter().filter(|f| f.kind == "repair").count();
+    segments
+}
+
+/// Render the review page of one document.
+pub fn render_review(d: &DocReview, templates: &Templates) -> Result<String, RenderError> {
+    let text = d.normalized.text();
+    let rows = rows(d, text);
     // The table: doubtful first, then in document order.
     let mut table: Vec<&Row> = rows.iter().collect();
     table.sort_by_key(|r| (r.doubt.is_none(), r.start, r.end));
     let decisions = decision_views(d, text);
-    let low = rows.iter().filter(|r| r.doubt.is_some()).count();
+    let count = |status: &str| rows.iter().filter(|r| r.status == status).count();
     let mut ctx = tera::Context::new();
     ctx.insert("id", d.id);
     ctx.insert("published", &d.failure.is_none());
     ctx.insert("failure", &d.failure);
-    ctx.insert("segments", &segments);
+    let fixes = fixes(d.normalized, &Lines::new(text));
+    let repaired = fixes.iter().filter(|f| f.kind == "repair").count();
+    ctx.insert("segments", &segments(text, &rows, &fixes));
     ctx.insert("rows", &table);
     ctx.insert("has_decisions", &!decisions.is_empty());
     ctx.insert("decisions", &decisions);
     ctx.insert("total", &rows.len());
-    ctx.insert("masked", &rows.iter().filter(|r| r.status == "masked").count());
-    ctx.insert("kept", &rows.iter().filter(|r| r.status == "kept").count());
-    ctx.insert("low", &low);
+    ctx.insert("masked", &count("masked"));
+    ctx.insert("kept", &count("kept"));
+    ctx.insert("low", &rows.iter().filter(|r| r.doubt.is_some()).count());
     ctx.insert("threshold", &format!("{LOW_CONFIDENCE:.2}"));
     ctx.insert("linked", &d.linked);
     ctx.insert("kinds", &Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
     ctx.insert("fixes", &fixes);
     ctx.insert("repaired", &repaired);
     ctx.insert("reocr_changed", &(fixes.len() - repaired));
-    ctx.insert("ocr_pages", &d.normalized.ocr_pages);
-    ctx.insert("reocr_pages", &d.normalized.reocr.pages);
-    ctx.insert("ocr_notes", &d.normalized.reocr.notes);
-    templates.tera.render("review.html", &ctx).map_err(|e| RenderError::Template(e.to_string()))
+    ctx.insert("ocr_pages", d.normalized.ocr_pages());
+    ctx.insert("reocr_pages", &d.normalized.reocr().pages);
+    ctx.insert("ocr_notes", &d.normalized.reocr().notes);
+    templates.render("review.html", &ctx)
 }
 
 /// Every decision in force and how many detections it changed in this document.
@@ -427,23 +437,17 @@ mod tests {
     use crate::detect::Detectors;
 
     fn norm(text: &str) -> Normalized {
-        Normalized {
-            text: text.into(),
-            page_count: 1,
-            ocr_pages: vec![],
-            ocr_repaired: false,
-            raw: None,
-            reocr: Default::default(),
-        }
+        Normalized::plain(text)
     }
 
     fn page(text: &str, cfg: &Config, batch: &crate::decide::Decisions, failure: Option<&str>) -> String {
         let mut full = cfg.clone();
         batch.apply_to(&mut full);
-        let det = Detectors::build(&full).unwrap();
+        let det = Detectors::build(&full.detect_settings()).unwrap();
         let n = norm(text);
         let (f, allowed) = det.detect_for_review(&n);
-        let r = crate::redact::redact_settled(&n, &f, &det, &full);
+        let policy = full.mask_policy();
+        let (r, _) = crate::redact::redact_settled(&n, &f, &det, &policy, None);
         let decisions = DecisionsInForce::new(cfg, batch);
         let d = DocReview {
             id: "abc",
@@ -451,12 +455,12 @@ mod tests {
             findings: &f,
             allowed: &allowed,
             redacted: &r,
-            config: &full,
+            policy: &policy,
             decisions: &decisions,
             failure,
             linked: false,
         };
-        render_review(&d, &ReviewTemplates::load(None).unwrap()).unwrap()
+        render_review(&d, &load_templates(None).unwrap()).unwrap()
     }
 
     /// The `data-` attributes of each mark, in page order.
@@ -525,9 +529,10 @@ mod tests {
             pages: vec![Page::new(1, damaged, PageSource::TextLayer), fresh],
         });
         let cfg = Config::default();
-        let det = Detectors::build(&cfg).unwrap();
+        let det = Detectors::build(&cfg.detect_settings()).unwrap();
         let (f, allowed) = det.detect_for_review(&n);
-        let r = crate::redact::redact_settled(&n, &f, &det, &cfg);
+        let policy = cfg.mask_policy();
+        let (r, _) = crate::redact::redact_settled(&n, &f, &det, &policy, None);
         let decisions = DecisionsInForce::default();
         let d = DocReview {
             id: "abc",
@@ -535,12 +540,12 @@ mod tests {
             findings: &f,
             allowed: &allowed,
             redacted: &r,
-            config: &cfg,
+            policy: &policy,
             decisions: &decisions,
             failure: None,
             linked: false,
         };
-        let html = render_review(&d, &ReviewTemplates::load(None).unwrap()).unwrap();
+        let html = render_review(&d, &load_templates(None).unwrap()).unwrap();
         let text = &html[html.find("<div class=\"text\"").unwrap()..];
         assert!(text.contains("<span class=\"fix repair\" data-before=\"lakemedel\""), "{text}");
         assert!(text.contains(">läkemedel</span>"), "{text}");

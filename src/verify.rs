@@ -1,8 +1,10 @@
 //! Verification before publishing: read back what was rendered and make sure no masked
-//! value and nothing a detector recognises survived in any of the files.
+//! value and nothing a detector recognises survived in any of the files. Only a
+//! [`Verified`] document can be published ([`crate::out`] writes nothing else).
 
+use crate::fold::text_key as fold;
 use crate::detect::Detectors;
-use crate::redact::Redacted;
+use crate::redact::MaskedValues;
 use crate::render::Rendered;
 
 /// Why a rendered document may not be published. Never carries the value.
@@ -16,34 +18,6 @@ pub enum VerifyError {
     Unreadable(&'static str),
 }
 
-/// Lower-case, whitespace collapsed, diacritics removed: the form values are compared in
-/// (so `Östlund` in a value is found as `ostlund` in a file, and the other way round).
-fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-            continue;
-        }
-        for l in c.to_lowercase() {
-            unicode_normalization::char::decompose_canonical(l, |d| {
-                if !unicode_normalization::char::is_combining_mark(d) {
-                    out.push(d);
-                }
-            });
-        }
-    }
-    out
-}
 
 /// The masked values of a document, folded, found in one pass over a text.
 struct Values {
@@ -134,17 +108,31 @@ fn json_without_id(json: &str) -> String {
     }
 }
 
-/// Check every published file of a rendered report.
-pub fn verify(rendered: &Rendered, redacted: &Redacted, detectors: &Detectors) -> Result<(), VerifyError> {
+/// The files of a report that passed verification: the only thing that can be published.
+pub struct Verified {
+    rendered: Rendered,
+}
+
+impl Verified {
+    /// (extension, bytes) of every file, in a fixed order.
+    pub fn files(&self) -> [(&'static str, &[u8]); 5] {
+        self.rendered.files()
+    }
+}
+
+/// Check every file of a rendered report against the values its redaction masked and
+/// against the detectors; only a report that passes becomes [`Verified`].
+pub fn verify(rendered: Rendered, values: &MaskedValues, detectors: &Detectors) -> Result<Verified, VerifyError> {
+    let file = |ext: &str| rendered.text_of(ext).unwrap_or_default();
     let texts: [(&'static str, String); 5] = [
-        ("txt", rendered.txt.clone()),
-        ("md", rendered.md.replace('\\', "")),
-        ("html", html_text(&rendered.html)),
+        ("txt", file("txt").to_string()),
+        ("md", file("md").replace('\\', "")),
+        ("html", html_text(file("html"))),
         // The report's own id is a hash whose digits can look like a number: leave it out.
-        ("json", json_without_id(&rendered.json)),
-        ("pdf", pdf_text(&rendered.pdf)?),
+        ("json", json_without_id(file("json"))),
+        ("pdf", pdf_text(rendered.pdf())?),
     ];
-    let values = Values::new(redacted.masked_values());
+    let values = Values::new(values.values());
     for (ext, text) in &texts {
         if values.any_in(&fold(text)) {
             return Err(VerifyError::MaskedValue(ext));
@@ -153,7 +141,7 @@ pub fn verify(rendered: &Rendered, redacted: &Redacted, detectors: &Detectors) -
             return Err(VerifyError::Detected { ext, kind: s.kind.as_str() });
         }
     }
-    Ok(())
+    Ok(Verified { rendered })
 }
 
 #[cfg(test)]
@@ -179,14 +167,13 @@ mod tests {
         assert!(!Values::new(&[]).any_in("text"));
     }
 
-    fn rendered_for(text: &str) -> (Rendered, Redacted, Detectors) {
-        use crate::config::Config;
+    fn rendered_for(text: &str) -> (Rendered, MaskedValues, Detectors) {
+        use crate::config::MaskPolicy;
         use crate::document::Normalized;
-        let cfg = Config::default();
-        let detectors = Detectors::build(&cfg).unwrap();
-        let n = Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() };
+        let detectors = Detectors::build(&Default::default()).unwrap();
+        let n = Normalized::plain(text);
         let f = detectors.detect(&n);
-        let red = crate::redact::redact(&n, &f, &cfg);
+        let (red, values) = crate::redact::redact(&n, &f, &MaskPolicy::default(), None);
         let info = crate::render::ReportInfo {
             id: "t".into(),
             maskera_version: "0",
@@ -198,27 +185,29 @@ mod tests {
             masking_statement: vec![],
         };
         let templates = crate::render::Templates::load(None).unwrap();
-        (crate::render::render(&red, &info, &templates).unwrap(), red, detectors)
+        (crate::render::render(&red, &info, &templates).unwrap(), values, detectors)
     }
+
+    const TEXT: &str = "Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n";
 
     #[test]
     fn clean_rendering_passes() {
-        let (r, red, d) = rendered_for("Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n");
-        assert_eq!(verify(&r, &red, &d), Ok(()));
+        let (r, v, d) = rendered_for(TEXT);
+        assert!(verify(r, &v, &d).is_ok());
     }
 
     #[test]
     fn a_value_surviving_in_any_file_blocks_publication() {
-        let (mut r, red, d) = rendered_for("Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n");
-        r.html = r.html.replace("</main>", "<p>HANDLAGGARE.ETT@example.se</p></main>");
-        assert_eq!(verify(&r, &red, &d), Err(VerifyError::MaskedValue("html")));
-        let (mut r, red, d) = rendered_for("Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n");
-        r.json.push_str("\"annan.person@example.org\"");
-        assert_eq!(verify(&r, &red, &d), Err(VerifyError::Detected { ext: "json", kind: "EMAIL" }));
-        let (mut r, red, d) = rendered_for("Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n");
-        let blocks = crate::render::layout::blocks("Rapport\n\nhandlaggare.ett@example.se");
-        r.pdf = crate::render::pdf::render_pdf(&blocks).unwrap();
-        assert_eq!(verify(&r, &red, &d), Err(VerifyError::MaskedValue("pdf")));
+        let (mut r, v, d) = rendered_for(TEXT);
+        r.tamper("html", |h| *h = h.replace("</main>", "<p>HANDLAGGARE.ETT@example.se</p></main>"));
+        assert_eq!(verify(r, &v, &d).err(), Some(VerifyError::MaskedValue("html")));
+        let (mut r, v, d) = rendered_for(TEXT);
+        r.tamper("json", |j| j.push_str("\"annan.person@example.org\""));
+        assert_eq!(verify(r, &v, &d).err(), Some(VerifyError::Detected { ext: "json", kind: "EMAIL" }));
+        let (mut r, v, d) = rendered_for(TEXT);
+        let unmasked = crate::render::layout::Layout::of_published_text("Rapport\n\nhandlaggare.ett@example.se");
+        r.replace_pdf(crate::render::pdf::render_pdf(&unmasked).unwrap());
+        assert_eq!(verify(r, &v, &d).err(), Some(VerifyError::MaskedValue("pdf")));
     }
 
     #[test]

@@ -171,3 +171,13 @@ pub fn cpu_and_wall(c: &mut Criterion, group: &str, bytes: usize, seconds: u64, 
     }
     g.finish();
 }
+
+/// A PDF of `text` as maskera republishes it (nothing masked).
+#[allow(dead_code)]
+pub fn pdf_of(text: &str) -> Vec<u8> {
+    use maskera::document::{Extracted, Findings, Format, Page, PageSource};
+    let pages = vec![Page::new(1, text, PageSource::TextLayer)];
+    let n = maskera::normalize::normalize(&Extracted { format: Format::Text, pages });
+    let (r, _) = maskera::redact::redact(&n, &Findings::default(), &Default::default(), None);
+    maskera::render::pdf::render_pdf(&maskera::render::layout::Layout::of(&r)).expect("render")
+}

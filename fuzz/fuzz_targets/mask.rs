@@ -7,12 +7,13 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use maskera::config::Config;
+use maskera::config::{DetectSettings, MaskPolicy};
 use maskera::detect::Detectors;
 use maskera::document::{Extracted, Format, Page, PageSource};
 
-static CONFIG: LazyLock<Config> = LazyLock::new(Config::default);
-static DETECTORS: LazyLock<Detectors> = LazyLock::new(|| Detectors::build(&CONFIG).expect("detectors"));
+static POLICY: LazyLock<MaskPolicy> = LazyLock::new(MaskPolicy::default);
+static DETECTORS: LazyLock<Detectors> =
+    LazyLock::new(|| Detectors::build(&DetectSettings::default()).expect("detectors"));
 
 fuzz_target!(|text: &str| {
     let extracted = Extracted {
@@ -21,7 +22,7 @@ fuzz_target!(|text: &str| {
     };
     let normalized = maskera::normalize::normalize(&extracted);
     let findings = DETECTORS.detect(&normalized);
-    let redacted = maskera::redact::redact_settled(&normalized, &findings, &DETECTORS, &CONFIG);
+    let (redacted, _) = maskera::redact::redact_settled(&normalized, &findings, &DETECTORS, &POLICY, None);
     for m in redacted.maskings() {
         assert!(m.placeholder.chars().count() <= 42, "placeholder too long");
     }

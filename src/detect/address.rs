@@ -13,6 +13,7 @@ use regex::Regex;
 use super::patterns::{PatternSet, Run, Scan};
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};
+use crate::fold::{key as fold, without_diacritics as strip_diacritics};
 
 const STREETS: &str = include_str!("../../patterns/streets.txt");
 const POSTCODES: &str = include_str!("../../patterns/postcodes.txt");
@@ -29,35 +30,6 @@ pub struct Address {
     house_number: Regex,
     postcodes: Vec<bool>,
     localities: BTreeSet<String>,
-}
-
-/// Lower case without Swedish diacritics, as OCR often gives them.
-fn fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'å' | 'ä' | 'á' | 'à' => 'a',
-            'ö' | 'ø' => 'o',
-            'é' | 'è' => 'e',
-            'ü' => 'u',
-            c => c,
-        })
-        .collect()
-}
-
-fn strip_diacritics(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            'å' | 'ä' => 'a',
-            'Å' | 'Ä' => 'A',
-            'ö' => 'o',
-            'Ö' => 'O',
-            'é' => 'e',
-            'É' => 'E',
-            'ü' => 'u',
-            c => c,
-        })
-        .collect()
 }
 
 impl Address {

@@ -14,7 +14,8 @@ pub mod names;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::config::Config;
+use crate::fold::term as fold;
+use crate::config::DetectSettings;
 use crate::document::{Findings, Kind, Normalized, Span};
 
 /// A detector of one kind of personal data.
@@ -100,13 +101,10 @@ pub struct Detectors {
     allow: Vec<String>,
 }
 
-fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
 
 impl Detectors {
-    /// Build the detector set the configuration asks for.
-    pub fn build(config: &Config) -> Result<Detectors, DetectError> {
+    /// Build the detector set the settings ask for.
+    pub fn build(config: &DetectSettings) -> Result<Detectors, DetectError> {
         let detectors: Vec<Box<dyn Detector>> = vec![
             Box::new(email::Email::new()?),
             Box::new(personnummer::Personnummer::new(
@@ -142,19 +140,19 @@ impl Detectors {
     }
 
     fn detect_keeping(&self, text: &Normalized, allowed: Option<&mut Vec<Span>>) -> Findings {
-        let mut spans = self.detect_str_keeping(&text.text, allowed);
+        let mut spans = self.detect_str_keeping(text.text(), allowed);
         // OCR repair must never hide a number: the structured detectors also read the text
         // as it was before repair, and what they find there is mapped onto the repaired text.
-        if let Some(raw) = &text.raw {
+        if let Some(raw) = text.raw() {
             for s in self.detect_str(&raw.text) {
                 if matches!(s.kind, Kind::Name | Kind::Other) {
                     continue;
                 }
                 let (start, end) = raw.map.raw_to_text(s.start, s.end);
                 if start < end
-                    && end <= text.text.len()
-                    && text.text.is_char_boundary(start)
-                    && text.text.is_char_boundary(end)
+                    && end <= text.text().len()
+                    && text.text().is_char_boundary(start)
+                    && text.text().is_char_boundary(end)
                 {
                     spans.push(Span { start, end, ..s });
                 }
@@ -193,7 +191,7 @@ mod tests {
     use super::*;
 
     fn norm(text: &str) -> Normalized {
-        Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() }
+        Normalized::plain(text)
     }
 
     #[test]
@@ -202,24 +200,19 @@ mod tests {
         // Suppose repair turned digits of a phone number into letters.
         let raw = "Ring 08-123 456 78 i dag.";
         let repaired = "Ring 08-123 abc 78 i dag.";
-        let n = Normalized {
-            text: repaired.into(),
-            page_count: 1,
-            ocr_pages: vec![1],
-            ocr_repaired: true,
-            raw: Some(RawText { text: raw.into(), map: OffsetMap { edits: vec![Edit { raw: (12, 15), text: (12, 15) }] } }),
-        };
-        let d = Detectors::build(&Config::default()).unwrap();
+        let map = OffsetMap { edits: vec![Edit { raw: (12, 15), text: (12, 15) }] };
+        let n = Normalized::new(repaired.into(), 1, vec![1], true, Some(RawText { text: raw.into(), map }));
+        let d = Detectors::build(&DetectSettings::default()).unwrap();
         let f = d.detect(&n);
         assert!(f.spans.iter().any(|s| s.kind == Kind::Phone && &repaired[s.start..s.end] == "08-123 abc 78"), "{:?}", f.spans);
     }
 
     #[test]
     fn allow_list_keeps_and_deny_list_masks() {
-        let cfg = Config {
+        let cfg = DetectSettings {
             allow: vec!["registrator@kommun.se".into()],
             deny: vec!["Solrosen".into()],
-            ..Config::default()
+            ..DetectSettings::default()
         };
         let d = Detectors::build(&cfg).unwrap();
         let f = d.detect(&norm("Skriv till Registrator@kommun.se eller a.b@c.se om solrosen, inte solrosenhus."));
@@ -240,7 +233,7 @@ mod pattern_file_tests {
 
     #[test]
     fn every_pattern_file_checks_out() {
-        let detectors = Detectors::build(&Config::default()).unwrap();
+        let detectors = Detectors::build(&DetectSettings::default()).unwrap();
         let mut failures = Vec::new();
         let mut checked = 0;
         for (file, text) in patterns::FILES {

@@ -12,7 +12,8 @@ use std::time::Duration;
 use wait_timeout::ChildExt;
 
 use super::ExtractError;
-use super::pdf::PdfText;
+use super::PdfText;
+use super::child::cap_own_memory;
 use crate::config::{Limits, ReocrMode};
 
 /// What the worker prints: the text layer and the OCR plan (see [`super::ocr`]).
@@ -23,40 +24,6 @@ type WorkerResult = Result<PdfText, ExtractError>;
 pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Path>, reocr: ReocrMode) -> WorkerResult {
     let e = super::pdf::extract_with_ocr_plan(bytes, limits.max_pages, limits.max_decompressed_bytes, images, reocr)?;
     Ok(e)
-}
-
-/// Cap the address space of this process (Unix; elsewhere nothing happens).
-fn cap_own_memory(mib: u64) {
-    #[cfg(unix)]
-    {
-        let mem = mib.saturating_mul(1024 * 1024);
-        let lim = libc::rlimit { rlim_cur: mem as libc::rlim_t, rlim_max: mem as libc::rlim_t };
-        // SAFETY: setrlimit reads the struct we pass; no memory is shared.
-        unsafe {
-            libc::setrlimit(libc::RLIMIT_AS, &lim);
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = mib;
-}
-
-/// Cap the address space of a child process (Unix; elsewhere nothing happens). This makes
-/// `spawn` fork the whole parent (a `pre_exec` hook rules out `posix_spawn`), so it is only
-/// for programs that cannot cap themselves (Tesseract, pdftoppm), whose work dwarfs a fork.
-pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: only async-signal-safe calls (setrlimit) between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                cap_own_memory(mib);
-                Ok(())
-            });
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (cmd, mib);
 }
 
 /// One request to a serving worker: a file to extract and where its page JPEGs go.

@@ -5,13 +5,17 @@
 //! PDF parsing runs in a separate process ([`isolate`]) so a parser that panics, loops or
 //! exhausts memory on a hostile file costs that one document, never the batch.
 
+mod child;
 pub mod isolate;
 pub mod ocr;
 pub mod pdf;
 pub mod text;
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
+use crate::config::{Limits, OcrSettings};
 use crate::document::{Extracted, Format, Page, PageSource};
 
 /// Why a document's text could not be extracted. Messages never quote the document.
@@ -31,6 +35,85 @@ pub enum ExtractError {
     Ocr(#[from] ocr::OcrError),
     #[error("the PDF has no readable text, not even after OCR of its pages")]
     NoText,
+}
+
+/// A PDF's text layer plus the pages that still need OCR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PdfText {
+    pub extracted: Extracted,
+    pub ocr: Vec<ocr::OcrJob>,
+}
+
+/// What a page's content stream draws, as far as OCR planning cares.
+#[derive(Debug, Clone, Default)]
+pub struct PageScan {
+    /// `/Rotate` in degrees, normalised to 0, 90, 180 or 270.
+    pub rotate: u32,
+    /// Page area in square points (MediaBox).
+    pub area: f32,
+    /// The page as displayed, before `/Rotate`: the CropBox (else the MediaBox) as
+    /// `[x0, y0, x1, y1]` in PDF points, x0 < x1 and y0 < y1. Word boxes of OCR'd pages are
+    /// measured from its top-left corner.
+    pub page_box: [f32; 4],
+    /// Image XObjects drawn, with the transformation matrix in force.
+    pub images: Vec<(lopdf::ObjectId, [f32; 6])>,
+    /// Text drawn in a visible render mode (not `3 Tr`, which OCR layers use).
+    pub visible_text: bool,
+    /// Anything else drawn: paths, shadings, inline images, form XObjects.
+    pub other_marks: bool,
+    /// The content stream could not be read completely.
+    pub unreadable: bool,
+}
+
+/// How PDF parsing is run.
+#[derive(Debug, Clone)]
+pub enum Isolation {
+    /// In child processes of this executable (`__extract`): the safe default for the CLI.
+    Subprocess(PathBuf),
+    /// In the calling process (library use, tests).
+    InProcess,
+}
+
+/// The extraction of a run: its limits, OCR settings and (when isolated) the worker
+/// processes that parse PDFs.
+pub struct Extractor {
+    workers: Option<isolate::Workers>,
+    limits: Limits,
+    ocr: OcrSettings,
+}
+
+impl Extractor {
+    pub fn new(isolation: &Isolation, limits: &Limits, ocr: &OcrSettings) -> Extractor {
+        let workers = match isolation {
+            Isolation::Subprocess(exe) => Some(isolate::Workers::new(exe, limits, ocr.ocr.reocr)),
+            Isolation::InProcess => None,
+        };
+        Extractor { workers, limits: limits.clone(), ocr: ocr.clone() }
+    }
+
+    /// A document's text, page by page: a PDF's text layer (parsed in a worker process),
+    /// with the pages that have no usable layer OCR'd (page images go to a private folder
+    /// under `scratch`, removed on return); a text file decoded.
+    pub fn extract(&self, path: &Path, bytes: &[u8], scratch: &Path) -> Result<Extracted, ExtractError> {
+        let extracted = match sniff(bytes) {
+            Format::Pdf => {
+                let work = ocr::work_dir(scratch)?;
+                let text = match &self.workers {
+                    Some(workers) => workers.extract(path, work.path())?,
+                    None => isolate::extract_pdf_in_process(bytes, &self.limits, Some(work.path()), self.ocr.ocr.reocr)?,
+                };
+                ocr::complete(text, path, work.path(), &self.ocr)?
+            }
+            Format::Text => extract_text(bytes)?,
+        };
+        if !has_text(&extracted) {
+            return Err(match extracted.format {
+                Format::Pdf => ExtractError::NoText,
+                Format::Text => ExtractError::Text(text::TextError::Empty),
+            });
+        }
+        Ok(extracted)
+    }
 }
 
 /// Decide the format of an input from its first bytes.

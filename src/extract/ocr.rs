@@ -31,8 +31,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
-use super::pdf::{PageScan, PdfText};
-use crate::config::{Config, ReocrMode};
+use super::{PageScan, PdfText};
+use crate::config::{OcrSettings, ReocrMode};
 use crate::normalize::ocr::Damage;
 use crate::document::{Extracted, PageSource};
 
@@ -389,7 +389,7 @@ enum Finished {
 /// limit and the memory cap.
 fn run_limited(mut cmd: Command, seconds: u64, memory_mib: u64) -> std::io::Result<Finished> {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
-    super::isolate::cap_memory(&mut cmd, memory_mib);
+    super::child::cap_memory(&mut cmd, memory_mib);
     let mut child = cmd.spawn()?;
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
@@ -435,15 +435,15 @@ pub struct Engine {
 
 impl Engine {
     /// Find Tesseract and check that it has the configured language model.
-    pub fn locate(config: &Config) -> Result<Engine, OcrError> {
-        let o = &config.ocr;
+    pub fn locate(settings: &OcrSettings) -> Result<Engine, OcrError> {
+        let o = &settings.ocr;
         let engine = Engine {
             tesseract: program(o.tesseract.as_deref(), "MASKERA_TESSERACT", "tesseract"),
             pdftoppm: program(o.pdftoppm.as_deref(), "MASKERA_PDFTOPPM", "pdftoppm"),
             language: o.language.clone(),
             dpi: o.dpi,
             seconds: o.seconds_per_page,
-            memory_mib: config.limits.max_memory_mib,
+            memory_mib: settings.max_memory_mib,
         };
         let key = (engine.tesseract.clone(), engine.language.clone());
         let mut probed = PROBED.lock().unwrap_or_else(|e| e.into_inner());
@@ -525,10 +525,13 @@ impl Engine {
         };
         let first = self.recognise(&image, job.page, dpi, 3);
         let result = match first {
+            // A failed second reading (time limit, crash) fails the page: falling back to
+            // the first reading would make the output depend on how loaded the machine was.
             Ok(reading) if !ocr_output_plausible(&reading.text()) => {
                 match self.recognise(&image, job.page, dpi, 1) {
                     Ok(again) if quality(&again.text()).common > quality(&reading.text()).common => Ok(again),
-                    _ => Ok(reading),
+                    Ok(_) => Ok(reading),
+                    Err(e) => Err(e),
                 }
             }
             other => other,
@@ -550,12 +553,12 @@ impl Engine {
 /// fails on it, or reads clearly less of it than the layer holds; each such case is noted in
 /// [`crate::document::Page::ocr_note`] (reasons only, never text). A re-OCR'd page keeps its
 /// replaced layer in [`crate::document::Page::layer`].
-pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, config: &Config) -> Result<Extracted, OcrError> {
+pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, settings: &OcrSettings) -> Result<Extracted, OcrError> {
     let PdfText { mut extracted, ocr } = pdf;
     if ocr.is_empty() {
         return Ok(extracted);
     }
-    let engine = match Engine::locate(config) {
+    let engine = match Engine::locate(settings) {
         Ok(engine) => engine,
         Err(e) if ocr.iter().all(|j| j.reason == Reason::Reocr) => {
             for page in extracted.pages.iter_mut().filter(|p| ocr.iter().any(|j| j.page == p.number)) {
@@ -626,9 +629,9 @@ mod tests {
 
     #[test]
     fn engine_not_found_names_the_packages() {
-        let mut config = Config::default();
-        config.ocr.tesseract = Some("/nonexistent/maskera-test/tesseract".into());
-        let err = Engine::locate(&config).unwrap_err();
+        let mut settings = OcrSettings::default();
+        settings.ocr.tesseract = Some("/nonexistent/maskera-test/tesseract".into());
+        let err = Engine::locate(&settings).unwrap_err();
         assert_eq!(err, OcrError::EngineNotFound);
         assert_eq!(err.to_string(), "OCR engine not found: install tesseract-ocr and tesseract-ocr-swe");
     }

@@ -12,8 +12,8 @@ use std::sync::LazyLock;
 
 use lopdf::Document;
 use regex::bytes::Regex;
-use serde::{Deserialize, Serialize};
 
+use super::{PageScan, PdfText};
 use crate::config::ReocrMode;
 use crate::document::{Extracted, Format, Page, PageSource};
 
@@ -213,34 +213,6 @@ pub fn extract_with_ocr_plan(
         out.push(Page::new(number, text.unwrap_or_default(), PageSource::TextLayer));
     }
     Ok(PdfText { extracted: Extracted { format: Format::Pdf, pages: out }, ocr })
-}
-
-/// A PDF's text layer plus the pages that still need OCR.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PdfText {
-    pub extracted: Extracted,
-    pub ocr: Vec<super::ocr::OcrJob>,
-}
-
-/// What a page's content stream draws, as far as OCR planning cares.
-#[derive(Debug, Clone, Default)]
-pub struct PageScan {
-    /// `/Rotate` in degrees, normalised to 0, 90, 180 or 270.
-    pub rotate: u32,
-    /// Page area in square points (MediaBox).
-    pub area: f32,
-    /// The page as displayed, before `/Rotate`: the CropBox (else the MediaBox) as
-    /// `[x0, y0, x1, y1]` in PDF points, x0 < x1 and y0 < y1. Word boxes of OCR'd pages are
-    /// measured from its top-left corner.
-    pub page_box: [f32; 4],
-    /// Image XObjects drawn, with the transformation matrix in force.
-    pub images: Vec<(lopdf::ObjectId, [f32; 6])>,
-    /// Text drawn in a visible render mode (not `3 Tr`, which OCR layers use).
-    pub visible_text: bool,
-    /// Anything else drawn: paths, shadings, inline images, form XObjects.
-    pub other_marks: bool,
-    /// The content stream could not be read completely.
-    pub unreadable: bool,
 }
 
 /// A page attribute, inherited through the page tree.

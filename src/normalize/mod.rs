@@ -96,14 +96,8 @@ pub fn normalize(extracted: &Extracted) -> Normalized {
         }
         raw = Some(RawText { text: std::mem::replace(&mut text, repaired), map });
     }
-    Normalized {
-        text,
-        page_count: extracted.page_count(),
-        ocr_pages: extracted.pages.iter().filter(|p| p.source == PageSource::Ocr).map(|p| p.number).collect(),
-        ocr_repaired,
-        raw,
-        reocr,
-    }
+    let ocr_pages = extracted.pages.iter().filter(|p| p.source == PageSource::Ocr).map(|p| p.number).collect();
+    Normalized::new(text, extracted.page_count(), ocr_pages, ocr_repaired, raw).with_reocr(reocr)
 }
 
 /// The pages' OCR notes, pages with the same note together: `pages 2, 3: …`.
@@ -224,10 +218,10 @@ mod tests {
             ],
         };
         let n = normalize(&ex);
-        assert_eq!(n.text, "Rubrik\n\nText med mellanrum\nSida två\n");
-        assert_eq!(n.page_count, 2);
-        assert!(n.ocr_pages.is_empty());
-        assert!(n.raw.is_none() && !n.ocr_repaired);
+        assert_eq!(n.text(), "Rubrik\n\nText med mellanrum\nSida två\n");
+        assert_eq!(n.page_count(), 2);
+        assert!(n.ocr_pages().is_empty());
+        assert!(n.raw().is_none() && !n.ocr_repaired());
     }
 
     fn page(number: u32, text: &str) -> Page {
@@ -244,13 +238,13 @@ mod tests {
             ],
         };
         let n = normalize(&ex);
-        assert!(n.ocr_repaired);
-        assert!(n.text.starts_with("Händelsen är utredd och det är klart att personalen inte följde rutinen för hantering av läkemedel på boendet."), "{}", n.text);
-        assert!(n.text.contains("\n• Rutinen ändras.\nI samband med"), "{}", n.text);
-        let raw = n.raw.as_ref().unwrap();
+        assert!(n.ocr_repaired());
+        assert!(n.text().starts_with("Händelsen är utredd och det är klart att personalen inte följde rutinen för hantering av läkemedel på boendet."), "{}", n.text());
+        assert!(n.text().contains("\n• Rutinen ändras.\nI samband med"), "{}", n.text());
+        let raw = n.raw().unwrap();
         let at = raw.text.find("070").unwrap();
         let (s, e) = raw.map.raw_to_text(at, at + 13);
-        assert_eq!(&n.text[s..e], "070-123 45 67");
+        assert_eq!(&n.text()[s..e], "070-123 45 67");
     }
 
     #[test]
@@ -274,7 +268,7 @@ mod tests {
     fn born_digital_text_passes_unchanged() {
         let t = "Händelsen är utredd och det är klart att personalen inte följde rutinen för hantering av läkemedel på boendet. Åtgärder har vidtagits och ärendet är avslutat för del av året.";
         let n = normalize(&Extracted { format: Format::Pdf, pages: vec![page(1, t)] });
-        assert_eq!(n.text, format!("{t}\n"));
-        assert!(n.raw.is_none());
+        assert_eq!(n.text(), format!("{t}\n"));
+        assert!(n.raw().is_none());
     }
 }

@@ -30,7 +30,7 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
 }
 
-/// The compiled templates of a run.
+/// Compiled templates: the report's, the summary's or the review page's.
 pub struct Templates {
     tera: tera::Tera,
     /// Fingerprint of the template sources (part of the rerun key).
@@ -38,39 +38,37 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// The built-in templates, or files of the same names in `dir` where present.
+    /// The report templates (`report.html.tera`, `report.md.tera`).
     pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
-        let (tera, fingerprint) = load_html_md(dir, "report", HTML_TEMPLATE, MD_TEMPLATE)?;
-        Ok(Templates { tera, fingerprint })
+        Templates::load_set(dir, &[("report.html.tera", HTML_TEMPLATE), ("report.md.tera", MD_TEMPLATE)])
     }
-}
 
-/// Compile the pair `<stem>.html` / `<stem>.md` from the built-in sources, or from
-/// `<stem>.html.tera` / `<stem>.md.tera` in `dir` where present. Returns the templates and
-/// a fingerprint of their sources (part of the rerun key).
-pub(crate) fn load_html_md(
-    dir: Option<&Path>,
-    stem: &str,
-    builtin_html: &str,
-    builtin_md: &str,
-) -> Result<(tera::Tera, String), RenderError> {
-    let mut html = builtin_html.to_string();
-    let mut md = builtin_md.to_string();
-    if let Some(dir) = dir {
-        for (name, slot) in [(format!("{stem}.html.tera"), &mut html), (format!("{stem}.md.tera"), &mut md)] {
-            let p = dir.join(name);
-            if p.exists() {
-                *slot = std::fs::read_to_string(&p)
-                    .map_err(|source| RenderError::TemplateFile { path: p.display().to_string(), source })?;
-            }
+    /// Compile templates from their built-in sources, or from files of the same names
+    /// (`report.html.tera` …) in `dir` where present (`--templates DIR`). A template is
+    /// registered under its file name without `.tera`; `.html` ones are autoescaped.
+    pub(crate) fn load_set(dir: Option<&Path>, sources: &[(&str, &str)]) -> Result<Templates, RenderError> {
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on([".html"]);
+        let mut all = String::new();
+        for (file, builtin) in sources {
+            let path = dir.map(|d| d.join(file)).filter(|p| p.exists());
+            let src = match path {
+                Some(p) => std::fs::read_to_string(&p)
+                    .map_err(|source| RenderError::TemplateFile { path: p.display().to_string(), source })?,
+                None => builtin.to_string(),
+            };
+            let name = file.trim_end_matches(".tera");
+            tera.add_raw_template(name, &src).map_err(|e| RenderError::Template(e.to_string()))?;
+            all.push_str(&src);
+            all.push('\u{0}');
         }
+        Ok(Templates { tera, fingerprint: crate::hash::sha256_hex(all.as_bytes()) })
     }
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on([".html"]);
-    tera.add_raw_template(&format!("{stem}.html"), &html).map_err(|e| RenderError::Template(e.to_string()))?;
-    tera.add_raw_template(&format!("{stem}.md"), &md).map_err(|e| RenderError::Template(e.to_string()))?;
-    let fingerprint = crate::hash::sha256_hex(format!("{html}\u{0}{md}").as_bytes());
-    Ok((tera, fingerprint))
+
+    /// Render the template `name` (`report.html` …).
+    pub(crate) fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, RenderError> {
+        self.tera.render(name, ctx).map_err(|e| RenderError::Template(e.to_string()))
+    }
 }
 
 /// What the per-report JSON says besides the fields: never a detected value or a path.
@@ -103,17 +101,52 @@ pub struct OcrInfo {
     pub reocr_words: usize,
 }
 
-/// The files of one published report, in memory.
+/// The files of one report, in memory, as rendered from a [`Redacted`] (only [`render`]
+/// makes one). Not yet publishable: [`crate::verify::verify`] turns it into a
+/// [`crate::verify::Verified`].
 pub struct Rendered {
-    pub txt: String,
-    pub md: String,
-    pub html: String,
-    pub pdf: Vec<u8>,
-    pub json: String,
+    txt: String,
+    md: String,
+    html: String,
+    pdf: Vec<u8>,
+    json: String,
 }
 
 impl Rendered {
-    /// (extension, bytes) of every file, in a fixed order.
+    /// A file's text as a reader gets it (the PDF is read back by verification itself).
+    pub(crate) fn text_of(&self, ext: &str) -> Option<&str> {
+        match ext {
+            "txt" => Some(&self.txt),
+            "md" => Some(&self.md),
+            "html" => Some(&self.html),
+            "json" => Some(&self.json),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn pdf(&self) -> &[u8] {
+        &self.pdf
+    }
+
+    /// Change a rendered file, to test that verification catches it.
+    #[cfg(test)]
+    pub(crate) fn tamper(&mut self, ext: &str, f: impl FnOnce(&mut String)) {
+        match ext {
+            "txt" => f(&mut self.txt),
+            "md" => f(&mut self.md),
+            "html" => f(&mut self.html),
+            "json" => f(&mut self.json),
+            _ => panic!("no such file"),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn replace_pdf(&mut self, pdf: Vec<u8>) {
+        self.pdf = pdf;
+    }
+
+    /// (extension, bytes) of every file, in a fixed order. (Only a [`crate::verify::Verified`]
+    /// report is ever written to the output folder.)
     pub fn files(&self) -> [(&'static str, &[u8]); 5] {
         [
             ("txt", self.txt.as_bytes()),
@@ -186,8 +219,9 @@ fn views(blocks: &[layout::Block]) -> Vec<BlockView<'_>> {
 
 /// Render every published file of a report.
 pub fn render(redacted: &Redacted, info: &ReportInfo, templates: &Templates) -> Result<Rendered, RenderError> {
-    let txt = redacted.text().to_string();
-    let blocks = layout::blocks(&txt);
+    let layout = layout::Layout::of(redacted);
+    let txt = layout.text().to_string();
+    let blocks = layout.blocks();
     let title = blocks
         .iter()
         .find(|b| b.kind == layout::BlockKind::Title)
@@ -195,11 +229,11 @@ pub fn render(redacted: &Redacted, info: &ReportInfo, templates: &Templates) -> 
         .unwrap_or_else(|| "Avidentifierad rapport".to_string());
     let mut ctx = tera::Context::new();
     ctx.insert("title", &title);
-    ctx.insert("blocks", &views(&blocks));
+    ctx.insert("blocks", &views(blocks));
     ctx.insert("id", &info.id);
-    let html = templates.tera.render("report.html", &ctx).map_err(|e| RenderError::Template(e.to_string()))?;
-    let md = templates.tera.render("report.md", &ctx).map_err(|e| RenderError::Template(e.to_string()))?;
-    let pdf = pdf::render_pdf(&blocks)?;
+    let html = templates.render("report.html", &ctx)?;
+    let md = templates.render("report.md", &ctx)?;
+    let pdf = pdf::render_pdf(&layout)?;
     let mut json = serde_json::to_string_pretty(info)?;
     json.push('\n');
     Ok(Rendered { txt, md, html, pdf, json })
@@ -211,8 +245,8 @@ mod tests {
 
     #[test]
     fn markdown_escapes_syntax_but_marks_placeholders() {
-        let blocks = layout::blocks("Titel\n\n# inte rubrik *x* [PERSON 1]\n\n- punkt_ett");
-        let v = views(&blocks);
+        let l = layout::tests::layout("Titel\n\n# inte rubrik *x* Ada Ek\n\n- punkt_ett", &["Ada Ek"]);
+        let v = views(l.blocks());
         assert_eq!(v[1].lines[0][0].md, "\\# inte rubrik \\*x\\* ");
         assert_eq!(v[1].lines[0][1].md, "**[PERSON 1]**");
         assert_eq!(v[2].lines[0][0].md, "- punkt\\_ett");

@@ -18,21 +18,7 @@ use crate::analyze::decision::LEVELS;
 use crate::analyze::taxonomy::Taxonomy;
 use crate::analyze::{Analyzer, Fields};
 
-/// `[summary]` in the configuration.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SummaryConfig {
-    /// Cross-table cells with fewer documents than this (but more than none) show as `<N`.
-    pub min_count: usize,
-    /// Case digests shown per kategori.
-    pub digests_per_kategori: usize,
-}
-
-impl Default for SummaryConfig {
-    fn default() -> Self {
-        SummaryConfig { min_count: 3, digests_per_kategori: 3 }
-    }
-}
+pub use crate::config::SummaryConfig;
 
 /// The part of a published `<id>.json` the summary reads.
 #[derive(Debug, Clone, Deserialize)]
@@ -273,20 +259,46 @@ fn cross(known: &[&str], m: &BTreeMap<(Key, Option<i32>), usize>, columns: &[Opt
     CrossTable { columns: columns.to_vec(), rows }
 }
 
-/// Build the summary of the reports `ids` under `root/public/reports` and write it to
-/// `root/public/summary/`. `clean` vets each digest once more before it is published.
-pub fn publish(
-    root: &Path,
-    ids: &[String],
-    analyzer: &Analyzer,
-    cfg: &SummaryConfig,
-    templates: &render::SummaryTemplates,
-    clean: &dyn Fn(&str) -> bool,
-) -> Result<Summary, render::SummaryWriteError> {
-    let public = root.join("public");
-    let s = build(&public.join("reports"), ids, analyzer, cfg, clean);
-    render::write(&public.join("summary"), &s, templates)?;
-    Ok(s)
+/// The summary's set-up, made once per run (or merge): its settings and templates.
+pub struct Summarizer {
+    cfg: SummaryConfig,
+    templates: crate::render::Templates,
+}
+
+/// The rendered summary files, in [`render::SUMMARY_FILES`] order; written by [`crate::out`].
+pub struct SummaryFiles(pub [Vec<u8>; 4]);
+
+impl SummaryFiles {
+    /// (file name, bytes) of every file.
+    pub fn files(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
+        render::SUMMARY_FILES.iter().copied().zip(self.0.iter().map(Vec::as_slice))
+    }
+}
+
+impl Summarizer {
+    /// The summary settings and its templates (built-in, or overridden from `templates_dir`).
+    pub fn new(cfg: &SummaryConfig, templates_dir: Option<&Path>) -> Result<Summarizer, crate::render::RenderError> {
+        Ok(Summarizer { cfg: cfg.clone(), templates: render::load_templates(templates_dir)? })
+    }
+
+    /// Fingerprint of the summary templates.
+    pub fn fingerprint(&self) -> &str {
+        &self.templates.fingerprint
+    }
+
+    /// Build and render the summary of the reports `ids` in `reports_dir` (read one at a
+    /// time). `clean` vets each digest once more before it is published. Writes nothing.
+    pub fn summarize(
+        &self,
+        reports_dir: &Path,
+        ids: &[String],
+        analyzer: &Analyzer,
+        clean: &dyn Fn(&str) -> bool,
+    ) -> Result<(Summary, SummaryFiles), crate::render::RenderError> {
+        let s = build(reports_dir, ids, analyzer, &self.cfg, clean);
+        let files = render::render(&s, &self.templates)?;
+        Ok((s, SummaryFiles(files)))
+    }
 }
 
 /// Build the summary from the reports `ids` in `reports_dir`, reading one at a time.

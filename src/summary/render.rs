@@ -7,8 +7,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{Count, CrossTable, Summary};
-use crate::render::layout;
-use crate::render::RenderError;
+use crate::render::layout::Layout;
+use crate::render::{RenderError, Templates};
 
 const HTML_TEMPLATE: &str = include_str!("../../templates/summary.html.tera");
 const MD_TEMPLATE: &str = include_str!("../../templates/summary.md.tera");
@@ -20,18 +20,10 @@ const NOT_STATED: &str = "uppgift saknas";
 const BAR_MAX: f64 = 250.0;
 const ROW_H: u32 = 22;
 
-/// The compiled summary templates.
-pub struct SummaryTemplates {
-    tera: tera::Tera,
-    pub fingerprint: String,
-}
-
-impl SummaryTemplates {
-    /// The built-in templates, or `summary.html.tera` / `summary.md.tera` from `dir`.
-    pub fn load(dir: Option<&Path>) -> Result<SummaryTemplates, RenderError> {
-        let (tera, fingerprint) = crate::render::load_html_md(dir, "summary", HTML_TEMPLATE, MD_TEMPLATE)?;
-        Ok(SummaryTemplates { tera, fingerprint })
-    }
+/// The summary templates: the built-in ones, or `summary.html.tera` / `summary.md.tera`
+/// from `dir`.
+pub fn load_templates(dir: Option<&Path>) -> Result<Templates, RenderError> {
+    Templates::load_set(dir, &[("summary.html.tera", HTML_TEMPLATE), ("summary.md.tera", MD_TEMPLATE)])
 }
 
 #[derive(Serialize)]
@@ -239,32 +231,13 @@ fn plain(s: &Summary) -> String {
 }
 
 /// The four summary files, in [`SUMMARY_FILES`] order.
-pub fn render(s: &Summary, templates: &SummaryTemplates) -> Result<[Vec<u8>; 4], RenderError> {
+pub fn render(s: &Summary, templates: &Templates) -> Result<[Vec<u8>; 4], RenderError> {
     let mut json = serde_json::to_string_pretty(s)?;
     json.push('\n');
     let ctx = context(s);
-    let md = templates.tera.render("summary.md", &ctx).map_err(|e| RenderError::Template(e.to_string()))?;
-    let html = templates.tera.render("summary.html", &ctx).map_err(|e| RenderError::Template(e.to_string()))?;
-    let pdf = crate::render::pdf::render_pdf(&layout::blocks(&plain(s)))?;
+    let md = templates.render("summary.md", &ctx)?;
+    let html = templates.render("summary.html", &ctx)?;
+    let pdf = crate::render::pdf::render_pdf(&Layout::of_published_text(&plain(s)))?;
     Ok([json.into_bytes(), md.into_bytes(), html.into_bytes(), pdf])
 }
 
-/// Write the summary files to `dir` (created if needed), each atomically.
-pub fn write(dir: &Path, s: &Summary, templates: &SummaryTemplates) -> Result<(), SummaryWriteError> {
-    std::fs::create_dir_all(dir).map_err(|source| SummaryWriteError::Io { path: dir.display().to_string(), source })?;
-    let files = render(s, templates)?;
-    for (name, data) in SUMMARY_FILES.iter().zip(files) {
-        let p = dir.join(name);
-        crate::fsutil::write_atomic(&p, &data).map_err(|source| SummaryWriteError::Io { path: p.display().to_string(), source })?;
-    }
-    Ok(())
-}
-
-/// The summary could not be written.
-#[derive(Debug, thiserror::Error)]
-pub enum SummaryWriteError {
-    #[error(transparent)]
-    Render(#[from] RenderError),
-    #[error("cannot write the summary file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
-}

@@ -2,8 +2,6 @@
 //! form labels, speech verbs, titles), and what says "this is not" (organisations, systems,
 //! `lex`, places after a preposition). All keys are folded (see [`super::lexicon::fold`]).
 
-use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
 /// Role and title endings: `socialsekreterare`, `biträdande enhetschef`, `undersköterska` …
@@ -81,10 +79,9 @@ const PLACE_PREPS: &[&str] = &["i", "fran", "till", "mot", "vid", "utanfor", "na
 /// Particles inside names: `von`, `af`, `de` …
 const PARTICLES: &[&str] = &["von", "af", "de", "van", "der", "den", "da", "di", "del", "la", "le", "bin", "ibn", "al", "el", "ben", "zu", "dos", "das"];
 
-pub use crate::hash::Fnv;
-
-pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
-pub type FxSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+/// Fast maps and sets for short keys (rustc-hash); nothing iterates them into output.
+pub type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
+pub type FxSet<K> = rustc_hash::FxHashSet<K>;
 
 /// A word list as a set, built on first use.
 macro_rules! word_set {

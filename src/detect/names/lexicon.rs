@@ -8,8 +8,6 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use fst::Map;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 const GIVEN: &str = include_str!("../../../patterns/names/given.tsv");
 const SURNAMES: &str = include_str!("../../../patterns/names/surnames.tsv");
@@ -20,24 +18,8 @@ const PLACES: &str = include_str!("../../../patterns/names/places.txt");
 const SHAPES: [&str; 14] =
     ["sson", "son", "berg", "strom", "qvist", "kvist", "quist", "gren", "lund", "ius", "holm", "dahl", "blad", "stedt"];
 
-/// Lower case without diacritics: `Åsa` → `asa`, `Borgström` → `borgstrom`, `Petrović` → `petrovic`.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        match c {
-            'æ' => out.push_str("ae"),
-            'ø' => out.push('o'),
-            'ß' => out.push_str("ss"),
-            'ł' => out.push('l'),
-            'đ' | 'ð' => out.push('d'),
-            'þ' => out.push_str("th"),
-            'œ' => out.push_str("oe"),
-            c if c.is_ascii() => out.push(c),
-            c => out.extend(std::iter::once(c).nfd().filter(|c| !is_combining_mark(*c))),
-        }
-    }
-    out
-}
+/// The folded key of a word (see [`crate::fold::key`]).
+pub use crate::fold::key as fold;
 
 /// What the lists say about one folded key.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

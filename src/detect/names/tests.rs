@@ -1,7 +1,7 @@
 //! Tests for the name detector. Every name here is invented for these tests.
 
 use super::*;
-use crate::config::Config;
+use crate::config::MaskPolicy;
 use crate::document::{Findings, Normalized};
 
 fn spans(text: &str) -> Vec<Span> {
@@ -17,8 +17,8 @@ fn masked(text: &str) -> Vec<String> {
 
 /// The text as the redactor would publish it (names only).
 fn redacted(text: &str) -> String {
-    let n = Normalized { text: text.into(), page_count: 1, ocr_pages: vec![], ocr_repaired: false, raw: None, reocr: Default::default() };
-    crate::redact::redact(&n, &Findings { spans: spans(text) }, &Config::default()).text().to_string()
+    let n = Normalized::plain(text);
+    crate::redact::redact(&n, &Findings { spans: spans(text) }, &MaskPolicy::default(), None).0.text().to_string()
 }
 
 // --- context rules -------------------------------------------------------------------------

@@ -13,8 +13,6 @@
 //! word is replaced by another valid word only with evidence: the context table, or the
 //! document's own spelling elsewhere (see [`super::repair_words`]).
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
 use super::channel::Channel;
@@ -183,9 +181,7 @@ const WENT_TO: &[&str] = &[
 /// Words after which `sa` is the past tense of `säga`.
 const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom", "man", "och"];
 
-use crate::hash::Fnv;
-
-type Cache = HashMap<String, Option<Fix>, BuildHasherDefault<Fnv>>;
+type Cache = rustc_hash::FxHashMap<String, Option<Fix>>;
 
 /// A repair of one token.
 #[derive(Debug, Clone, PartialEq)]

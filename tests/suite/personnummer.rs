@@ -1,27 +1,31 @@
 //! Every Skatteverket test personnummer (41,129) and samordningsnummer (2,264) from the
 //! personnummer project's test data, in every written form inside a sentence, must be
-//! masked; the organisation numbers must not be. The data is read at test time from
-//! `../shared/data/personnummer-meta` beside the checkout; the test is skipped (with a
-//! message) when it is absent.
+//! masked; the organisation numbers must not be. The data is in
+//! `tests/data/personnummer-meta` (MIT, see its NOTICE).
 
 use std::path::{Path, PathBuf};
 
-use maskera::config::Config;
+use maskera::config::DetectSettings;
 use maskera::detect::Detectors;
 use maskera::document::Kind;
 
-fn data_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/personnummer-meta");
-    if dir.join("allPins.json").exists() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} not found (the test data lives beside the checkout)", dir.display());
-        None
-    }
+/// The test vectors, kept in `tests/data/personnummer-meta` (see its NOTICE).
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/personnummer-meta")
 }
 
+/// A test-vector file, read from `NAME` or from its gzip-compressed `NAME.gz`.
 fn load(dir: &Path, file: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(dir.join(file)).expect("readable test data");
+    let text = match std::fs::read_to_string(dir.join(file)) {
+        Ok(t) => t,
+        Err(_) => {
+            use std::io::Read;
+            let gz = std::fs::File::open(dir.join(format!("{file}.gz"))).expect("test vectors in fixtures");
+            let mut t = String::new();
+            flate2::read::GzDecoder::new(gz).read_to_string(&mut t).expect("readable test vectors");
+            t
+        }
+    };
     serde_json::from_str(&text).expect("valid JSON test data")
 }
 
@@ -121,8 +125,8 @@ fn unmasked<'a>(detectors: &Detectors, values: &'a [String]) -> Vec<&'a str> {
 
 #[test]
 fn every_test_personnummer_and_samordningsnummer_is_masked_in_every_form() {
-    let Some(dir) = data_dir() else { return };
-    let detectors = Detectors::build(&Config::default()).unwrap();
+    let dir = data_dir();
+    let detectors = Detectors::build(&DetectSettings::default()).unwrap();
     let mut pins: Vec<String> = Vec::new();
     for file in ["allPins.json", "allCoords.json"] {
         let list = load(&dir, file);
@@ -142,8 +146,8 @@ fn every_test_personnummer_and_samordningsnummer_is_masked_in_every_form() {
 
 #[test]
 fn interim_numbers_are_masked() {
-    let Some(dir) = data_dir() else { return };
-    let detectors = Detectors::build(&Config::default()).unwrap();
+    let dir = data_dir();
+    let detectors = Detectors::build(&DetectSettings::default()).unwrap();
     let list = load(&dir, "interim.json");
     let mut values = Vec::new();
     for item in list.as_array().expect("a JSON list") {
@@ -161,7 +165,7 @@ fn interim_numbers_are_masked() {
 
 #[test]
 fn organisation_numbers_are_kept_unless_configured() {
-    let Some(dir) = data_dir() else { return };
+    let dir = data_dir();
     let list = load(&dir, "orgnumber.json");
     let mut values = Vec::new();
     for item in list.as_array().expect("a JSON list") {
@@ -170,8 +174,8 @@ fn organisation_numbers_are_kept_unless_configured() {
         }
     }
     assert!(!values.is_empty());
-    let keep = Detectors::build(&Config::default()).unwrap();
+    let keep = Detectors::build(&DetectSettings::default()).unwrap();
     assert_eq!(unmasked(&keep, &values).len(), values.len(), "an organisation number was masked");
-    let mask = Detectors::build(&Config { keep_organisation_numbers: false, ..Config::default() }).unwrap();
+    let mask = Detectors::build(&DetectSettings { keep_organisation_numbers: false, ..DetectSettings::default() }).unwrap();
     assert!(unmasked(&mask, &values).is_empty());
 }

@@ -3,35 +3,38 @@
 //! The scans are made at test time: a text PDF with our own Swedish sentences is
 //! rasterised to JPEG with `pdftoppm`, and the JPEG put alone on a page with lopdf. Tests
 //! that need Tesseract (with `swe`) or pdftoppm say so and pass when either is missing
-//! (and fail under `CI=true`).
+//! (and fail under `CI=true`). Issue 15: re-OCR of damaged OCR layers, repair, word boxes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lopdf::{Document, Object, Stream, dictionary};
+use serde_json::Value;
+
+use crate::support::{manifest, report_of, require_ocr};
+
+fn run_maskera(inputs: &Path, out: &Path, envs: &[(&str, &str)]) -> std::process::Output {
+    crate::support::run_with_env(&[inputs], out, &["--quiet"], envs)
+}
+
+/// The manifest entry of `file`.
+fn entry<'a>(m: &'a std::collections::BTreeMap<String, Value>, file: &str) -> &'a Value {
+    crate::support::entry_for(m, file)
+}
+
+fn report(out: &Path, e: &Value, ext: &str) -> String {
+    report_of(out, e, ext)
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    crate::support::tree(dir).into_keys().map(|k| dir.join(k)).collect()
+}
 
 /// Our own test text (no corpus text), with å, ä and ö in several words.
 const SENTENCE_1: &str = "Personalen på äldreboendet märkte att dörren till förrådet stod öppen.";
 const SENTENCE_2: &str = "Händelsen anmäldes samma kväll och åtgärder vidtogs på förmiddagen.";
 const BORN_TEXT: &str = "Sammanfattning av utredningen om bemanningen i hemtjänsten.";
 
-fn tools_available() -> bool {
-    let swe = Command::new("tesseract")
-        .arg("--list-langs")
-        .output()
-        .is_ok_and(|o| {
-            let langs = String::from_utf8_lossy(&o.stdout).to_string();
-            langs.lines().any(|line| line.trim() == "swe")
-        });
-    let pdftoppm = Command::new("pdftoppm").arg("-v").output().is_ok();
-    if !(swe && pdftoppm) {
-        let why = "needs tesseract with the swe model, and pdftoppm (apt-get install tesseract-ocr tesseract-ocr-swe poppler-utils)";
-        // CI must run every test: a missing tool fails there instead of skipping.
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true and this test {why}");
-        eprintln!("SKIPPED: {why}");
-    }
-    swe && pdftoppm
-}
 
 /// A text string in WinAnsiEncoding, as a PDF literal (Swedish letters as octal escapes).
 fn winansi_literal(s: &str) -> String {
@@ -158,35 +161,10 @@ fn scan_with_pdftoppm(pdf: &[u8], dir: &Path) -> Vec<u8> {
     std::fs::read(base.with_extension("jpg")).unwrap()
 }
 
-fn run_maskera(inputs: &Path, out: &Path, envs: &[(&str, &str)]) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maskera"));
-    cmd.arg("run").arg(inputs).arg("--out").arg(out).arg("--quiet");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
 
-fn manifest(out: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(out.join("manifest.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
-fn entry<'a>(entries: &'a [serde_json::Value], file: &str) -> &'a serde_json::Value {
-    entries.iter().find(|e| e["source"].as_str().unwrap().ends_with(file)).unwrap()
-}
 
-fn report(out: &Path, e: &serde_json::Value, ext: &str) -> String {
-    let id = e["id"].as_str().unwrap();
-    std::fs::read_to_string(out.join("public/reports").join(format!("{id}.{ext}"))).unwrap()
-}
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok).filter(|e| e.file_type().is_file()).map(|e| e.into_path()).collect()
-}
 
 /// Words with å/ä/ö that must come out of OCR exactly.
 const DIACRITIC_WORDS: [&str; 8] = ["på", "äldreboendet", "märkte", "dörren", "förrådet", "öppen", "anmäldes", "åtgärder"];
@@ -195,7 +173,7 @@ const DIACRITIC_WORDS: [&str; 8] = ["på", "äldreboendet", "märkte", "dörren"
 // Swedish model, recorded in the manifest and the report JSON.
 #[test]
 fn scanned_pages_are_ocrd_in_swedish() {
-    if !tools_available() {
+    if !require_ocr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -291,12 +269,8 @@ const ENGLISH_1: &str = "The staff at the care home noticed that the storeroom d
 const ENGLISH_2: &str = "The incident was reported the same evening and measures were taken.";
 
 fn run_with(inputs: &Path, out: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maskera"));
-    cmd.arg("run").arg(inputs).arg("--out").arg(out).arg("--quiet").args(args);
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
+    let args: Vec<&str> = std::iter::once("--quiet").chain(args.iter().copied()).collect();
+    crate::support::run_with_env(&[inputs], out, &args, envs)
 }
 
 fn review_page(out: &Path, e: &serde_json::Value) -> String {
@@ -310,7 +284,7 @@ fn review_page(out: &Path, e: &serde_json::Value) -> String {
 // layer; without Tesseract the layer is repaired and the manifest says so.
 #[test]
 fn damaged_ocr_layers_are_read_again_and_good_ones_left_alone() {
-    if !tools_available() {
+    if !require_ocr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -371,7 +345,7 @@ fn damaged_ocr_layers_are_read_again_and_good_ones_left_alone() {
 // and fails its document, naming the page, when it has none; the batch goes on.
 #[test]
 fn an_unreadable_page_image_keeps_its_layer_or_fails_its_document() {
-    if !tools_available() {
+    if !require_ocr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -406,7 +380,7 @@ fn an_unreadable_page_image_keeps_its_layer_or_fails_its_document() {
 // passed straight to Tesseract and for a page rasterised because of `/Rotate`.
 #[test]
 fn ocr_pages_carry_word_boxes_in_page_points() {
-    if !tools_available() {
+    if !require_ocr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -418,10 +392,11 @@ fn ocr_pages_carry_word_boxes_in_page_points() {
         let path = dir.path().join(format!("scan-{turned}.pdf"));
         std::fs::write(&path, &pdf).unwrap();
         let work = tempfile::tempdir().unwrap();
+        let never = maskera::config::ReocrMode::Never;
         let planned =
-            maskera::extract::isolate::extract_pdf_in_process(&pdf, &config.limits, Some(work.path()), false).unwrap();
+            maskera::extract::isolate::extract_pdf_in_process(&pdf, &config.limits, Some(work.path()), never).unwrap();
         assert_eq!(planned.ocr.len(), 1);
-        let extracted = maskera::extract::ocr::complete(planned, &path, work.path(), &config).unwrap();
+        let extracted = maskera::extract::ocr::complete(planned, &path, work.path(), &config.ocr_settings()).unwrap();
         let page = &extracted.pages[0];
         let g = page.geometry.as_ref().expect("an OCR'd page has word boxes");
         assert_eq!((g.width, g.height), (595.0, 842.0), "turned={turned}");
