@@ -257,11 +257,11 @@ mod tests {
         let mut p3 = p2.clone();
         p3.number = 3;
         let n = normalize(&Extracted { format: Format::Pdf, pages: vec![p1, p2, p3] });
-        assert_eq!(n.reocr.pages, [1]);
+        assert_eq!(n.reocr().pages, [1]);
         let changes: Vec<(&str, &str)> =
-            n.reocr.words.iter().map(|w| (&n.text[w.text.0..w.text.1], w.before.as_str())).collect();
+            n.reocr().words.iter().map(|w| (&n.text()[w.text.0..w.text.1], w.before.as_str())).collect();
         assert_eq!(changes, [("åtgärder.", "atgarder."), ("förvaltningen", "for- valtningen")]);
-        assert_eq!(n.reocr.notes, ["pages 2, 3: re-OCR failed (time limit); its text layer was kept"]);
+        assert_eq!(n.reocr().notes, ["pages 2, 3: re-OCR failed (time limit); its text layer was kept"]);
     }
 
     #[test]
