@@ -7,7 +7,7 @@ use maskera::analyze::Analyzer;
 fn main() {
     let analyzer = Analyzer::build(None).expect("built-in taxonomy");
     let detectors = std::env::var_os("CHECK")
-        .map(|_| maskera::detect::Detectors::build(&maskera::config::Config::default()).expect("detectors"));
+        .map(|_| maskera::detect::Detectors::build(&Default::default()).expect("detectors"));
     for path in std::env::args().skip(1) {
         let text = std::fs::read_to_string(&path).expect("a UTF-8 text file");
         let fields = analyzer.analyze_published(&text);

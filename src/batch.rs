@@ -218,6 +218,8 @@ fn run_one(p: &Pipeline, dirs: &OutDir, input: &Input) -> Entry {
                 format: Some(done.format),
                 pages: Some(done.pages),
                 ocr_pages: done.ocr_pages,
+                reocr_pages: done.reocr_pages,
+                ocr_notes: done.ocr_notes,
                 counts: done.counts,
                 fingerprint: Some(p.fingerprint().to_string()),
                 decisions_all: Some(done.decisions.all),

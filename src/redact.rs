@@ -114,6 +114,7 @@ pub struct Redacted {
     page_count: u32,
     ocr_pages: Vec<u32>,
     ocr_repaired: bool,
+    ocr: crate::document::OcrSummary,
 }
 
 impl Redacted {
@@ -158,6 +159,11 @@ impl Redacted {
     /// Whether OCR-damage repair changed the text.
     pub fn ocr_repaired(&self) -> bool {
         self.ocr_repaired
+    }
+
+    /// What OCR repair and re-OCR did (page numbers and counts, never text).
+    pub fn ocr(&self) -> &crate::document::OcrSummary {
+        &self.ocr
     }
 }
 
@@ -267,6 +273,7 @@ pub fn redact(
         page_count: text.page_count(),
         ocr_pages: text.ocr_pages().to_vec(),
         ocr_repaired: text.ocr_repaired(),
+        ocr: text.ocr_summary(),
     };
     (redacted, MaskedValues(pass.values))
 }

@@ -416,7 +416,7 @@ Ort den 2022-05-01\n";
             serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
         assert!(expected.len() >= 30);
         let a = Analyzer::build(None).unwrap();
-        let detectors = crate::detect::Detectors::build(&crate::config::Config::default()).unwrap();
+        let detectors = crate::detect::Detectors::build(&Default::default()).unwrap();
         let mut n: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
         let mut misses = Vec::new();
         for (name, want) in &expected {
