@@ -107,13 +107,14 @@ def faker_names():
                             target.add(k)
     return given, surnames
 
-def ordinary_forms(dic, aff):
+def hunspell_forms(dic, aff, lower=True):
     """Every inflected form of the lower-case (ordinary word) entries of a hunspell
-    dictionary, folded: `årets`, `armén`, `ingår` as well as their stems."""
+    dictionary, folded: `årets`, `armén`, `ingår` as well as their stems; with lower=False,
+    the forms of the capitalised entries (proper nouns) instead."""
     import subprocess, tempfile
     with open(dic, encoding="utf-8") as f:
         next(f)
-        entries = [l for l in f if l[:1].islower()]
+        entries = [l for l in f if l[:1].islower() == lower and l.strip()]
     with tempfile.NamedTemporaryFile("w", suffix=".dic", encoding="utf-8", delete=False) as t:
         t.write(f"{len(entries)}\n")
         t.writelines(entries)
@@ -121,7 +122,7 @@ def ordinary_forms(dic, aff):
         out = subprocess.run(["unmunch", t.name, aff], capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(t.name)
-    return {fold(w) for w in out.split() if w[:1].islower()}
+    return {fold(w) for w in out.split() if w[:1].islower() == lower}
 
 def read_counts(path, col):
     out = {}
@@ -191,10 +192,29 @@ def main():
 
     words = set(fold(w) for w in FUNCTION_WORDS)
     aff = a.hunspell[:-4] + ".aff"
+    stems = set()
+    with open(a.hunspell, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            w = line.split("/")[0].strip()
+            if w and w[0].islower():
+                stems.add(fold(w))
     named = lambda k: k in given or k in surnames or k in places or k in wgiven or k in wsur
-    for k in ordinary_forms(a.hunspell, aff):
-        if ok(k) and (named(k) or shaped(k) or len(k) <= 4):
+    forms = hunspell_forms(a.hunspell, aff)
+    for k in forms:
+        if not ok(k):
+            continue
+        # A stem that is a name is a word (`björn`, `viola`); an inflected form only when
+        # the name is rare (`armén`, `ingår`), not for common names (`inger`, a form of
+        # `inge`, is first of all a name).
+        rare = given.get(k, 0) < 1000 and (k in given or k in wgiven or k in surnames or k in wsur
+                                           or k in places)
+        if (k in stems and (named(k) or shaped(k) or len(k) <= 4)) or rare or shaped(k):
             words.add(k)
+    # Proper nouns of the dictionary (people, places, brands) that are no ordinary word: the
+    # Swedish lexicon shared with OCR repair holds them lower-cased, and they must not count
+    # as ordinary words (`Blomdahl`).
+    propers = {k for k in hunspell_forms(a.hunspell, aff, lower=False) if ok(k)} - forms
     places_kept = {p for p in places if p in given or p in surnames or shaped(p)}
 
     def write(name, lines):
@@ -206,11 +226,12 @@ def main():
     write("given.tsv", (f"{k}\t{given[k]}" for k in sorted(given, key=bkey)))
     write("surnames.tsv", (f"{k}\t{surnames[k]}" for k in sorted(surnames, key=bkey)))
     write("words.txt", sorted(words, key=bkey))
+    write("propers.txt", sorted(propers, key=bkey))
     wkeys = sorted(wgiven | wsur, key=bkey)
     write("world.tsv", (f"{k}\t{'g' if k in wgiven else ''}{'s' if k in wsur else ''}" for k in wkeys))
     write("places.txt", sorted(places_kept, key=bkey))
     print(f"given {len(given)}, surnames {len(surnames)}, world {len(wkeys)}, words {len(words)}, "
-          f"places {len(places_kept)}")
+          f"places {len(places_kept)}, propers {len(propers)}")
 
 if __name__ == "__main__":
     main()

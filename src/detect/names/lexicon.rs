@@ -18,6 +18,7 @@ const SURNAMES: &str = include_str!("../../../patterns/names/surnames.tsv");
 const WORDS: &str = include_str!("../../../patterns/names/words.txt");
 const PLACES: &str = include_str!("../../../patterns/names/places.txt");
 const WORLD: &str = include_str!("../../../patterns/names/world.tsv");
+const PROPERS: &str = include_str!("../../../patterns/names/propers.txt");
 
 /// The bearer count given to a name that only the population lists (`world.tsv`) hold: a
 /// name too rare in Sweden for SCB's list, counted as a rare name.
@@ -61,6 +62,8 @@ pub struct Entry {
     /// A surname of the population lists only (`world.tsv`): evidence beside a given name,
     /// in a list or after context, not alone.
     pub world_surname: bool,
+    /// A proper noun of the Swedish dictionary that is no ordinary word (`blomdahl`).
+    pub proper: bool,
 }
 
 impl Entry {
@@ -70,6 +73,7 @@ impl Entry {
             | (u64::from(self.word) << 48)
             | (u64::from(self.place) << 49)
             | (u64::from(self.world_surname) << 50)
+            | (u64::from(self.proper) << 51)
     }
 
     fn unpack(v: u64) -> Entry {
@@ -79,6 +83,7 @@ impl Entry {
             word: v >> 48 & 1 == 1,
             place: v >> 49 & 1 == 1,
             world_surname: v >> 50 & 1 == 1,
+            proper: v >> 51 & 1 == 1,
         }
     }
 
@@ -113,6 +118,9 @@ impl Lexicon {
         }
         for k in PLACES.lines().filter(|l| !l.is_empty()) {
             all.entry(k).or_default().place = true;
+        }
+        for k in PROPERS.lines().filter(|l| !l.is_empty()) {
+            all.entry(k).or_default().proper = true;
         }
         for (k, what) in WORLD.lines().filter_map(|l| l.split_once('\t')) {
             let e = all.entry(k).or_default();

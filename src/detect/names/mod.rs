@@ -156,6 +156,8 @@ struct Entity {
     key: String,
     /// Token positions where this person was named (for picking the nearest).
     seen: Vec<usize>,
+    /// The first letters of the name parts, given names first (`ab` for Anna Berg).
+    initials: String,
 }
 
 struct Doc<'a> {
@@ -308,7 +310,7 @@ impl<'a> Doc<'a> {
         let mut info = Self::info_lists(lex, word);
         let lower = word.to_lowercase();
         info.function = is_foreign_function_word(&lower);
-        info.known = !info.e.listed() && is_swedish_form(&lower);
+        info.known = !info.e.listed() && !info.e.proper && is_swedish_form(&lower);
         info
     }
 
@@ -448,7 +450,9 @@ impl<'a> Doc<'a> {
         if self.word(i).chars().filter(char::is_ascii_digit).count() > 1 {
             return true;
         }
-        if self.is(i, class::NEVER) || self.inf(i).is_some_and(|f| f.function) {
+        // `SoL` and `JO` are a law and an authority, `Sol` and `Jo` may be persons.
+        let law_or_name = matches!(self.word(i), "Sol" | "Jo");
+        if (self.is(i, class::NEVER) && !law_or_name) || self.inf(i).is_some_and(|f| f.function) {
             return true;
         }
         if self.compound_prefix(i) {
@@ -647,6 +651,7 @@ impl<'a> Doc<'a> {
                 let prev = *cur.last().unwrap();
                 cur.len() >= 2
                     && self.toks[k].case != Case::Lower
+                    && self.toks[prev].case != Case::Lower
                     && self.given(k) > 0
                     && !self.sur_listed(k)
                     && !self.hyphen(k)
@@ -676,6 +681,9 @@ impl<'a> Doc<'a> {
         let (role, speech) = self.after_role(s);
         let titled = self.title_after(e) || self.signature(s, e);
         if org_after && !label {
+            return;
+        }
+        if self.checkbox_before(s) && self.attendee(c, out) {
             return;
         }
         if label || titled || role || speech {
@@ -725,6 +733,27 @@ impl<'a> Doc<'a> {
             }
         }
         self.judge_plain(c, out);
+    }
+
+    /// An entry of an attendee list after a check box (`[X] Berg Anna, ordförande`): the
+    /// structure is the evidence, so the name words may be ordinary words (`[X] Lind Östen`)
+    /// as long as one of them is a listed name or no word. One person, whatever the order.
+    fn attendee(&self, c: &[usize], out: &mut Vec<Mention>) -> bool {
+        let words: Vec<usize> = c
+            .iter()
+            .copied()
+            .take_while(|&k| self.toks[k].case == Case::Lower || (!self.blocked(k) && !self.not_name_word(k)))
+            .take(4)
+            .collect();
+        let named = words.iter().any(|&k| self.toks[k].case != Case::Lower && (self.namey(k) || self.unknown(k)));
+        if words.is_empty() || !named || self.toks[words[words.len() - 1]].case == Case::Lower {
+            return false;
+        }
+        out.push(self.mention(&words, "name-list-entry", 0.85));
+        if words.len() < c.len() && self.toks[c[words.len()]].case != Case::Lower {
+            self.judge_plain(&c[words.len()..], out);
+        }
+        true
     }
 
     /// A chain with no context: the lists decide.
@@ -867,7 +896,8 @@ impl<'a> Doc<'a> {
         let mut words = vec![i, g];
         while words.len() < 4 {
             let k = *words.last().unwrap() + 1;
-            if k < n && self.joins(k) && !self.hyphen(k) && (listed_given(k) || (self.register && self.unknown(k))) && !self.not_name_word(k) {
+            let further = listed_given(k) || (self.register && (self.unknown(k) || self.given(k) >= 100));
+            if k < n && self.joins(k) && !self.hyphen(k) && further && !self.not_name_word(k) && !self.blocked(k) {
                 words.push(k);
             } else {
                 break;
@@ -921,7 +951,9 @@ impl<'a> Doc<'a> {
         let line_end = i + 1 >= self.toks.len() || self.gap(i + 1).contains('\n');
         let before = &self.text[..self.toks[i].start];
         let slash = before.trim_end_matches(' ').strip_suffix('/').is_some_and(|b| b.is_empty() || b.ends_with(char::is_whitespace));
-        if slash && line_end {
+        // Not an alternative between abbreviations (`IFO / ÄO`) or after a placeholder.
+        let after_caps = i > 0 && (self.toks[i - 1].case == Case::Upper || before.trim_end_matches([' ', '/']).ends_with(']'));
+        if slash && line_end && !after_caps {
             return true;
         }
         if i > 0 && self.same_line(i) && matches!(self.f(i - 1), "sign" | "signatur" | "signerat" | "signerad") {
@@ -989,6 +1021,13 @@ impl<'a> Doc<'a> {
         for m in mentions.iter_mut().filter(|m| m.parts.len() >= 2) {
             let parts: Vec<String> = m.parts.iter().map(|&k| self.key(k).to_string()).collect();
             let id = reg.find_or_add(parts);
+            if reg.entities[id].initials.is_empty() {
+                // Initials are written given name first, whatever the order here.
+                let (given, rest): (Vec<usize>, Vec<usize>) =
+                    m.parts.iter().partition(|&&k| self.given(k) > 0 && !self.sur_listed(k));
+                reg.entities[id].initials =
+                    given.iter().chain(&rest).filter_map(|&k| self.key(k).chars().next()).collect();
+            }
             reg.entities[id].seen.push(m.first);
             m.entity = id;
         }
@@ -1064,10 +1103,7 @@ impl Registry {
     /// The one person whose name parts start with these letters, in order (`ab` for Anna
     /// Berg), if exactly one.
     fn by_initials(&self, letters: &str) -> Option<usize> {
-        let mut found = self.entities.iter().enumerate().filter(|(_, e)| {
-            e.parts.len() == letters.chars().count()
-                && e.parts.iter().zip(letters.chars()).all(|(p, c)| p.starts_with(c))
-        });
+        let mut found = self.entities.iter().enumerate().filter(|(_, e)| e.initials == letters);
         let first = found.next().map(|(id, _)| id);
         if found.next().is_some() { None } else { first }
     }
@@ -1085,6 +1121,17 @@ impl Registry {
                 return id;
             }
         }
+        // More or fewer parts of the same person (`Berg, Anna Maria` and `Anna Berg`): two
+        // shared parts or more, and one name's parts all in the other's.
+        let within = |small: &[String], big: &[String]| small.len() >= 2 && small.iter().all(|p| big.contains(p));
+        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p)) {
+            if let Some(&id) = ids.iter().find(|&&id| {
+                let other = &self.entities[id].parts;
+                within(other, &parts) || within(&parts, other)
+            }) {
+                return id;
+            }
+        }
         let id = self.entities.len();
         for p in &parts {
             self.exact.entry(p.clone()).or_default().push(id);
@@ -1092,7 +1139,7 @@ impl Registry {
                 self.by_first.entry(p.chars().next().unwrap_or(' ')).or_default().push((p.clone(), id));
             }
         }
-        self.entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new() });
+        self.entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new(), initials: String::new() });
         id
     }
 
