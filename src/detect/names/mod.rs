@@ -948,7 +948,12 @@ impl<'a> Doc<'a> {
         if w.chars().all(|c| c == first) || self.is(i, class::NEVER) {
             return false;
         }
-        let line_end = i + 1 >= self.toks.len() || self.gap(i + 1).contains('\n');
+        // The initials end the entry: the text, a paragraph, or a line before a date
+        // (`… /AB⏎2024-05-03`). A mere line end is not enough: a line wrapped after an
+        // abbreviation (`Jobbtorg / VO⏎Insatser`) is no signature.
+        let line_end = i + 1 >= self.toks.len()
+            || self.gap(i + 1).matches('\n').count() >= 2
+            || (self.gap(i + 1).contains('\n') && self.toks[i + 1].case == Case::Other);
         let before = &self.text[..self.toks[i].start];
         let slash = before.trim_end_matches(' ').strip_suffix('/').is_some_and(|b| b.is_empty() || b.ends_with(char::is_whitespace));
         // Not an alternative between abbreviations (`IFO / ÄO`) or after a placeholder.
