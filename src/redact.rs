@@ -87,12 +87,26 @@ pub struct Placeholder {
 /// published files ([`crate::verify`]); never written anywhere, and never given to a
 /// renderer.
 #[derive(Debug, Clone, Default)]
-pub struct MaskedValues(Vec<String>);
+pub struct MaskedValues {
+    values: Vec<String>,
+    /// The kind of each value, in the same order.
+    kinds: Vec<Kind>,
+}
 
 impl MaskedValues {
     /// The values, for verification.
     pub(crate) fn values(&self) -> &[String] {
-        &self.0
+        &self.values
+    }
+
+    /// Each value with its kind, in the order they were masked.
+    pub(crate) fn with_kinds(&self) -> impl Iterator<Item = (Kind, &str)> {
+        self.kinds.iter().copied().zip(self.values.iter().map(String::as_str))
+    }
+
+    fn extend(&mut self, pass: &Pass) {
+        self.values.extend(pass.values.iter().cloned());
+        self.kinds.extend(pass.maskings.iter().map(|m| m.kind));
     }
 }
 
@@ -262,6 +276,8 @@ pub fn redact(
     let mut bases: Vec<String> = Kind::ALL.iter().map(|k| policy.placeholder(*k).to_string()).collect();
     bases.sort_unstable();
     bases.dedup();
+    let mut values = MaskedValues::default();
+    values.extend(&pass);
     let redacted = Redacted {
         text: pass.text,
         maskings: pass.maskings,
@@ -275,7 +291,7 @@ pub fn redact(
         ocr_repaired: text.ocr_repaired(),
         ocr: text.ocr_summary(),
     };
-    (redacted, MaskedValues(pass.values))
+    (redacted, values)
 }
 
 /// Cut `span` around the placeholders it overlaps: the pieces outside placeholders
@@ -341,10 +357,10 @@ pub fn redact_further(mut r: Redacted, values: &mut MaskedValues, spans: &[Span]
     }
     placeholders.extend(pass.placeholders.iter().copied().zip(sources));
     placeholders.sort_unstable_by_key(|(p, _)| (p.start, p.end));
+    values.extend(&pass);
     r.text = pass.text;
     (r.placeholders, r.origins) = placeholders.into_iter().unzip();
     r.maskings.extend(pass.maskings);
-    values.0.extend(pass.values);
     r
 }
 

@@ -27,7 +27,7 @@ fn fixtures_are_published_with_every_file_and_no_email() {
     assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
     assert!(o.stderr.is_empty() && o.stdout.is_empty(), "--quiet prints nothing");
     let m = manifest(&out);
-    assert_eq!(m.len(), 5);
+    assert_eq!(m.len(), 6);
     for (source, e) in &m {
         assert_eq!(e["status"], "published", "{source}: {e}");
         let id = e["id"].as_str().unwrap();
@@ -344,9 +344,9 @@ fn json_logs_are_one_object_per_line() {
     assert_eq!(o.status.code(), Some(0));
     let lines: Vec<Value> =
         String::from_utf8_lossy(&o.stderr).lines().map(|l| serde_json::from_str(l).expect("JSON log line")).collect();
-    assert_eq!(lines.iter().filter(|l| l["event"] == "document").count(), 5);
+    assert_eq!(lines.iter().filter(|l| l["event"] == "document").count(), 6);
     assert_eq!(lines.last().unwrap()["event"], "summary");
-    assert_eq!(lines.last().unwrap()["published"], 5);
+    assert_eq!(lines.last().unwrap()["published"], 6);
 }
 
 #[test]

@@ -87,6 +87,12 @@ impl Lexicon {
     pub fn freq(&self, word: &str) -> Option<u32> {
         self.step(self.root(), word.as_bytes()).and_then(|st| self.final_freq(&st))
     }
+
+    /// Whether a lower-case word is a hunspell form (wordfreq alone, which also lists
+    /// names, does not count). Used by the name detector.
+    pub fn is_hunspell_form(&self, word: &str) -> bool {
+        self.hun.contains_key(word.as_bytes())
+    }
 }
 
 #[cfg(test)]
