@@ -16,6 +16,7 @@ pub enum Access {
 
 /// The process umask (read once; Unix).
 #[cfg(unix)]
+#[allow(unsafe_code)]
 fn umask() -> u32 {
     static UMASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     *UMASK.get_or_init(|| {

@@ -139,6 +139,7 @@ pub fn as_page_lines(text: &str, width: usize) -> String {
 
 /// CPU time of the calling thread: on a shared, loaded machine wall time also counts the
 /// time other processes had the core.
+#[allow(unsafe_code)]
 pub fn thread_cpu_time() -> Duration {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.

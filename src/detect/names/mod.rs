@@ -194,6 +194,17 @@ mod class {
 
 const NO_ENTITY: usize = usize::MAX;
 
+// How common a given name is, in bearers (SCB's counts in the name lists): the more
+// common, the less evidence it needs to be taken for a name.
+/// Rare, yet a name: enough before an unknown capitalised word.
+const GIVEN_RARE: u32 = 20;
+/// Common enough to stand alone, or beside a listed Swedish surname, as a name.
+const GIVEN_SOME: u32 = 50;
+/// Common: with a listed surname even in a foreign passage, or half of a double name.
+const GIVEN_COMMON: u32 = 100;
+/// Very common (`Per`, `Bo`): a name even when it is also a word, given a surname.
+const GIVEN_VERY_COMMON: u32 = 1000;
+
 impl<'a> Doc<'a> {
     fn new(lex: &'a Lexicon, text: &'a str) -> Doc<'a> {
         let toks = tokenize(text);
@@ -766,103 +777,31 @@ impl<'a> Doc<'a> {
                 k += 1;
                 continue;
             }
-            // The next name word, past a particle (`Astrid von Platen`).
-            let (next, particle) = match c.get(k + 1).copied() {
-                Some(p) if self.toks[p].case == Case::Lower => (c.get(k + 2).copied(), Some(p)),
-                other => (other, None),
-            };
-            let next = next.filter(|&x| self.toks[x].case != Case::Lower && !self.blocked(x));
-            let given = self.given(t);
-            if given > 0 {
-                if let Some(nx) = next {
-                    // A given name that is also a word (`Per`) needs a surname after it, and
-                    // must be common as a name (`Även Borgström` is no person).
-                    // Two common given names joined by a hyphen (`Maj-Britt`), words or not.
-                    let double = self.hyphen(nx) && given >= 100 && self.given(nx) >= 100;
-                    // A surname of the Swedish list that is no word makes a person of a
-                    // given name that is a word (`Sol Bergqvist`, `Dag Nilsson`).
-                    let swedish_surname = self.inf(nx).is_some_and(|f| f.e.surname > 0) && !self.is_word(nx);
-                    let first_ok = !self.is_word(t)
-                        || (given >= 1000 && (self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx))))
-                        || (given >= 50 && swedish_surname)
-                        || double;
-                    // In an English, Norwegian or Danish passage only the lists count: a
-                    // common given name and a listed surname (`Line Width` is no person).
-                    let first_ok = first_ok
-                        && (!self.foreign[t] || (!self.is_word(t) && given >= 100 && self.surnamey(nx)));
-                    let sur_ok = self.sur_listed(nx) || self.surnamey(nx) || (self.given(nx) > 0 && !self.is_word(nx)) || double;
-                    // A capitalised word right after a given name is a surname, even one that is
-                    // also an ordinary word (`Korp`), unless the given name itself is rare and opens
-                    // a sentence.
-                    let unk_ok = !self.is_word(t)
-                        && (self.unknown(nx) && (given >= 20 || !self.sent_start(t))
-                            || self.is_word(nx) && given >= 100 && !self.place_as_place(nx) && !self.foreign[nx]);
-                    if first_ok && (sur_ok || unk_ok) && !self.place_as_place(nx) {
-                        let mut words: Vec<usize> = [Some(t), particle, Some(nx)].into_iter().flatten().collect();
-                        let mut j = k + words.len();
-                        while j < c.len() && words.len() < 4 {
-                            let x = c[j];
-                            if self.toks[x].case == Case::Lower {
-                                if j + 1 < c.len() {
-                                    words.push(x);
-                                    j += 1;
-                                    continue;
-                                }
-                                break;
-                            }
-                            let double = self.hyphen(x) && self.given(x) >= 100;
-                            if self.blocked(x) || self.not_name_word(x) || !(self.surnamey(x) || self.unknown(x) || double || (self.given(x) > 0 && !self.is_word(x))) {
-                                break;
-                            }
-                            words.push(x);
-                            j += 1;
+            let (next, particle) = self.next_name_word(c, k);
+            if self.given(t) > 0 {
+                if let Some(nx) = next.filter(|&nx| self.given_then_surname(t, nx)) {
+                    let (words, end) = self.full_name(c, k, [Some(t), particle, Some(nx)]);
+                    for p in self.split_persons(&words) {
+                        if p.len() >= 2 || !upper {
+                            out.push(self.mention(&p, "name-list", 0.85));
                         }
-                        while words.last().is_some_and(|&x| self.toks[x].case == Case::Lower) {
-                            words.pop();
-                            j -= 1;
-                        }
-                        for p in self.split_persons(&words) {
-                            if p.len() >= 2 || !upper {
-                                out.push(self.mention(&p, "name-list", 0.85));
-                            }
-                        }
-                        k = j;
-                        continue;
                     }
+                    k = end;
+                    continue;
                 }
-                let genitive = self.inf(t).is_some_and(|f| f.genitive);
-                // A given name that is also a word counts alone only when capitalised inside a
-                // sentence (`Hej Linnea,`), where Swedish writes ordinary words in lower case.
-                let word_ok = !self.is_word(t) || (given >= 1000 && !self.sent_start(t) && !genitive && !self.place_as_place(t));
-                if !upper
-                    && !self.foreign[t]
-                    && !self.number_after(t)
-                    && word_ok
-                    && given >= 50
-                    && self.toks[t].case == Case::Cap
-                    && !(genitive && self.sent_start(t))
-                {
+                if !upper && self.given_alone_is_name(t) {
                     out.push(self.mention(&[t], "name-given", 0.7));
                 }
                 k += 1;
                 continue;
             }
-            if !upper
-                && !self.foreign[t]
-                && self.surnamey(t)
-                && !self.is_word(t)
-                && !self.place_as_place(t)
-                && self.toks[t].case == Case::Cap
-                && !self.number_after(t)
-            {
-                // Surname first: `Svensson Anna`.
-                if let Some(nx) = next.filter(|&x| self.given(x) >= 100 && !self.is_word(x)) {
-                    let end_of_chain = k + 2 == c.len();
-                    if end_of_chain {
-                        out.push(self.mention(&[t, nx], "name-surname-first", 0.8));
-                        k += 2;
-                        continue;
-                    }
+            if !upper && self.surname_alone_may_name(t) {
+                // Surname first: `Svensson Anna`, closing the chain.
+                let given_after = next.filter(|&x| self.given(x) >= GIVEN_COMMON && !self.is_word(x));
+                if let Some(nx) = given_after.filter(|_| k + 2 == c.len()) {
+                    out.push(self.mention(&[t, nx], "name-surname-first", 0.8));
+                    k += 2;
+                    continue;
                 }
                 // A surname alone opening a sentence may be a word (`Holm och skär`); it is
                 // masked there only as a part of a person already named (coreference).
@@ -872,6 +811,114 @@ impl<'a> Doc<'a> {
             }
             k += 1;
         }
+    }
+
+    /// The name word after `c[k]` in a chain, past a particle (`Astrid von Platen`), and the
+    /// particle; no name word when the next is lower case or blocked.
+    fn next_name_word(&self, c: &[usize], k: usize) -> (Option<usize>, Option<usize>) {
+        let (next, particle) = match c.get(k + 1).copied() {
+            Some(p) if self.toks[p].case == Case::Lower => (c.get(k + 2).copied(), Some(p)),
+            other => (other, None),
+        };
+        (next.filter(|&x| self.toks[x].case != Case::Lower && !self.blocked(x)), particle)
+    }
+
+    /// Whether the given name `t` followed by the capitalised word `nx` is a person's name.
+    fn given_then_surname(&self, t: usize, nx: usize) -> bool {
+        let given = self.given(t);
+        // Two common given names joined by a hyphen (`Maj-Britt`), words or not.
+        let double = self.hyphen(nx) && given >= GIVEN_COMMON && self.given(nx) >= GIVEN_COMMON;
+        // A surname of the Swedish list that is no word makes a person of a given name that
+        // is a word (`Sol Bergqvist`, `Dag Nilsson`).
+        let swedish_surname = self.inf(nx).is_some_and(|f| f.e.surname > 0) && !self.is_word(nx);
+        // A given name that is also a word (`Per`) needs a surname after it, and must be
+        // common as a name (`Även Borgström` is no person).
+        let surname_after = self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx));
+        let first_ok = !self.is_word(t)
+            || (given >= GIVEN_VERY_COMMON && surname_after)
+            || (given >= GIVEN_SOME && swedish_surname)
+            || double;
+        // In an English, Norwegian or Danish passage only the lists count: a common given
+        // name and a listed surname (`Line Width` is no person).
+        let first_ok = first_ok
+            && (!self.foreign[t] || (!self.is_word(t) && given >= GIVEN_COMMON && self.surnamey(nx)));
+        let sur_ok = self.sur_listed(nx)
+            || self.surnamey(nx)
+            || (self.given(nx) > 0 && !self.is_word(nx))
+            || double;
+        // A capitalised word right after a given name is a surname, even one that is also an
+        // ordinary word (`Korp`), unless the given name itself is rare and opens a sentence.
+        let unknown_after = self.unknown(nx) && (given >= GIVEN_RARE || !self.sent_start(t));
+        let word_after = self.is_word(nx)
+            && given >= GIVEN_COMMON
+            && !self.place_as_place(nx)
+            && !self.foreign[nx];
+        let unk_ok = !self.is_word(t) && (unknown_after || word_after);
+        first_ok && (sur_ok || unk_ok) && !self.place_as_place(nx)
+    }
+
+    /// A person's name from `first` (given name, particle, surname) on through further
+    /// surname-like words of the chain, at most four words; the words and the chain position
+    /// after them.
+    fn full_name(&self, c: &[usize], k: usize, first: [Option<usize>; 3]) -> (Vec<usize>, usize) {
+        let mut words: Vec<usize> = first.into_iter().flatten().collect();
+        let mut j = k + words.len();
+        while j < c.len() && words.len() < 4 {
+            let x = c[j];
+            if self.toks[x].case == Case::Lower {
+                // A particle inside the name, never at its end.
+                if j + 1 < c.len() {
+                    words.push(x);
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            let double = self.hyphen(x) && self.given(x) >= GIVEN_COMMON;
+            let namey = self.surnamey(x)
+                || self.unknown(x)
+                || double
+                || (self.given(x) > 0 && !self.is_word(x));
+            if self.blocked(x) || self.not_name_word(x) || !namey {
+                break;
+            }
+            words.push(x);
+            j += 1;
+        }
+        while words.last().is_some_and(|&x| self.toks[x].case == Case::Lower) {
+            words.pop();
+            j -= 1;
+        }
+        (words, j)
+    }
+
+    /// Whether the given name `t`, with no surname after it, names someone.
+    fn given_alone_is_name(&self, t: usize) -> bool {
+        let given = self.given(t);
+        let genitive = self.inf(t).is_some_and(|f| f.genitive);
+        // A given name that is also a word counts alone only when capitalised inside a
+        // sentence (`Hej Linnea,`), where Swedish writes ordinary words in lower case.
+        let word_ok = !self.is_word(t)
+            || (given >= GIVEN_VERY_COMMON
+                && !self.sent_start(t)
+                && !genitive
+                && !self.place_as_place(t));
+        !self.foreign[t]
+            && !self.number_after(t)
+            && word_ok
+            && given >= GIVEN_SOME
+            && self.toks[t].case == Case::Cap
+            && !(genitive && self.sent_start(t))
+    }
+
+    /// Whether the capitalised word `t`, no given name, may be a surname on its own.
+    fn surname_alone_may_name(&self, t: usize) -> bool {
+        !self.foreign[t]
+            && self.surnamey(t)
+            && !self.is_word(t)
+            && !self.place_as_place(t)
+            && self.toks[t].case == Case::Cap
+            && !self.number_after(t)
     }
 
     /// `Svensson, Anna` at the start of a line or cell: surname, comma, given name(s). In a
