@@ -188,8 +188,8 @@ fn merge(spans: &[Span]) -> Vec<Span> {
     sorted.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut out: Vec<Span> = Vec::new();
     for s in sorted {
-        if let Some(last) = out.last_mut() {
-            if s.start < last.end {
+        if let Some(last) = out.last_mut()
+            && s.start < last.end {
                 if (s.confidence, s.end - s.start) > (last.confidence, last.end - last.start) {
                     last.kind = s.kind;
                     last.rule = s.rule;
@@ -199,7 +199,6 @@ fn merge(spans: &[Span]) -> Vec<Span> {
                 last.end = last.end.max(s.end);
                 continue;
             }
-        }
         out.push(s.clone());
     }
     out

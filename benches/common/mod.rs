@@ -103,7 +103,7 @@ pub fn reports(total: usize) -> Vec<String> {
             doc.push_str(&filled);
             for _ in 0..2 + rng.next(4) {
                 let r = rng.next(1 << 20);
-                let s = if r % 12 == 0 { PERSONAL[r / 12 % PERSONAL.len()] } else { PROSE[r % PROSE.len()] };
+                let s = if r.is_multiple_of(12) { PERSONAL[r / 12 % PERSONAL.len()] } else { PROSE[r % PROSE.len()] };
                 doc.push_str(s);
                 doc.push(' ');
             }

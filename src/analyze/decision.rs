@@ -113,7 +113,7 @@ pub(crate) fn is_statement(s: &Sentence, tax: &Taxonomy) -> bool {
 
 /// A form question answered yes or no: "Utgjorde det ett allvarligt missförhållande? Nej".
 /// Returns the question (without `?`) and the answer.
-fn answered_question<'a>(sentences: &'a [Sentence], i: usize) -> Option<(&'a str, bool)> {
+fn answered_question(sentences: &[Sentence], i: usize) -> Option<(&str, bool)> {
     let q = sentences.get(i)?;
     let a = sentences.get(i + 1)?;
     // the answer on the same line (a ticked box) or alone on the next one

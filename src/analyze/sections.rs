@@ -68,11 +68,10 @@ fn looks_like_heading(t: &str) -> bool {
 /// The key of a line that is a field with its value: "Bedömning: …", or a numbered
 /// paragraph that opens with its heading ("3. Orsaker. Utredningen visar …").
 fn inline_key(lower: &str) -> Option<&str> {
-    if let Some((k, v)) = lower.split_once(':') {
-        if k.chars().count() <= 40 && !v.trim().is_empty() {
+    if let Some((k, v)) = lower.split_once(':')
+        && k.chars().count() <= 40 && !v.trim().is_empty() {
             return Some(k);
         }
-    }
     let rest = strip_number(lower);
     if rest.len() == lower.trim_start().len() {
         return None;

@@ -82,6 +82,8 @@ pub enum OcrError {
     Unreadable { page: u32 },
     #[error("cannot use the temporary folder for page images: {0}")]
     TempDir(String),
+    #[error("the OCR engine did not answer within {0} s (an overloaded machine?); run again")]
+    EngineSlow(u64),
 }
 
 static COMMON_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
@@ -421,8 +423,15 @@ fn status_text(status: ExitStatus) -> String {
     format!("exit status {}", status.code().unwrap_or(-1))
 }
 
-/// Probed engines: (program, language) → whether it can be used. Probed once per process.
-static PROBED: LazyLock<Mutex<BTreeMap<(PathBuf, String), Result<(), OcrError>>>> = LazyLock::new(Default::default);
+/// Engines probed so far: (program, language) → whether it can be used.
+type Probes = BTreeMap<(PathBuf, String), Result<(), OcrError>>;
+
+/// Probed engines, probed once per process; a probe that timed out is not kept (a loaded
+/// moment must not decide the rest of the run).
+static PROBED: LazyLock<Mutex<Probes>> = LazyLock::new(Default::default);
+
+/// How long `tesseract --list-langs` may take.
+const PROBE_SECONDS: u64 = 60;
 
 /// The OCR engine and page rasteriser, located and checked.
 #[derive(Debug, Clone)]
@@ -449,14 +458,23 @@ impl Engine {
         };
         let key = (engine.tesseract.clone(), engine.language.clone());
         let mut probed = PROBED.lock().unwrap_or_else(|e| e.into_inner());
-        let result = probed.entry(key).or_insert_with(|| engine.probe()).clone();
+        let result = match probed.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                let fresh = engine.probe();
+                if fresh != Err(OcrError::EngineSlow(PROBE_SECONDS)) {
+                    probed.insert(key, fresh.clone());
+                }
+                fresh
+            }
+        };
         result.map(|()| engine)
     }
 
     fn probe(&self) -> Result<(), OcrError> {
         let mut cmd = Command::new(&self.tesseract);
         cmd.arg("--list-langs");
-        match run_limited(cmd, 60, self.memory_mib) {
+        match run_limited(cmd, PROBE_SECONDS, self.memory_mib) {
             Ok(Finished::Done(status, out)) if status.success() => {
                 let out = String::from_utf8_lossy(&out);
                 let wanted: Vec<&str> = self.language.split('+').collect();
@@ -465,6 +483,7 @@ impl Engine {
                     None => Ok(()),
                 }
             }
+            Ok(Finished::TimedOut) => Err(OcrError::EngineSlow(PROBE_SECONDS)),
             _ => Err(OcrError::EngineNotFound),
         }
     }
@@ -562,7 +581,7 @@ pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, settings: &OcrSetting
     }
     let engine = match Engine::locate(settings) {
         Ok(engine) => engine,
-        Err(e) if ocr.iter().all(|j| j.reason == Reason::Reocr) => {
+        Err(e) if e != OcrError::EngineSlow(PROBE_SECONDS) && ocr.iter().all(|j| j.reason == Reason::Reocr) => {
             for page in extracted.pages.iter_mut().filter(|p| ocr.iter().any(|j| j.page == p.number)) {
                 page.ocr_note = Some(format!("re-OCR skipped ({e}); the text layer was repaired instead"));
             }

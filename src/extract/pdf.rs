@@ -310,11 +310,10 @@ fn page_xobjects(doc: &Document, page: lopdf::ObjectId) -> Vec<(Vec<u8>, lopdf::
     for res in dicts {
         let Ok(xo) = res.get_deref(b"XObject", doc).and_then(lopdf::Object::as_dict) else { continue };
         for (name, v) in xo.iter() {
-            if let Ok(id) = v.as_reference() {
-                if !out.iter().any(|(n, _)| n == name) {
+            if let Ok(id) = v.as_reference()
+                && !out.iter().any(|(n, _)| n == name) {
                     out.push((name.clone(), id));
                 }
-            }
         }
     }
     out

@@ -140,9 +140,7 @@ fn reocr_changes(pages: &[String], layers: &[Option<String>], text: &str) -> Vec
     let mut page: Vec<usize> = vec![usize::MAX; mine.len()];
     for op in capture_diff_slices(Algorithm::Myers, &page_words, &mine) {
         if let DiffOp::Equal { old_index, new_index, len } = op {
-            for k in 0..len {
-                page[new_index + k] = page_of[old_index + k];
-            }
+            page[new_index..new_index + len].copy_from_slice(&page_of[old_index..old_index + len]);
         }
     }
     let mut last = 0;

@@ -1102,9 +1102,9 @@ impl<'a> Doc<'a> {
             covered[m.first..=m.last].iter_mut().for_each(|c| *c = true);
         }
         if !reg.entities.is_empty() {
-            for i in 0..n {
+            for (i, &done) in covered.iter().enumerate() {
                 let org_after = i + 1 < n && self.joins(i + 1) && self.is(i + 1, class::ORG) && !self.owner_of(i);
-                if covered[i] || self.blocked(i) || self.place_as_place(i) || org_after {
+                if done || self.blocked(i) || self.place_as_place(i) || org_after {
                     continue;
                 }
                 let key = self.key(i);
@@ -1119,8 +1119,8 @@ impl<'a> Doc<'a> {
 
         // Initials in signature position (`Sign. AB`, `… / AB`), the person's number when
         // the initials are those of one person named in the document.
-        for i in 0..n {
-            if !covered[i] && self.initials_position(i) {
+        for (i, &done) in covered.iter().enumerate() {
+            if !done && self.initials_position(i) {
                 let letters: String = self.word(i).chars().flat_map(char::to_lowercase).collect();
                 let id = reg.by_initials(&letters).unwrap_or_else(|| reg.find_or_add(vec![format!("{letters}.")]));
                 mentions.push(Mention { first: i, last: i, parts: vec![i], rule: "name-initials", confidence: 0.75, entity: id });
@@ -1164,26 +1164,24 @@ impl Registry {
         // The same parts in another order are the same person (`Berg Anna`, `Anna Berg`).
         let mut sorted = parts.clone();
         sorted.sort_unstable();
-        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p)) {
-            if let Some(&id) = ids.iter().find(|&&id| {
+        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p))
+            && let Some(&id) = ids.iter().find(|&&id| {
                 let mut other = self.entities[id].parts.clone();
                 other.sort_unstable();
                 other == sorted
             }) {
                 return id;
             }
-        }
         // More or fewer parts of the same person (`Berg, Anna Maria` and `Anna Berg`): two
         // shared parts or more, and one name's parts all in the other's.
         let within = |small: &[String], big: &[String]| small.len() >= 2 && small.iter().all(|p| big.contains(p));
-        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p)) {
-            if let Some(&id) = ids.iter().find(|&&id| {
+        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p))
+            && let Some(&id) = ids.iter().find(|&&id| {
                 let other = &self.entities[id].parts;
                 within(other, &parts) || within(&parts, other)
             }) {
                 return id;
             }
-        }
         let id = self.entities.len();
         for p in &parts {
             self.exact.entry(p.clone()).or_default().push(id);
