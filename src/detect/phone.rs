@@ -69,6 +69,10 @@ impl Phone {
         }
         // A law reference or a chapter: "… 12 §", "… 3 kap.".
         let after = text[end..].trim_start();
+        // Eight digits after a label and more digit groups after them: a longer number.
+        if name == "phone-nordic-labelled" && after.starts_with(|c: char| c.is_ascii_digit()) {
+            return false;
+        }
         if after.starts_with('§') || after.starts_with("kap") {
             return false;
         }
