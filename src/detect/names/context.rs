@@ -125,7 +125,16 @@ pub fn is_role(key: &str) -> bool {
     if key != "den" && RELATION_SET.contains(key) {
         return true;
     }
-    let stems = [Some(key), key.strip_suffix('n'), key.strip_suffix("en"), key.strip_suffix("erna"), key.strip_suffix('s')];
+    // Definite forms: `-n`/`-en` (`kuratorn`, `chefen`), `-et` of neuter roles (`ombudet`,
+    // `biträdet`), `-erna` in the plural, `-s` in the genitive.
+    let stems = [
+        Some(key),
+        key.strip_suffix('n'),
+        key.strip_suffix("en"),
+        key.strip_suffix("et"),
+        key.strip_suffix("erna"),
+        key.strip_suffix('s'),
+    ];
     stems.into_iter().flatten().any(ends_with_role)
 }
 
@@ -187,7 +196,7 @@ mod tests {
 
     #[test]
     fn roles_with_and_without_article() {
-        for w in ["socialsekreterare", "enhetschef", "chefen", "handlaggaren", "underskoterska", "kollegan", "mottagaren", "sonen"] {
+        for w in ["socialsekreterare", "enhetschef", "chefen", "handlaggaren", "underskoterska", "kollegan", "mottagaren", "sonen", "ombudet", "dataskyddsombudet"] {
             assert!(is_role(w), "{w}");
         }
         for w in ["kommun", "chefer", "och", "den", "telefon"] {

@@ -635,8 +635,15 @@ impl<'a> Doc<'a> {
         if self.not_name_word(k) {
             return false;
         }
-        let after_given = k > 0 && self.joins(k) && self.given(k - 1) >= 20 && !self.is_word(k - 1);
-        !self.blocked(k) && (self.namey(k) || self.unknown(k) || after_given)
+        // After a given name (a very common one even when it is also a word: `Stig`, `Per`)
+        // in a context that makes a person, the next capitalised word is the surname.
+        let given_before = |g: usize| {
+            self.given(g) >= GIVEN_RARE && (!self.is_word(g) || self.given(g) >= GIVEN_VERY_COMMON)
+        };
+        let after_given = k > 0 && self.joins(k) && given_before(k - 1);
+        // The second half of a double surname (`Rask-Ljus`), whatever the word.
+        let hyphen_part = self.hyphen(k) && self.toks[k].case != Case::Lower;
+        !self.blocked(k) && (self.namey(k) || self.unknown(k) || after_given || hyphen_part)
     }
 
     /// A heading, role, title modifier or organisation word: ends a name (`Eva Holt Titel`).
@@ -875,9 +882,12 @@ impl<'a> Doc<'a> {
                 break;
             }
             let double = self.hyphen(x) && self.given(x) >= GIVEN_COMMON;
+            // The second half of a double surname (`Rask-Ljus`), whatever the word.
+            let hyphen_part = self.hyphen(x) && words.len() >= 2;
             let namey = self.surnamey(x)
                 || self.unknown(x)
                 || double
+                || hyphen_part
                 || (self.given(x) > 0 && !self.is_word(x));
             if self.blocked(x) || self.not_name_word(x) || !namey {
                 break;

@@ -33,6 +33,17 @@ fn role_before_a_name() {
 }
 
 #[test]
+fn a_double_surname_is_masked_whole_whatever_its_words() {
+    assert_eq!(masked("Beslutsfattare: Sune Rask-Ljus, avdelningschef"), ["Sune Rask-Ljus"]);
+    assert_eq!(masked("Sedan ringde Greta Holmberg-Varm till oss."), ["Greta Holmberg-Varm"]);
+}
+
+#[test]
+fn a_very_common_given_name_that_is_a_word_takes_its_surname_after_a_role() {
+    assert_eq!(masked("Det anmäldes av dataskyddsombudet Stig Qworzyk i dag."), ["Stig Qworzyk"]);
+}
+
+#[test]
 fn form_labels() {
     assert_eq!(masked("Namn: Tiina Laaksonen\tTitel/funktion Handläggare"), ["Tiina Laaksonen"]);
     assert_eq!(masked("Kontaktperson Xandor Quorve\n"), ["Xandor Quorve"]);
