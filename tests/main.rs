@@ -21,3 +21,5 @@ mod personnummer;
 mod review;
 #[path = "suite/structure.rs"]
 mod structure;
+#[path = "suite/summary.rs"]
+mod summary;
