@@ -210,7 +210,8 @@ mod tests {
             ("Trygghetslarmet besvarades inte under natten och brukaren väntade länge.", "Äldreomsorg – hemtjänsten", "bedöms utgöra en påtaglig risk för missförhållande", "2023-03-12"),
         ];
         let mut paths = Vec::new();
-        for i in 0..12 {
+        // 13: three kinds of 3 reports (their counts and digests published), two of 2.
+        for i in 0..13 {
             let (what, area, level, date) = kinds[i % kinds.len()];
             let text = format!(
                 "Rapport enligt lex Sarah nr {i}\n\nVerksamhetsområde\n\n{area}\n\nVad har hänt?\n\nDen {date} inträffade följande. {what}\n\n\
