@@ -1424,6 +1424,41 @@ mod tests {
     }
 
     #[test]
+    fn flows_draw_figures_as_rectangles_and_text_and_keep_them_whole() {
+        let bar = |i: usize| Figure {
+            height: 300.0,
+            marks: vec![
+                Mark::Text { x: 0.0, y: 11.0, text: format!("stapel {i}"), bold: false, size: 9.0 },
+                Mark::Rect { x: 100.0, y: 2.0, w: 50.0 + i as f32, h: 10.0, rgb: [0.2, 0.4, 0.6] },
+                Mark::Text { x: 160.0, y: 11.0, text: format!("{}", 40 + i), bold: true, size: 9.0 },
+            ],
+        };
+        let flow = vec![
+            Flow::Title("Sammanställning".into()),
+            Flow::Paragraph("Inledande mening.".into()),
+            Flow::Heading("Diagram".into()),
+            Flow::Figure(bar(1)),
+            Flow::Figure(bar(2)),
+            Flow::Figure(bar(3)),
+            Flow::Subheading("exempel".into()),
+            Flow::List(vec!["Händelse med [PERSON 1].".into(), "En till.".into()]),
+        ];
+        let pdf = render_flow(&flow).expect("render");
+        assert_eq!(pdf, render_flow(&flow).expect("render"), "deterministic");
+        let pages = content_streams(&pdf);
+        assert_eq!(pages.len(), 2, "the third figure does not fit on page 1 and is not split");
+        let all: String = pages.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+        assert_eq!(all.matches("0.2 0.4 0.6 rg").count(), 3, "one filled rectangle per bar");
+        assert!(all.contains("156 ") && all.contains(" re\n"), "a bar at the left margin + 100");
+        if let Some(text) = pdftotext(&pdf, "flow") {
+            for want in ["Sammanställning", "stapel 1", "41", "stapel 3", "43", "exempel", "Händelse med [PERSON 1]."] {
+                assert!(text.contains(want), "{want} missing in {text}");
+            }
+        }
+        assert!(text_width("abc", true, 10.0).unwrap() > text_width("abc", false, 10.0).unwrap());
+    }
+
+    #[test]
     fn a_long_text_fills_many_pages_deterministically() {
         let l = layout(&long_text(130));
         let pdf = render_pdf(&l).expect("render");

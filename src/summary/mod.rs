@@ -481,7 +481,7 @@ mod tests {
         let mut i = 0;
         for (kat, n) in kinds {
             for j in 0..n {
-                t.add(rec(&format!("r{i:02}"), Some(kat), Some(2021 + (j % 2) as i32), Some(j == 0)));
+                t.add(rec(&format!("r{i:02}"), Some(kat), Some(2021 + j % 2), Some(j == 0)));
                 i += 1;
             }
         }

@@ -103,11 +103,11 @@ impl Cells {
                 }
                 let sum: usize = withheld_parts.iter().map(|p| self.values[*p]).sum();
                 let pinned = !w[*total] && sum <= withheld_parts.len();
-                if unknowns == 1 || pinned {
-                    if let Some(c) = self.second(*total, parts, w, pinned) {
-                        w[c] = true;
-                        changed = true;
-                    }
+                if (unknowns == 1 || pinned)
+                    && let Some(c) = self.second(*total, parts, w, pinned)
+                {
+                    w[c] = true;
+                    changed = true;
                 }
             }
             if !changed {
