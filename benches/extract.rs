@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use maskera::config::Limits;
+use maskera::config::{Limits, ReocrMode};
 use maskera::extract::isolate;
 
 fn bench(c: &mut Criterion) {
@@ -33,11 +33,11 @@ fn bench(c: &mut Criterion) {
     let limits = Limits::default();
     let pages: usize = files
         .iter()
-        .map(|(_, bytes)| isolate::extract_pdf_in_process(bytes, &limits, None, false).expect("extract").extracted.pages.len())
+        .map(|(_, bytes)| isolate::extract_pdf_in_process(bytes, &limits, None, ReocrMode::Never).expect("extract").extracted.pages.len())
         .sum();
     let images = dir.path().join("images");
     std::fs::create_dir_all(&images).expect("images folder");
-    let workers = isolate::Workers::new(&PathBuf::from(env!("CARGO_BIN_EXE_maskera")), &limits, false);
+    let workers = isolate::Workers::new(&PathBuf::from(env!("CARGO_BIN_EXE_maskera")), &limits, ReocrMode::Never);
     let mut g = c.benchmark_group("extract");
     g.throughput(Throughput::Elements(pages as u64));
     g.sample_size(10);
@@ -45,7 +45,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("in_process", |b| {
         b.iter(|| {
             for (_, bytes) in &files {
-                black_box(isolate::extract_pdf_in_process(black_box(bytes), &limits, None, false).expect("extract"));
+                black_box(isolate::extract_pdf_in_process(black_box(bytes), &limits, None, ReocrMode::Never).expect("extract"));
             }
         })
     });

@@ -101,11 +101,10 @@ impl Phases {
 
     /// Count the time one document took.
     fn document(&self, started: Instant) {
-        if self.on {
-            if let Ok(mut b) = self.busy.lock() {
+        if self.on
+            && let Ok(mut b) = self.busy.lock() {
                 *b += started.elapsed().as_secs_f64();
             }
-        }
     }
 
     /// How many documents were in flight on average during the documents phase.
@@ -201,11 +200,10 @@ fn run_one(p: &Pipeline, dirs: &OutDir, input: &Input) -> Entry {
     };
     match p.process(input, dirs.tmp()) {
         Ok(done) => {
-            if let Some(page) = &done.review {
-                if let Err(reason) = dirs.write_review(&input.id, page) {
+            if let Some(page) = &done.review
+                && let Err(reason) = dirs.write_review(&input.id, page) {
                     return failed(reason);
                 }
-            }
             if let Err(reason) = dirs.publish(&input.id, &done.verified) {
                 return failed(reason);
             }
@@ -218,6 +216,8 @@ fn run_one(p: &Pipeline, dirs: &OutDir, input: &Input) -> Entry {
                 format: Some(done.format),
                 pages: Some(done.pages),
                 ocr_pages: done.ocr_pages,
+                reocr_pages: done.reocr_pages,
+                ocr_notes: done.ocr_notes,
                 counts: done.counts,
                 fingerprint: Some(p.fingerprint().to_string()),
                 decisions_all: Some(done.decisions.all),

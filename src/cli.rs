@@ -54,8 +54,9 @@ pub enum Command {
         /// half) of the published reports would be removed because their inputs are gone.
         #[arg(long)]
         allow_shrink: bool,
-        /// Re-OCR scanned pages whose text layer is OCR-damaged (made without Swedish) with
-        /// Tesseract's Swedish model, instead of repairing that layer (same as `[ocr] reocr`).
+        /// Re-OCR every scanned page under an OCR text layer with Tesseract's Swedish model
+        /// (same as `[ocr] reocr = "always"`; the default, "auto", re-OCRs the pages whose
+        /// layer is OCR-damaged).
         #[arg(long)]
         reocr: bool,
         /// Also write an internal review page per document to DIR/review/<id>.html
@@ -132,8 +133,8 @@ pub enum Command {
         /// Address-space cap the worker sets on itself, in MiB.
         #[arg(long)]
         max_memory_mib: u64,
-        /// Plan OCR also for scanned pages with a damaged OCR text layer.
-        #[arg(long)]
-        reocr: bool,
+        /// Which scanned pages under an OCR text layer to plan OCR for: auto, always, never.
+        #[arg(long, default_value = "auto")]
+        reocr: String,
     },
 }

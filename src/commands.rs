@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> u8 {
     let (log, result) = match cli.command {
         Command::Extract { max_pages, max_decompressed, max_memory_mib, reocr } => {
             let limits = Limits { max_pages, max_decompressed_bytes: max_decompressed, max_memory_mib, ..Default::default() };
+            let Ok(reocr) = reocr.parse() else { return 2 };
             return maskera::extract::isolate::serve_main(&limits, reocr) as u8;
         }
         Command::Render { max_memory_mib } => {
@@ -102,7 +103,9 @@ fn run_batch(command: Command, log: &Log) -> Result<u8, Fatal> {
         unreachable!("run_batch is called for `run`")
     };
     let mut config = load_config(config.as_deref())?;
-    config.ocr.reocr |= reocr;
+    if reocr {
+        config.ocr.reocr = maskera::config::ReocrMode::Always;
+    }
     config.review.enabled |= review;
     config.masked_copy.enabled &= !no_masked_copy;
     config.link_persons |= link_persons || link_key.is_some();

@@ -206,14 +206,75 @@ pub struct Ocr {
     pub dpi: u32,
     /// Wall-clock seconds allowed for rasterising or recognising one page.
     pub seconds_per_page: u64,
-    /// Also OCR scanned pages whose (invisible) text layer shows OCR damage — a layer made
-    /// by an engine without Swedish — instead of repairing that layer (`--reocr`).
-    pub reocr: bool,
+    /// Which scanned pages that already have an (invisible) OCR text layer are read again
+    /// with Tesseract instead of keeping and repairing that layer (`--reocr` = `always`).
+    pub reocr: ReocrMode,
 }
 
 impl Default for Ocr {
     fn default() -> Self {
-        Ocr { tesseract: None, pdftoppm: None, language: "swe".into(), dpi: 300, seconds_per_page: 300, reocr: false }
+        Ocr {
+            tesseract: None,
+            pdftoppm: None,
+            language: "swe".into(),
+            dpi: 300,
+            seconds_per_page: 300,
+            reocr: ReocrMode::Auto,
+        }
+    }
+}
+
+/// `[ocr] reocr`: when a scan's own OCR text layer is replaced by a fresh OCR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReocrMode {
+    /// Pages whose layer shows the damage of an engine without Swedish (see
+    /// `normalize::ocr::damage`), when Tesseract is installed; else the layer is repaired.
+    #[default]
+    Auto,
+    /// Every scanned page under an invisible text layer.
+    Always,
+    /// None: layers are kept (and repaired where damaged).
+    Never,
+}
+
+impl ReocrMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReocrMode::Auto => "auto",
+            ReocrMode::Always => "always",
+            ReocrMode::Never => "never",
+        }
+    }
+}
+
+impl std::str::FromStr for ReocrMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(ReocrMode::Auto),
+            "always" => Ok(ReocrMode::Always),
+            "never" => Ok(ReocrMode::Never),
+            _ => Err(format!("ocr.reocr must be \"auto\", \"always\" or \"never\", not \"{s}\"")),
+        }
+    }
+}
+
+/// A string, or for configurations written before the modes existed a boolean
+/// (`true` = always, `false` = never).
+impl<'de> Deserialize<'de> for ReocrMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Flag(bool),
+            Mode(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Flag(true) => Ok(ReocrMode::Always),
+            Raw::Flag(false) => Ok(ReocrMode::Never),
+            Raw::Mode(m) => m.parse().map_err(serde::de::Error::custom),
+        }
     }
 }
 
@@ -404,6 +465,20 @@ mod tests {
         assert!(cfg.review.enabled && cfg.validate().is_ok());
         let bad: Config = toml::from_str("[grounds]\nNAME = \"\"").unwrap();
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn reocr_modes() {
+        assert_eq!(Config::default().ocr.reocr, ReocrMode::Auto);
+        for (toml, mode) in [("always", ReocrMode::Always), ("never", ReocrMode::Never), ("auto", ReocrMode::Auto)] {
+            let cfg: Config = toml::from_str(&format!("[ocr]\nreocr = \"{toml}\"")).unwrap();
+            assert_eq!(cfg.ocr.reocr, mode);
+            assert_eq!(mode.as_str().parse::<ReocrMode>(), Ok(mode));
+        }
+        let old: Config = toml::from_str("[ocr]\nreocr = true").unwrap();
+        assert_eq!(old.ocr.reocr, ReocrMode::Always);
+        let err = toml::from_str::<Config>("[ocr]\nreocr = \"sometimes\"").unwrap_err();
+        assert!(err.to_string().contains("\"auto\", \"always\" or \"never\""), "{err}");
     }
 
     #[test]

@@ -31,12 +31,19 @@ pub struct Page {
     /// Where the page's words are drawn, when the extractor knows (OCR word boxes).
     #[serde(default)]
     pub geometry: Option<PageGeometry>,
+    /// The page's own (OCR) text layer, when OCR read the page again and replaced it.
+    #[serde(default)]
+    pub layer: Option<String>,
+    /// What went wrong when OCR of this page was tried and the page kept its text layer
+    /// (for the manifest: reasons and numbers, never text).
+    #[serde(default)]
+    pub ocr_note: Option<String>,
 }
 
 impl Page {
     /// A page of text without geometry.
     pub fn new(number: u32, text: impl Into<String>, source: PageSource) -> Page {
-        Page { number, text: text.into(), source, geometry: None }
+        Page { number, text: text.into(), source, geometry: None, layer: None, ocr_note: None }
     }
 }
 
@@ -84,6 +91,7 @@ pub struct Normalized {
     ocr_pages: Vec<u32>,
     ocr_repaired: bool,
     raw: Option<RawText>,
+    reocr: Reocr,
 }
 
 impl Normalized {
@@ -94,7 +102,7 @@ impl Normalized {
         ocr_repaired: bool,
         raw: Option<RawText>,
     ) -> Normalized {
-        Normalized { text, page_count, ocr_pages, ocr_repaired, raw }
+        Normalized { text, page_count, ocr_pages, ocr_repaired, raw, reocr: Reocr::default() }
     }
 
     /// A one-page text that needed no normalisation (unit tests).
@@ -129,6 +137,59 @@ impl Normalized {
     pub fn raw(&self) -> Option<&RawText> {
         self.raw.as_ref()
     }
+
+    /// The pages read again by OCR in place of their own text layer, and what that changed.
+    pub fn reocr(&self) -> &Reocr {
+        &self.reocr
+    }
+
+    /// The document with what re-OCR changed (normalisation sets it).
+    pub(crate) fn with_reocr(mut self, reocr: Reocr) -> Normalized {
+        self.reocr = reocr;
+        self
+    }
+
+    /// Page numbers and counts of what OCR repair and re-OCR did.
+    pub fn ocr_summary(&self) -> OcrSummary {
+        OcrSummary {
+            reocr_pages: self.reocr.pages.clone(),
+            repaired_words: self.raw.as_ref().map_or(0, |r| r.map.edits.len()),
+            reocr_words: self.reocr.words.len(),
+            notes: self.reocr.notes.clone(),
+        }
+    }
+}
+
+/// Pages read again by OCR in place of their own text layer, and what that changed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reocr {
+    /// Pages whose text layer was replaced by a fresh OCR.
+    pub pages: Vec<u32>,
+    /// Words of [`Normalized::text`] that differ from the replaced layer, in text order.
+    pub words: Vec<WordChange>,
+    /// Pages where OCR was tried and the layer kept, and why (numbers and reasons only).
+    pub notes: Vec<String>,
+}
+
+/// What OCR repair and re-OCR did to a document, for the report and the manifest: page
+/// numbers, counts and reasons, never text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OcrSummary {
+    pub reocr_pages: Vec<u32>,
+    /// Words OCR-damage repair replaced.
+    pub repaired_words: usize,
+    /// Words of re-OCR'd pages that differ from the replaced layer.
+    pub reocr_words: usize,
+    pub notes: Vec<String>,
+}
+
+/// A run of words of the normalised text that came out differently from a page's
+/// replaced text layer: its byte range in the text and what the layer had there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordChange {
+    pub text: (usize, usize),
+    /// The layer's words (one space apart; empty when the layer had none there).
+    pub before: String,
 }
 
 /// The pre-repair text of a document and where its words moved to.

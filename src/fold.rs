@@ -4,7 +4,7 @@
 //!
 //! | form | what it does | used for |
 //! |---|---|---|
-//! | [`key`] | lower case; diacritics removed, `æ ø ß ł đ ð þ œ` spelt out | name lists, localities |
+//! | [`key`] | lower case; diacritics removed, `æ ø ß ł đ ð þ œ` spelt out, apostrophes dropped | name lists, localities |
 //! | [`text_key`] | [`key`], whitespace runs collapsed to one space, trimmed | verification: where a masked value is readable |
 //! | [`term`] | lower case, whitespace collapsed; diacritics kept | allow/deny decisions (`Åsa` is not `Asa`) |
 //! | [`without_diacritics`] | case kept; `å ä ö é ü` → `a a o e u` | the forms an OCR engine without Swedish writes |
@@ -22,6 +22,8 @@ fn push_key(c: char, out: &mut String) {
         'đ' | 'ð' => out.push('d'),
         'þ' => out.push_str("th"),
         'œ' => out.push_str("oe"),
+        // An apostrophe inside a name is no letter of it: `O'Brien` and `OBrien` agree.
+        '\'' | '’' => {}
         c if c.is_ascii() => out.push(c),
         c => out.extend(std::iter::once(c).nfd().filter(|c| !is_combining_mark(*c))),
     }

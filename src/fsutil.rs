@@ -16,6 +16,7 @@ pub enum Access {
 
 /// The process umask (read once; Unix).
 #[cfg(unix)]
+#[allow(unsafe_code)]
 fn umask() -> u32 {
     static UMASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     *UMASK.get_or_init(|| {
@@ -24,7 +25,7 @@ fn umask() -> u32 {
         unsafe {
             let old = libc::umask(0o077);
             libc::umask(old);
-            u32::from(old)
+            old
         }
     })
 }

@@ -157,11 +157,10 @@ fn list_folder(dir: &Path, out: Option<&Path>, seen: &mut HashSet<PathBuf>, inpu
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let canon = e.path().canonicalize().ok();
-                if let (Some(c), Some(o)) = (&canon, out) {
-                    if c.starts_with(o) {
+                if let (Some(c), Some(o)) = (&canon, out)
+                    && c.starts_with(o) {
                         continue;
                     }
-                }
                 if seen.insert(canon.unwrap_or_else(|| e.path().to_path_buf())) {
                     let source = e.path().display().to_string();
                     inputs.push(Listed { source, path: e.path().to_path_buf(), problem: None });

@@ -40,6 +40,13 @@ pub struct Entry {
     /// Pages whose text came from OCR.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ocr_pages: Vec<u32>,
+    /// Of those, the pages that had a text layer of their own, replaced by a fresh OCR.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reocr_pages: Vec<u32>,
+    /// Pages where OCR was tried and the text layer kept, and why (e.g. Tesseract missing:
+    /// the layer was repaired instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ocr_notes: Vec<String>,
     /// Masked ranges per kind.
     #[serde(default)]
     pub counts: BTreeMap<String, usize>,
@@ -68,6 +75,8 @@ impl Entry {
             format: None,
             pages: None,
             ocr_pages: Vec::new(),
+            reocr_pages: Vec::new(),
+            ocr_notes: Vec::new(),
             counts: BTreeMap::new(),
             fingerprint: None,
             decisions_all: None,

@@ -83,6 +83,10 @@ pub struct Processed {
     pub format: Format,
     pub pages: u32,
     pub ocr_pages: Vec<u32>,
+    /// Pages whose own text layer was replaced by a fresh OCR, and notes of pages that kept
+    /// their layer (see `docs/ocr.md`).
+    pub reocr_pages: Vec<u32>,
+    pub ocr_notes: Vec<String>,
     /// Masked ranges per kind.
     pub counts: BTreeMap<String, usize>,
     /// The review page, when the run writes them.
@@ -294,6 +298,8 @@ impl Pipeline {
                 format: extracted.format,
                 pages: redacted.page_count(),
                 ocr_pages: redacted.ocr_pages().to_vec(),
+                reocr_pages: redacted.ocr().reocr_pages.clone(),
+                ocr_notes: redacted.ocr().notes.clone(),
                 counts,
                 review,
             }),
@@ -355,7 +361,13 @@ impl Pipeline {
             id: id.to_string(),
             maskera_version: env!("CARGO_PKG_VERSION"),
             pages: redacted.page_count(),
-            ocr: OcrInfo { pages: redacted.ocr_pages().to_vec(), repaired: redacted.ocr_repaired() },
+            ocr: OcrInfo {
+                pages: redacted.ocr_pages().to_vec(),
+                reocr_pages: redacted.ocr().reocr_pages.clone(),
+                repaired: redacted.ocr_repaired(),
+                repaired_words: redacted.ocr().repaired_words,
+                reocr_words: redacted.ocr().reocr_words,
+            },
             redactions: counts,
             fields: serde_json::to_value(self.analyzer.analyze(redacted)).map_err(|e| e.to_string())?,
             masking_record,

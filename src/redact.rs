@@ -87,12 +87,26 @@ pub struct Placeholder {
 /// published files ([`crate::verify`]); never written anywhere, and never given to a
 /// renderer.
 #[derive(Debug, Clone, Default)]
-pub struct MaskedValues(Vec<String>);
+pub struct MaskedValues {
+    values: Vec<String>,
+    /// The kind of each value, in the same order.
+    kinds: Vec<Kind>,
+}
 
 impl MaskedValues {
     /// The values, for verification.
     pub(crate) fn values(&self) -> &[String] {
-        &self.0
+        &self.values
+    }
+
+    /// Each value with its kind, in the order they were masked.
+    pub(crate) fn with_kinds(&self) -> impl Iterator<Item = (Kind, &str)> {
+        self.kinds.iter().copied().zip(self.values.iter().map(String::as_str))
+    }
+
+    fn extend(&mut self, pass: &Pass) {
+        self.values.extend(pass.values.iter().cloned());
+        self.kinds.extend(pass.maskings.iter().map(|m| m.kind));
     }
 }
 
@@ -114,6 +128,7 @@ pub struct Redacted {
     page_count: u32,
     ocr_pages: Vec<u32>,
     ocr_repaired: bool,
+    ocr: crate::document::OcrSummary,
 }
 
 impl Redacted {
@@ -159,6 +174,11 @@ impl Redacted {
     pub fn ocr_repaired(&self) -> bool {
         self.ocr_repaired
     }
+
+    /// What OCR repair and re-OCR did (page numbers and counts, never text).
+    pub fn ocr(&self) -> &crate::document::OcrSummary {
+        &self.ocr
+    }
 }
 
 /// Merge overlapping or touching spans. The merged range keeps the kind of its most
@@ -168,8 +188,8 @@ fn merge(spans: &[Span]) -> Vec<Span> {
     sorted.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut out: Vec<Span> = Vec::new();
     for s in sorted {
-        if let Some(last) = out.last_mut() {
-            if s.start < last.end {
+        if let Some(last) = out.last_mut()
+            && s.start < last.end {
                 if (s.confidence, s.end - s.start) > (last.confidence, last.end - last.start) {
                     last.kind = s.kind;
                     last.rule = s.rule;
@@ -179,7 +199,6 @@ fn merge(spans: &[Span]) -> Vec<Span> {
                 last.end = last.end.max(s.end);
                 continue;
             }
-        }
         out.push(s.clone());
     }
     out
@@ -256,6 +275,8 @@ pub fn redact(
     let mut bases: Vec<String> = Kind::ALL.iter().map(|k| policy.placeholder(*k).to_string()).collect();
     bases.sort_unstable();
     bases.dedup();
+    let mut values = MaskedValues::default();
+    values.extend(&pass);
     let redacted = Redacted {
         text: pass.text,
         maskings: pass.maskings,
@@ -267,8 +288,9 @@ pub fn redact(
         page_count: text.page_count(),
         ocr_pages: text.ocr_pages().to_vec(),
         ocr_repaired: text.ocr_repaired(),
+        ocr: text.ocr_summary(),
     };
-    (redacted, MaskedValues(pass.values))
+    (redacted, values)
 }
 
 /// Cut `span` around the placeholders it overlaps: the pieces outside placeholders
@@ -334,10 +356,10 @@ pub fn redact_further(mut r: Redacted, values: &mut MaskedValues, spans: &[Span]
     }
     placeholders.extend(pass.placeholders.iter().copied().zip(sources));
     placeholders.sort_unstable_by_key(|(p, _)| (p.start, p.end));
+    values.extend(&pass);
     r.text = pass.text;
     (r.placeholders, r.origins) = placeholders.into_iter().unzip();
     r.maskings.extend(pass.maskings);
-    values.0.extend(pass.values);
     r
 }
 

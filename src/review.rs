@@ -2,7 +2,8 @@
 //! for the registrator who decides what to mask, never for publication.
 //!
 //! The page shows the *normalised* text with every detection highlighted by kind, its
-//! placeholder, the rule that found it and its confidence, and a table of the detections
+//! placeholder, the rule that found it and its confidence, every word that OCR repair or a
+//! fresh OCR changed (before → after, one colour each) and which pages were OCR'd, and a table of the detections
 //! with the doubtful ones first (see [`doubt`]). Detections that were found but kept — a
 //! kind the configuration does not mask, or a value on an allow-list — are shown too, with
 //! the reason (a detection an allow-list keeps was decided by a person and is no longer
@@ -133,10 +134,96 @@ struct Row {
     end: usize,
 }
 
+/// A word OCR repair or re-OCR changed: where it is in the text and what it was.
+#[derive(Debug, Clone, Serialize)]
+struct Fix {
+    /// "repair" (OCR repair of a damaged text layer) or "reocr" (read again by OCR).
+    kind: &'static str,
+    before: String,
+    after: String,
+    line: usize,
+    #[serde(skip)]
+    start: usize,
+    #[serde(skip)]
+    end: usize,
+}
+
+/// A stretch of the text with at most one detection mark, cut into parts at the edges of
+/// changed words (so a change inside a mark stays inside it).
 #[derive(Debug, Clone, Serialize)]
 struct Segment<'a> {
-    text: &'a str,
     m: Option<&'a Row>,
+    parts: Vec<Part<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Part<'a> {
+    text: &'a str,
+    fix: Option<&'a Fix>,
+}
+
+/// The words OCR repair and re-OCR changed, in text order (a repaired word inside a
+/// re-OCR'd stretch is shown as the repair).
+fn fixes(n: &Normalized, lines: &Lines) -> Vec<Fix> {
+    let text = n.text();
+    let mut out: Vec<Fix> = Vec::new();
+    if let Some(raw) = n.raw() {
+        for e in &raw.map.edits {
+            out.push(Fix {
+                kind: "repair",
+                before: raw.text.get(e.raw.0..e.raw.1).unwrap_or_default().to_string(),
+                after: text.get(e.text.0..e.text.1).unwrap_or_default().to_string(),
+                line: lines.of(e.text.0),
+                start: e.text.0,
+                end: e.text.1,
+            });
+        }
+    }
+    for w in &n.reocr().words {
+        let (s, e) = w.text;
+        if out.iter().any(|f| f.kind == "repair" && s < f.end && f.start < e) {
+            continue;
+        }
+        out.push(Fix {
+            kind: "reocr",
+            before: w.before.clone(),
+            after: text.get(s..e).unwrap_or_default().to_string(),
+            line: lines.of(s),
+            start: s,
+            end: e,
+        });
+    }
+    out.retain(|f| f.start < f.end && f.end <= text.len() && text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+    out.sort_by_key(|f| (f.start, f.end));
+    // Never overlapping, so every part of the text belongs to one change at most.
+    let mut end = 0;
+    out.retain(|f| {
+        let keep = f.start >= end;
+        if keep {
+            end = f.end;
+        }
+        keep
+    });
+    out
+}
+
+/// `text[start..end]` cut at the edges of `fixes` (sorted, not overlapping).
+fn parts<'a>(text: &'a str, start: usize, end: usize, fixes: &'a [Fix]) -> Vec<Part<'a>> {
+    let mut out = Vec::new();
+    let mut pos = start;
+    let first = fixes.partition_point(|f| f.end <= start);
+    for f in fixes[first..].iter().take_while(|f| f.start < end) {
+        let (s, e) = (f.start.max(start), f.end.min(end));
+        if pos < s {
+            out.push(Part { text: &text[pos..s], fix: None });
+        }
+        out.push(Part { text: &text[s..e], fix: Some(f) });
+        pos = e;
+    }
+    if pos < end {
+        out.push(Part { text: &text[pos..end], fix: None });
+    }
+    out
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -260,7 +347,7 @@ fn rows(d: &DocReview, text: &str) -> Vec<Row> {
 }
 
 /// The text as segments in document order, each highlighted row its own segment.
-fn segments<'a>(text: &'a str, rows: &'a [Row]) -> Vec<Segment<'a>> {
+fn segments<'a>(text: &'a str, rows: &'a [Row], fixes: &'a [Fix]) -> Vec<Segment<'a>> {
     let mut segments = Vec::new();
     let mut pos = 0;
     for r in rows.iter().filter(|r| r.marked) {
@@ -268,13 +355,13 @@ fn segments<'a>(text: &'a str, rows: &'a [Row]) -> Vec<Segment<'a>> {
             continue;
         }
         if pos < r.start {
-            segments.push(Segment { text: &text[pos..r.start], m: None });
+            segments.push(Segment { m: None, parts: parts(text, pos, r.start, fixes) });
         }
-        segments.push(Segment { text: &text[r.start..r.end], m: Some(r) });
+        segments.push(Segment { m: Some(r), parts: parts(text, r.start, r.end, fixes) });
         pos = r.end;
     }
     if pos < text.len() {
-        segments.push(Segment { text: &text[pos..], m: None });
+        segments.push(Segment { m: None, parts: parts(text, pos, text.len(), fixes) });
     }
     segments
 }
@@ -292,7 +379,9 @@ pub fn render_review(d: &DocReview, templates: &Templates) -> Result<String, Ren
     ctx.insert("id", d.id);
     ctx.insert("published", &d.failure.is_none());
     ctx.insert("failure", &d.failure);
-    ctx.insert("segments", &segments(text, &rows));
+    let fixes = fixes(d.normalized, &Lines::new(text));
+    let repaired = fixes.iter().filter(|f| f.kind == "repair").count();
+    ctx.insert("segments", &segments(text, &rows, &fixes));
     ctx.insert("rows", &table);
     ctx.insert("has_decisions", &!decisions.is_empty());
     ctx.insert("decisions", &decisions);
@@ -312,6 +401,12 @@ pub fn render_review(d: &DocReview, templates: &Templates) -> Result<String, Ren
         .collect();
     ctx.insert("copy_pages", &copy_pages);
     ctx.insert("kinds", &Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>());
+    ctx.insert("fixes", &fixes);
+    ctx.insert("repaired", &repaired);
+    ctx.insert("reocr_changed", &(fixes.len() - repaired));
+    ctx.insert("ocr_pages", d.normalized.ocr_pages());
+    ctx.insert("reocr_pages", &d.normalized.reocr().pages);
+    ctx.insert("ocr_notes", &d.normalized.reocr().notes);
     templates.render("review.html", &ctx)
 }
 
@@ -432,6 +527,47 @@ mod tests {
         let html = page(text, &Config::default(), &Default::default(), Some("verification: <x>"));
         assert!(!html.contains("<script>") && !html.contains("<b>") && html.contains("&lt;script&gt;"));
         assert!(html.contains("verification: &lt;x&gt;") && html.contains("data-published=\"false\""));
+    }
+
+    #[test]
+    fn repaired_and_reocrd_words_are_shown_before_and_after() {
+        use crate::document::{Extracted, Format, Page, PageSource};
+        let damaged = "Handelsen ar utredd och det ar klart att personalen inte foljde rutinen for \
+            hantering av lakemedel pa boendet. Atgarder har vidtagits.";
+        let mut fresh = Page::new(2, "Beslut om åtgärder på boendet.", PageSource::Ocr);
+        fresh.layer = Some("Beslut om atgarder pa boendet.".into());
+        let n = crate::normalize::normalize(&Extracted {
+            format: Format::Pdf,
+            pages: vec![Page::new(1, damaged, PageSource::TextLayer), fresh],
+        });
+        let cfg = Config::default();
+        let det = Detectors::build(&cfg.detect_settings()).unwrap();
+        let (f, allowed) = det.detect_for_review(&n);
+        let policy = cfg.mask_policy();
+        let (r, _) = crate::redact::redact_settled(&n, &f, &det, &policy, None);
+        let decisions = DecisionsInForce::default();
+        let d = DocReview {
+            id: "abc",
+            normalized: &n,
+            findings: &f,
+            allowed: &allowed,
+            redacted: &r,
+            policy: &policy,
+            decisions: &decisions,
+            failure: None,
+            linked: false,
+            copy_pages: &[],
+        };
+        let html = render_review(&d, &load_templates(None).unwrap()).unwrap();
+        let text = &html[html.find("<div class=\"text\"").unwrap()..];
+        assert!(text.contains("<span class=\"fix repair\" data-before=\"lakemedel\""), "{text}");
+        assert!(text.contains(">läkemedel</span>"), "{text}");
+        assert!(text.contains("<span class=\"fix reocr\" data-before=\"atgarder\""), "{text}");
+        assert!(html.contains("id=\"reocr-pages\" data-pages=\"2\""), "{html}");
+        assert!(html.contains("<td>atgarder</td><td>åtgärder</td>"), "{html}");
+        // The before-words are attributes, not text: the text block reads as the text.
+        let plain = text.split("</div>").next().unwrap();
+        assert!(!plain.contains(">lakemedel<") && !plain.contains(">atgarder<"));
     }
 
     #[test]

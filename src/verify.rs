@@ -4,6 +4,8 @@
 
 use crate::fold::text_key as fold;
 use crate::detect::Detectors;
+use crate::detect::names::readable;
+use crate::document::Kind;
 use crate::redact::MaskedValues;
 use crate::render::Rendered;
 
@@ -163,6 +165,28 @@ impl Verified {
     }
 }
 
+/// The masked values split by where verification looks for them: single name words that are
+/// also ordinary words (`Björn`, `Mark`) only where the name detector reads a name (see
+/// [`readable`]); every other value anywhere, in any case.
+fn values_by_notion(values: &MaskedValues) -> (Vec<String>, Vec<String>) {
+    let mut anywhere = Vec::new();
+    let mut word_names = Vec::new();
+    for (kind, v) in values.with_kinds() {
+        if kind == Kind::Name && readable::is_word_name(v) {
+            word_names.push(v.to_string());
+        } else {
+            anywhere.push(v.to_string());
+        }
+    }
+    (anywhere, word_names)
+}
+
+/// Whether a masked name word that is also an ordinary word stands in `text` as a name.
+fn word_name_readable(text: &str, word_names: &[String]) -> bool {
+    let values: Vec<&str> = word_names.iter().map(String::as_str).collect();
+    readable::readable_as_name(text, &values)
+}
+
 /// Check every file of a rendered report against the values its redaction masked and
 /// against the detectors; only a report that passes becomes [`Verified`].
 pub fn verify(rendered: Rendered, values: &MaskedValues, detectors: &Detectors) -> Result<Verified, VerifyError> {
@@ -175,9 +199,10 @@ pub fn verify(rendered: Rendered, values: &MaskedValues, detectors: &Detectors) 
         ("json", json_without_id(file("json"))),
         ("pdf", pdf_text(rendered.pdf())?),
     ];
-    let values = Values::new(values.values());
+    let (anywhere, word_names) = values_by_notion(values);
+    let values = Values::new(&anywhere);
     for (ext, text) in &texts {
-        if values.any_in(&fold(text)) {
+        if values.any_in(&fold(text)) || word_name_readable(text, &word_names) {
             return Err(VerifyError::MaskedValue(ext));
         }
         if let Some(s) = detectors.detect_str(text).first() {
@@ -221,7 +246,13 @@ mod tests {
             id: "t".into(),
             maskera_version: "0",
             pages: 1,
-            ocr: crate::render::OcrInfo { pages: vec![], repaired: false },
+            ocr: crate::render::OcrInfo {
+                pages: vec![],
+                reocr_pages: vec![],
+                repaired: false,
+                repaired_words: 0,
+                reocr_words: 0,
+            },
             redactions: Default::default(),
             fields: serde_json::json!({}),
             masking_record: vec![],

@@ -13,6 +13,8 @@ mod cli;
 mod golden;
 #[path = "suite/masked_copy.rs"]
 mod masked_copy;
+#[path = "suite/names.rs"]
+mod names;
 #[path = "suite/ocr.rs"]
 mod ocr;
 #[path = "suite/personnummer.rs"]

@@ -103,7 +103,7 @@ pub fn reports(total: usize) -> Vec<String> {
             doc.push_str(&filled);
             for _ in 0..2 + rng.next(4) {
                 let r = rng.next(1 << 20);
-                let s = if r % 12 == 0 { PERSONAL[r / 12 % PERSONAL.len()] } else { PROSE[r % PROSE.len()] };
+                let s = if r.is_multiple_of(12) { PERSONAL[r / 12 % PERSONAL.len()] } else { PROSE[r % PROSE.len()] };
                 doc.push_str(s);
                 doc.push(' ');
             }
@@ -139,6 +139,7 @@ pub fn as_page_lines(text: &str, width: usize) -> String {
 
 /// CPU time of the calling thread: on a shared, loaded machine wall time also counts the
 /// time other processes had the core.
+#[allow(unsafe_code)]
 pub fn thread_cpu_time() -> Duration {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.

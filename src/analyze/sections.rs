@@ -1,26 +1,38 @@
 //! The reading structure the field rules work on: lines with the role of the section they
-//! are in, headings, and lines that are not evidence (form options whose checkbox state was
-//! lost, unfilled form fields).
+//! are in and the heading above them, and lines that are not evidence (form options whose
+//! check state was lost or that are not ticked, unfilled form fields).
 
 use super::cue::Cue;
+use super::forms::{self, Answer};
 use super::taxonomy::{Role, Taxonomy};
 
 /// One line of the redacted text.
 #[derive(Debug, Clone)]
 pub struct Line {
-    /// The line as published (redacted), trimmed.
+    /// The line as published (redacted), trimmed; a form line as its answer (the prompt and
+    /// the ticked options).
     pub text: String,
     /// Lower-cased, for cue matching.
     pub lower: String,
     /// The role of the section the line is in.
     pub role: Option<Role>,
     pub heading: bool,
+    /// A heading that names a section (it has a role, or it is the title), as opposed to a
+    /// short line of content that only looks like one ("Äldreomsorg – hemtjänsten").
+    pub section_heading: bool,
     /// The first line of the document.
     pub title: bool,
-    /// Not evidence: a form option of a list whose check state is unknown, or an unfilled field.
+    /// Not evidence: a form option of a list whose check state is unknown, an unticked
+    /// option, an unanswered question or an unfilled field.
     pub skip: bool,
     /// Starts a new paragraph (after a blank line or a heading).
     pub para_start: bool,
+    /// The nearest heading above the line (index into `Doc::lines`), the title included.
+    pub under: Option<usize>,
+    /// A form line whose ticked boxes were read.
+    pub ticked: bool,
+    /// The line began with a box or a list mark (an option of a list).
+    pub option: bool,
 }
 
 /// A document as lines.
@@ -29,15 +41,16 @@ pub struct Doc {
     pub lines: Vec<Line>,
 }
 
+/// How a form's description prompt starts ("Beskriv vad som hänt …", "Kortfattad beskrivning …").
+const PROMPTS: [&str; 4] = ["beskriv", "kortfattad beskrivning", "redogör", "kort beskrivning"];
+
+/// A heading of at most this many words that matches no role stays inside its section.
+const SUB_HEADING_WORDS: usize = 4;
+
 const BOX_MARKS: [&str; 12] = ["-", "–", "•", "*", "☐", "☒", "☑", "□", "■", "▢", "✓", "✔"];
-const CHECKED: [&str; 6] = ["☒", "☑", "■", "✓", "✔", "[x]"];
 
 fn is_option_line(t: &str) -> bool {
     BOX_MARKS.iter().any(|m| t.starts_with(m)) || t.starts_with("[ ]") || t.to_lowercase().starts_with("[x]")
-}
-
-fn is_checked(t: &str) -> bool {
-    CHECKED.iter().any(|m| t.to_lowercase().starts_with(m))
 }
 
 fn looks_like_heading(t: &str) -> bool {
@@ -52,15 +65,64 @@ fn looks_like_heading(t: &str) -> bool {
     n <= 80 && t.split_whitespace().count() <= 10 && !t.ends_with(['.', ',', ';', ':'])
 }
 
+/// The key of a line that is a field with its value: "Bedömning: …", or a numbered
+/// paragraph that opens with its heading ("3. Orsaker. Utredningen visar …").
+fn inline_key(lower: &str) -> Option<&str> {
+    if let Some((k, v)) = lower.split_once(':')
+        && k.chars().count() <= 40 && !v.trim().is_empty() {
+            return Some(k);
+        }
+    let rest = strip_number(lower);
+    if rest.len() == lower.trim_start().len() {
+        return None;
+    }
+    let (k, v) = rest.split_once(". ")?;
+    (k.chars().count() <= 40 && k.split_whitespace().count() <= 5 && !v.trim().is_empty()).then_some(k)
+}
+
+/// Whether a line starts a list item or a numbered paragraph ("- ", "• ", "3. ", "2.1 ").
+fn starts_item(t: &str) -> bool {
+    if is_option_line(t) {
+        return true;
+    }
+    let digits = t.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    digits > 0
+        && digits <= 6
+        && t[digits..].starts_with([' ', ')'])
+        && (t[..digits].contains('.') || t[digits..].starts_with(')'))
+}
+
+/// A heading's text without a leading section number ("4. ", "2.1 ", "B) ").
+pub fn strip_number(lower: &str) -> &str {
+    let t = lower.trim_start();
+    let digits = t.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    let rest = if digits > 0 {
+        &t[digits..]
+    } else if t.len() > 2 && t.as_bytes()[0].is_ascii_alphabetic() && matches!(t.as_bytes()[1], b')' | b'.') && t.as_bytes()[2] == b' ' {
+        &t[2..]
+    } else {
+        t
+    };
+    let rest = rest.strip_prefix(')').unwrap_or(rest);
+    rest.trim_start()
+}
+
 fn role_of(heading_lower: &str, tax: &Taxonomy) -> Option<Role> {
-    tax.sections.iter().find(|(_, cues)| cues.iter().any(|c| c.is_in(heading_lower))).map(|(r, _)| *r)
+    let h = strip_number(heading_lower);
+    // a short heading that is only about something else (law text, contacts, attachments)
+    let words = h.split_whitespace().count();
+    if words <= 5 && tax.other_sections.iter().any(|c| c.find_all(h).next().is_some_and(|(s, _)| s == 0)) {
+        return Some(Role::Annat);
+    }
+    tax.sections.iter().find(|(_, cues)| cues.iter().any(|c| c.is_in(h))).map(|(r, _)| *r)
 }
 
 /// The role of a section cue that matches at the very start of `lower`.
 fn role_at_start(lower: &str, tax: &Taxonomy) -> Option<Role> {
+    let h = strip_number(lower);
     tax.sections
         .iter()
-        .find(|(_, cues)| cues.iter().any(|c| c.find_all(lower).next().is_some_and(|(s, _)| s == 0)))
+        .find(|(_, cues)| cues.iter().any(|c| c.find_all(h).next().is_some_and(|(s, _)| s == 0)))
         .map(|(r, _)| *r)
 }
 
@@ -70,14 +132,21 @@ impl Doc {
     pub fn parse(text: &str, tax: &Taxonomy, missing: &Cue) -> Doc {
         let mut lines: Vec<Line> = Vec::new();
         let mut role = None;
+        let mut under = None;
         let mut prev_blank = true;
         let mut first = true;
         let raw: Vec<&str> = text.lines().map(str::trim).collect();
-        for (i, &t) in raw.iter().enumerate() {
-            if t.is_empty() {
+        for (i, &orig) in raw.iter().enumerate() {
+            if orig.is_empty() {
                 prev_blank = true;
                 continue;
             }
+            let (t, skip_form, ticked) = match forms::read(orig) {
+                Answer::Plain => (orig.to_string(), false, false),
+                Answer::Ticked(a) => (a, false, true),
+                Answer::Unanswered => (orig.to_string(), true, false),
+            };
+            let t = t.as_str();
             let lower = t.to_lowercase();
             // a line the next one continues in lower case is not a heading (OCR often puts
             // blank lines between the lines of a paragraph)
@@ -87,52 +156,83 @@ impl Doc {
                 .and_then(|l| l.chars().next())
                 .is_some_and(|c| c.is_lowercase());
             // "Bedömning: …", "Verksamhetsområde: …": a form field with its value
-            let inline_role = lower
-                .split_once(':')
-                .filter(|(k, v)| k.chars().count() <= 40 && !v.trim().is_empty())
-                .and_then(|(k, _)| role_of(k, tax));
+            let inline_role = inline_key(&lower).and_then(|k| role_of(k, tax));
             // a description prompt alone in its paragraph ("Kortfattad beskrivning av … .")
             let next_blank = raw.get(i + 1).is_none_or(|l| l.is_empty());
             let prompt = (prev_blank || first)
                 && next_blank
                 && !continued
                 && t.chars().count() <= 220
+                && PROMPTS.iter().any(|p| strip_number(&lower).starts_with(p))
                 && role_at_start(&lower, tax) == Some(Role::Beskrivning);
-            let heading =
-                inline_role.is_none() && (prompt || ((prev_blank || first) && !continued && looks_like_heading(t)));
-            if let Some(r) = heading.then(|| role_of(&lower, tax)).flatten() {
-                role = Some(r);
+            // outside a known section, a form's long prompt alone in its paragraph that names
+            // a section ("De orsaker till missförhållandet som har identifierats")
+            let long_prompt = matches!(role, None | Some(Role::Annat))
+                && !first
+                && prev_blank
+                && next_blank
+                && !continued
+                && t.chars().count() <= 220
+                && !t.ends_with(['.', ',', ';'])
+                && t.chars().next().is_some_and(char::is_uppercase)
+                && role_of(&lower, tax).is_some_and(|r| r != Role::Annat);
+            let heading = !skip_form
+                && !ticked
+                && inline_role.is_none()
+                && (prompt || long_prompt || ((prev_blank || first) && !continued && looks_like_heading(t)));
+            // the title gives no role (it is often "Utredning enligt lex Sarah"); a heading
+            // matching no role ends the section unless it is short (a sub-heading such as
+            // a cause group's name)
+            let mut section_heading = heading && first;
+            if heading && !first {
+                match role_of(&lower, tax) {
+                    Some(r) => {
+                        role = Some(r);
+                        section_heading = true;
+                    }
+                    // text about none of the fields ends at any heading
+                    None if t.split_whitespace().count() > SUB_HEADING_WORDS || role == Some(Role::Annat) => role = None,
+                    None => {}
+                }
             }
-            let skip = lower.contains("klicka här") || lower.contains("klicka har") || lower.contains("ange text");
+            let skip = skip_form || lower.contains("klicka här") || lower.contains("klicka har") || lower.contains("ange text");
+            let idx = lines.len();
             lines.push(Line {
                 text: t.to_string(),
                 lower,
                 role: inline_role.or(role),
                 heading: heading && !first,
+                section_heading,
                 title: first,
                 skip,
                 para_start: prev_blank || heading || lines.last().is_some_and(|l| l.heading),
+                under: if heading || first { Some(idx) } else { under },
+                ticked,
+                option: is_option_line(orig),
             });
+            if heading || first {
+                under = Some(idx);
+            }
             prev_blank = false;
             first = false;
         }
-        // Runs of option lines naming assessment levels: unless exactly one is checked,
-        // none of them is evidence.
+        // Runs of option lines naming assessment levels: unless exactly one is ticked,
+        // none of them is evidence (the form's check marks were lost, or none was ticked).
         let mut i = 0;
         while i < lines.len() {
-            if !is_option_line(&lines[i].text) {
+            if !lines[i].option {
                 i += 1;
                 continue;
             }
             let mut j = i;
-            while j < lines.len() && is_option_line(&lines[j].text) {
+            while j < lines.len() && lines[j].option {
                 j += 1;
             }
             let naming = (i..j).filter(|&k| missing.is_in(&lines[k].lower)).count();
             if j - i >= 2 && naming >= 2 {
-                let checked: Vec<usize> = (i..j).filter(|&k| is_checked(&lines[k].text)).collect();
+                let ticked: Vec<usize> = (i..j).filter(|&k| lines[k].ticked).collect();
                 for (k, line) in lines.iter_mut().enumerate().take(j).skip(i) {
-                    line.skip = !(checked.len() == 1 && checked[0] == k);
+                    line.skip = !(ticked.len() == 1 && ticked[0] == k);
                 }
             }
             i = j;
@@ -140,51 +240,100 @@ impl Doc {
         Doc { lines }
     }
 
-    /// Sentences of the evidence lines (lower-cased after splitting), each with the role of its section and
-    /// whether it is a heading. Lines of a paragraph are joined before splitting.
+    /// The text of the heading a line or sentence is under (`None` for the title itself
+    /// and for text before any heading).
+    pub fn heading_of(&self, under: Option<usize>) -> Option<&str> {
+        under.map(|i| self.lines[i].text.as_str())
+    }
+
+    /// Sentences of the evidence lines, each with the role of its section, the heading
+    /// above it and whether it is a heading itself. Lines of a paragraph are joined before
+    /// splitting.
     pub fn sentences(&self) -> Vec<Sentence> {
         let mut out = Vec::new();
         let mut buf = String::new();
-        let mut buf_role = None;
-        let flush = |buf: &mut String, role, out: &mut Vec<Sentence>| {
+        let mut buf_line = 0usize;
+        let flush = |buf: &mut String, line: usize, out: &mut Vec<Sentence>| {
+            let l = &self.lines[line];
             for s in split_sentences(buf) {
-                out.push(Sentence { lower: s.to_lowercase(), role, heading: false });
+                out.push(Sentence {
+                    lower: s.to_lowercase(),
+                    text: s,
+                    role: l.role,
+                    heading: false,
+                    section_heading: false,
+                    title: false,
+                    under: l.under,
+                    line,
+                    ticked: l.ticked,
+                });
             }
             buf.clear();
         };
-        for l in &self.lines {
+        for (i, l) in self.lines.iter().enumerate() {
             if l.skip {
-                flush(&mut buf, buf_role, &mut out);
+                flush(&mut buf, buf_line, &mut out);
                 continue;
             }
             if l.heading || l.title {
-                flush(&mut buf, buf_role, &mut out);
-                out.push(Sentence { lower: l.lower.clone(), role: l.role, heading: true });
+                flush(&mut buf, buf_line, &mut out);
+                out.push(Sentence {
+                    text: l.text.clone(),
+                    lower: l.lower.clone(),
+                    role: l.role,
+                    heading: true,
+                    section_heading: l.section_heading,
+                    title: l.title,
+                    under: if l.title { None } else { Some(i) },
+                    line: i,
+                    ticked: false,
+                });
                 continue;
             }
             let continues = !buf.trim_end().ends_with(['.', '!', '?', ':'])
                 && l.text.chars().next().is_some_and(|c| c.is_lowercase());
-            if l.para_start && !continues {
-                flush(&mut buf, buf_role, &mut out);
+            // a form line and a line with its own role (an inline field) stand alone
+            let alone = l.ticked || starts_item(&l.text) || buf_line_differs(self, buf_line, i);
+            if (l.para_start && !continues) || alone {
+                flush(&mut buf, buf_line, &mut out);
             }
             if buf.is_empty() {
-                buf_role = l.role;
+                buf_line = i;
             } else {
                 buf.push(' ');
             }
             buf.push_str(&l.text);
+            if l.ticked {
+                flush(&mut buf, buf_line, &mut out);
+            }
         }
-        flush(&mut buf, buf_role, &mut out);
+        flush(&mut buf, buf_line, &mut out);
         out
     }
+}
+
+/// Whether line `i` has another role than the paragraph collected so far (from line `start`).
+fn buf_line_differs(doc: &Doc, start: usize, i: usize) -> bool {
+    start < i && doc.lines[start].role != doc.lines[i].role
 }
 
 /// A sentence of evidence.
 #[derive(Debug, Clone)]
 pub struct Sentence {
+    /// As published (redacted).
+    pub text: String,
     pub lower: String,
     pub role: Option<Role>,
     pub heading: bool,
+    /// A heading naming a section, or the title (see [`Line::section_heading`]).
+    pub section_heading: bool,
+    pub title: bool,
+    /// The heading above the sentence (index into `Doc::lines`).
+    pub under: Option<usize>,
+    /// The line the sentence starts on.
+    pub line: usize,
+    /// From a form line whose ticked boxes were read.
+    pub ticked: bool,
 }
 
 /// Split at `.`, `!` or `?` followed by white space (not inside numbers such as `14 kap. 3 §`

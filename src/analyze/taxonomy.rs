@@ -17,6 +17,10 @@ struct LabelFile {
     cues: Vec<String>,
     #[serde(default)]
     examples: Vec<String>,
+    /// Names of the label as a form writes it in a heading or before a colon
+    /// ("Mänskliga faktorn: …"); matched at the start of the line.
+    #[serde(default)]
+    names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -27,6 +31,9 @@ struct SectionsFile {
     atgard: Vec<String>,
     bedomning: Vec<String>,
     verksamhet: Vec<String>,
+    utredning: Vec<String>,
+    /// Short headings of text that is about none of the fields (law text, contacts).
+    annat: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -47,6 +54,17 @@ struct IvoFile {
 #[serde(deny_unknown_fields, default)]
 struct MarkersFile {
     cues: Vec<String>,
+    /// Phrases that say the opposite (no cause, no measure).
+    none: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct YearFile {
+    /// Words about the incident near which a date is its date.
+    incident: Vec<String>,
+    /// Form fields that hold the incident's date.
+    fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -56,6 +74,11 @@ struct TaxonomyFile {
     bedomning: BedomningFile,
     ivo: IvoFile,
     orsaker_markers: MarkersFile,
+    atgarder_markers: MarkersFile,
+    report: MarkersFile,
+    law: MarkersFile,
+    several_areas: MarkersFile,
+    ar: YearFile,
     kategori: Vec<LabelFile>,
     verksamhetsomrade: Vec<LabelFile>,
     orsaker: Vec<LabelFile>,
@@ -72,11 +95,24 @@ impl TaxonomyFile {
         s.atgard.extend(other.sections.atgard);
         s.bedomning.extend(other.sections.bedomning);
         s.verksamhet.extend(other.sections.verksamhet);
+        s.utredning.extend(other.sections.utredning);
+        s.annat.extend(other.sections.annat);
         self.bedomning.statement.extend(other.bedomning.statement);
         self.bedomning.ignore.extend(other.bedomning.ignore);
         self.ivo.authority.extend(other.ivo.authority);
         self.ivo.verbs.extend(other.ivo.verbs);
-        self.orsaker_markers.cues.extend(other.orsaker_markers.cues);
+        for (mine, theirs) in [
+            (&mut self.orsaker_markers, other.orsaker_markers),
+            (&mut self.atgarder_markers, other.atgarder_markers),
+            (&mut self.report, other.report),
+            (&mut self.law, other.law),
+            (&mut self.several_areas, other.several_areas),
+        ] {
+            mine.cues.extend(theirs.cues);
+            mine.none.extend(theirs.none);
+        }
+        self.ar.incident.extend(other.ar.incident);
+        self.ar.fields.extend(other.ar.fields);
         for (mine, theirs) in [
             (&mut self.kategori, other.kategori),
             (&mut self.verksamhetsomrade, other.verksamhetsomrade),
@@ -88,6 +124,7 @@ impl TaxonomyFile {
                     Some(m) => {
                         m.cues.extend(l.cues);
                         m.examples.extend(l.examples);
+                        m.names.extend(l.names);
                     }
                     None => mine.push(l),
                 }
@@ -102,6 +139,8 @@ pub struct Label {
     pub label: String,
     pub cues: Vec<Cue>,
     pub examples: Vec<String>,
+    /// How a form names the label (lower case; the label itself first).
+    pub names: Vec<Cue>,
 }
 
 /// The roles a section heading can give the text under it.
@@ -112,6 +151,10 @@ pub enum Role {
     Atgard,
     Bedomning,
     Verksamhet,
+    /// Investigation and analysis (causes are read here when there is no cause section).
+    Utredning,
+    /// About none of the fields (law text, contacts, attachments).
+    Annat,
 }
 
 /// The compiled taxonomy.
@@ -123,6 +166,22 @@ pub struct Taxonomy {
     pub ivo_authority: Vec<Cue>,
     pub ivo_verbs: Vec<Cue>,
     pub cause_markers: Vec<Cue>,
+    /// Content under a cause heading that says it did not contribute.
+    pub cause_none: Vec<Cue>,
+    /// Verbs and phrases of a measure taken or planned.
+    pub measure_markers: Vec<Cue>,
+    /// Sentences saying no measure is needed.
+    pub measure_none: Vec<Cue>,
+    /// Words that make a text a report of an incident (lex Sarah, missförhållande …).
+    pub report: Vec<Cue>,
+    /// Law text (quotes of laws, preparatory works): not evidence of what or where.
+    pub law: Vec<Cue>,
+    /// Phrases saying the incident spans several areas or administrations.
+    pub several_areas: Vec<Cue>,
+    /// Short headings of text about none of the fields.
+    pub other_sections: Vec<Cue>,
+    pub incident_words: Vec<Cue>,
+    pub incident_fields: Vec<Cue>,
     pub kategori: Vec<Label>,
     pub verksamhetsomrade: Vec<Label>,
     pub orsaker: Vec<Label>,
@@ -146,7 +205,11 @@ pub enum TaxonomyError {
 
 fn labels(list: Vec<LabelFile>) -> Result<Vec<Label>, CueError> {
     list.into_iter()
-        .map(|l| Ok(Label { cues: cue::compile(&l.cues)?, label: l.label, examples: l.examples }))
+        .map(|l| {
+            let mut names = vec![l.label.to_lowercase()];
+            names.extend(l.names.iter().map(|n| n.to_lowercase()));
+            Ok(Label { cues: cue::compile(&l.cues)?, names: cue::compile(&names)?, label: l.label, examples: l.examples })
+        })
         .collect()
 }
 
@@ -178,6 +241,7 @@ impl Taxonomy {
             (Role::Atgard, cue::compile(&s.atgard).map_err(cue_err)?),
             (Role::Orsak, cue::compile(&s.orsak).map_err(cue_err)?),
             (Role::Bedomning, cue::compile(&s.bedomning).map_err(cue_err)?),
+            (Role::Utredning, cue::compile(&s.utredning).map_err(cue_err)?),
             (Role::Beskrivning, cue::compile(&s.beskrivning).map_err(cue_err)?),
         ];
         let mut t = Taxonomy {
@@ -187,6 +251,15 @@ impl Taxonomy {
             ivo_authority: cue::compile(&file.ivo.authority).map_err(cue_err)?,
             ivo_verbs: cue::compile(&file.ivo.verbs).map_err(cue_err)?,
             cause_markers: cue::compile(&file.orsaker_markers.cues).map_err(cue_err)?,
+            cause_none: cue::compile(&file.orsaker_markers.none).map_err(cue_err)?,
+            measure_markers: cue::compile(&file.atgarder_markers.cues).map_err(cue_err)?,
+            measure_none: cue::compile(&file.atgarder_markers.none).map_err(cue_err)?,
+            report: cue::compile(&file.report.cues).map_err(cue_err)?,
+            law: cue::compile(&file.law.cues).map_err(cue_err)?,
+            several_areas: cue::compile(&file.several_areas.cues).map_err(cue_err)?,
+            other_sections: cue::compile(&s.annat).map_err(cue_err)?,
+            incident_words: cue::compile(&file.ar.incident).map_err(cue_err)?,
+            incident_fields: cue::compile(&file.ar.fields).map_err(cue_err)?,
             kategori: labels(file.kategori).map_err(cue_err)?,
             verksamhetsomrade: labels(file.verksamhetsomrade).map_err(cue_err)?,
             orsaker: labels(file.orsaker).map_err(cue_err)?,

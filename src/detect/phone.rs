@@ -1,4 +1,5 @@
-//! Swedish telephone numbers (`patterns/phone.toml`).
+//! Swedish telephone numbers, and Norwegian, Danish and Finnish ones written with their
+//! country code or after a phone label (`patterns/phone.toml`).
 //!
 //! The pattern file finds number-shaped text that starts like a phone number (0, +46,
 //! 0046, or an area code in brackets); this module counts the digits and rejects what is
@@ -44,10 +45,13 @@ impl Phone {
             }
         }
         groups.retain(|g| *g > 0);
-        let (min, max) = if name == "phone-international" {
-            (9, 13)
-        } else {
-            (8, 12)
+        let (min, max) = match name {
+            "phone-international" => (9, 13),
+            // +47 / +45 and eight digits; +358 and six to ten.
+            "phone-nordic-international" => (9, 13),
+            // Eight digits after a label: a Norwegian or Danish number.
+            "phone-nordic-labelled" => (8, 8),
+            _ => (8, 12),
         };
         if digits < min || digits > max || real * 10 < digits * 8 {
             return false;
@@ -65,6 +69,10 @@ impl Phone {
         }
         // A law reference or a chapter: "… 12 §", "… 3 kap.".
         let after = text[end..].trim_start();
+        // Eight digits after a label and more digit groups after them: a longer number.
+        if name == "phone-nordic-labelled" && after.starts_with(|c: char| c.is_ascii_digit()) {
+            return false;
+        }
         if after.starts_with('§') || after.starts_with("kap") {
             return false;
         }
@@ -124,6 +132,15 @@ mod tests {
             ["0701234567", "0300-83 12 34"]
         );
         assert_eq!(found("ring 070-123 45 67 Stockholm"), ["070-123 45 67"]);
+    }
+
+    #[test]
+    fn other_nordic_forms() {
+        assert_eq!(found("Tlf: 91 64 31 25"), ["91 64 31 25"]);
+        assert_eq!(found("Mobil 99461800 hele døgnet."), ["99461800"]);
+        assert_eq!(found("Ring +47 22 33 44 55 eller +358 40 123 4567."), ["+47 22 33 44 55", "+358 40 123 4567"]);
+        // Eight digits without a phone label are not taken for a phone number.
+        assert!(found("Beløpet var 99461800 kroner.").is_empty());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::process::Command;
 
 /// Cap the address space of this process (Unix; elsewhere nothing happens).
+#[allow(unsafe_code)]
 pub(crate) fn cap_own_memory(mib: u64) {
     #[cfg(unix)]
     {
@@ -21,6 +22,7 @@ pub(crate) fn cap_own_memory(mib: u64) {
 /// Cap the address space of a child process (Unix; elsewhere nothing happens). This makes
 /// `spawn` fork the whole parent (a `pre_exec` hook rules out `posix_spawn`), so it is only
 /// for programs that cannot cap themselves (Tesseract, pdftoppm), whose work dwarfs a fork.
+#[allow(unsafe_code)]
 pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
     #[cfg(unix)]
     {

@@ -14,14 +14,14 @@ use wait_timeout::ChildExt;
 use super::ExtractError;
 use super::PdfText;
 use super::child::cap_own_memory;
-use crate::config::Limits;
+use crate::config::{Limits, ReocrMode};
 
 /// What the worker prints: the text layer and the OCR plan (see [`super::ocr`]).
 type WorkerResult = Result<PdfText, ExtractError>;
 
 /// Extract a PDF in-process. Only for the worker and for tests: a hostile file can take
 /// the calling process down. Page JPEGs for OCR go to `images`.
-pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Path>, reocr: bool) -> WorkerResult {
+pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Path>, reocr: ReocrMode) -> WorkerResult {
     let e = super::pdf::extract_with_ocr_plan(bytes, limits.max_pages, limits.max_decompressed_bytes, images, reocr)?;
     Ok(e)
 }
@@ -36,7 +36,7 @@ struct Request {
 /// The body of a worker (`__extract`): cap its own memory, then read one JSON request per
 /// line on stdin and answer each with one JSON line on stdout, until stdin closes. Returns
 /// the exit code.
-pub fn serve_main(limits: &Limits, reocr: bool) -> i32 {
+pub fn serve_main(limits: &Limits, reocr: ReocrMode) -> i32 {
     use std::io::{BufRead, Write};
     // The cap is set here rather than by the parent between fork and exec: without a
     // `pre_exec` hook the parent starts workers with `posix_spawn`, which does not copy its
@@ -85,12 +85,12 @@ const DOCUMENTS_PER_WORKER: u32 = 1000;
 pub struct Workers {
     exe: std::path::PathBuf,
     limits: Limits,
-    reocr: bool,
+    reocr: ReocrMode,
     idle: std::sync::Mutex<Vec<Worker>>,
 }
 
 impl Workers {
-    pub fn new(exe: &Path, limits: &Limits, reocr: bool) -> Workers {
+    pub fn new(exe: &Path, limits: &Limits, reocr: ReocrMode) -> Workers {
         Workers { exe: exe.to_path_buf(), limits: limits.clone(), reocr, idle: std::sync::Mutex::new(Vec::new()) }
     }
 
@@ -103,9 +103,7 @@ impl Workers {
             .arg(self.limits.max_decompressed_bytes.to_string())
             .arg("--max-memory-mib")
             .arg(self.limits.max_memory_mib.to_string());
-        if self.reocr {
-            cmd.arg("--reocr");
-        }
+        cmd.arg("--reocr").arg(self.reocr.as_str());
         cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
         cmd.env("RAYON_NUM_THREADS", "1");
         let mut child =

@@ -51,6 +51,10 @@ pub struct PageScan {
     pub rotate: u32,
     /// Page area in square points (MediaBox).
     pub area: f32,
+    /// The page as displayed, before `/Rotate`: the CropBox (else the MediaBox) as
+    /// `[x0, y0, x1, y1]` in PDF points, x0 < x1 and y0 < y1. Word boxes of OCR'd pages are
+    /// measured from its top-left corner.
+    pub page_box: [f32; 4],
     /// Image XObjects drawn, with the transformation matrix in force.
     pub images: Vec<(lopdf::ObjectId, [f32; 6])>,
     /// Text drawn in a visible render mode (not `3 Tr`, which OCR layers use).

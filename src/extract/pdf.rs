@@ -13,8 +13,8 @@ use std::sync::LazyLock;
 use lopdf::Document;
 use regex::bytes::Regex;
 
-
 use super::{PageScan, PdfText};
+use crate::config::ReocrMode;
 use crate::document::{Extracted, Format, Page, PageSource};
 
 /// Why a PDF could not be read. Messages never hold document text.
@@ -172,18 +172,19 @@ pub fn check_decompressed(doc: &Document, limit: u64) -> Result<(), PdfError> {
 
 /// Extract the text layer of every page.
 pub fn extract(bytes: &[u8], max_pages: u32) -> Result<Extracted, PdfError> {
-    extract_with_ocr_plan(bytes, max_pages, u64::MAX, None, false).map(|t| t.extracted)
+    extract_with_ocr_plan(bytes, max_pages, u64::MAX, None, ReocrMode::Never).map(|t| t.extracted)
 }
 
 /// Extract the text layer of every page, refusing decompression bombs, and plan OCR for
-/// the pages without a usable one (see [`super::ocr::plan`]). With `images`, embedded page
+/// the pages without a usable one, and the scans whose OCR layer `reocr` reads again (see
+/// [`super::ocr::plan`]). With `images`, embedded page
 /// JPEGs that can go straight to the OCR engine are written there as `page-<n>.jpg`.
 pub fn extract_with_ocr_plan(
     bytes: &[u8],
     max_pages: u32,
     max_decompressed: u64,
     images: Option<&Path>,
-    reocr: bool,
+    reocr: ReocrMode,
 ) -> Result<PdfText, PdfError> {
     let doc = load(bytes)?;
     check_decompressed(&doc, max_decompressed)?;
@@ -195,16 +196,19 @@ pub fn extract_with_ocr_plan(
     if count > max_pages {
         return Err(PdfError::TooManyPages { pages: count, limit: max_pages });
     }
+    let layers: Vec<(Option<String>, PageScan)> = pages
+        .iter()
+        .map(|(key, id)| (page_text(&doc, *key), quiet_catch(|| scan_page(&doc, *id)).unwrap_or_default()))
+        .collect();
+    let planned: Vec<super::ocr::LayerPage> = (1..)
+        .zip(&layers)
+        .map(|(number, (text, scan))| super::ocr::LayerPage { number, text: text.as_deref(), scan })
+        .collect();
+    let ocr = super::ocr::plan(&doc, &planned, images, reocr);
     let mut out = Vec::with_capacity(pages.len());
-    let mut ocr = Vec::new();
-    for (i, (key, id)) in pages.iter().enumerate() {
-        let number = i as u32 + 1;
-        let text = page_text(&doc, *key);
-        let scan = quiet_catch(|| scan_page(&doc, *id)).unwrap_or_default();
-        match super::ocr::plan(&doc, number, text.as_deref(), &scan, images, reocr) {
-            Some(job) => ocr.push(job),
-            None if text.is_none() => return Err(PdfError::Page(number)),
-            None => {}
+    for (number, (text, _)) in (1..).zip(layers) {
+        if text.is_none() && !ocr.iter().any(|j| j.page == number) {
+            return Err(PdfError::Page(number));
         }
         out.push(Page::new(number, text.unwrap_or_default(), PageSource::TextLayer));
     }
@@ -244,6 +248,7 @@ pub fn scan_page(doc: &Document, page: lopdf::ObjectId) -> PageScan {
         .map(|a| a.iter().filter_map(|v| v.as_float().ok()).collect())
         .unwrap_or_default();
     scan.area = if mbox.len() == 4 { ((mbox[2] - mbox[0]) * (mbox[3] - mbox[1])).abs() } else { 612.0 * 792.0 };
+    scan.page_box = page_box(doc, page, &mbox);
     let Ok(content) = doc.get_and_decode_page_content(page) else {
         scan.unreadable = true;
         return scan;
@@ -278,6 +283,19 @@ pub fn scan_page(doc: &Document, page: lopdf::ObjectId) -> PageScan {
     scan
 }
 
+/// The CropBox of a page, else its MediaBox (else US Letter), normalised so x0 < x1, y0 < y1.
+fn page_box(doc: &Document, page: lopdf::ObjectId, mbox: &[f32]) -> [f32; 4] {
+    let crop: Vec<f32> = inherited(doc, page, b"CropBox")
+        .and_then(|o| o.as_array().ok())
+        .map(|a| a.iter().filter_map(|v| v.as_float().ok()).collect())
+        .unwrap_or_default();
+    let b = [&crop[..], mbox].into_iter().find(|b| b.len() == 4 && b[0] != b[2] && b[1] != b[3]);
+    match b {
+        Some(b) => [b[0].min(b[2]), b[1].min(b[3]), b[0].max(b[2]), b[1].max(b[3])],
+        None => [0.0, 0.0, 612.0, 792.0],
+    }
+}
+
 fn is_image(doc: &Document, id: lopdf::ObjectId) -> bool {
     doc.get_object(id)
         .and_then(lopdf::Object::as_stream)
@@ -292,11 +310,10 @@ fn page_xobjects(doc: &Document, page: lopdf::ObjectId) -> Vec<(Vec<u8>, lopdf::
     for res in dicts {
         let Ok(xo) = res.get_deref(b"XObject", doc).and_then(lopdf::Object::as_dict) else { continue };
         for (name, v) in xo.iter() {
-            if let Ok(id) = v.as_reference() {
-                if !out.iter().any(|(n, _)| n == name) {
+            if let Ok(id) = v.as_reference()
+                && !out.iter().any(|(n, _)| n == name) {
                     out.push((name.clone(), id));
                 }
-            }
         }
     }
     out

@@ -98,6 +98,9 @@ pub fn units_from_glyphs(page: usize, glyphs: &[super::raster::Glyph]) -> Vec<Un
 /// stretches a glyphless font over the word): the first and last unit of such a word are
 /// widened, by a third and a half of the line height, but not into the neighbouring words.
 fn widen_invisible_words(units: &mut [Unit], invisible: &[bool]) {
+    // The neighbours' glyph boxes as they were: a word widened before must not keep the next
+    // one from widening into the same gap.
+    let original: Vec<Unit> = units.to_vec();
     for i in 0..units.len() {
         if !invisible[i] {
             continue;
@@ -107,17 +110,18 @@ fn widen_invisible_words(units: &mut [Unit], invisible: &[bool]) {
             let (a, b) = (&units[i], units.get(j)?);
             (a.page == b.page && a.rect.same_line(&b.rect)).then_some(b.rect)
         };
+        let units_before = &original;
         let last = i + 1 == units.len() || units[i + 1].word_start;
         if last {
             let mut x1 = units[i].rect.x1 + 0.5 * h;
-            if let Some(next) = neighbour(i + 1, units) {
+            if let Some(next) = neighbour(i + 1, units_before) {
                 x1 = x1.min(next.x0 - 0.02 * h);
             }
             units[i].rect.x1 = units[i].rect.x1.max(x1);
         }
         if units[i].word_start {
             let mut x0 = units[i].rect.x0 - 0.33 * h;
-            if let Some(prev) = i.checked_sub(1).and_then(|j| neighbour(j, units)) {
+            if let Some(prev) = i.checked_sub(1).and_then(|j| neighbour(j, units_before)) {
                 x0 = x0.max(prev.x1 + 0.02 * h);
             }
             units[i].rect.x0 = units[i].rect.x0.min(x0);

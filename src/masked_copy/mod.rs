@@ -92,11 +92,10 @@ pub struct CopyInput<'a> {
 /// another shape is used as it is when short, else left out.
 pub fn short_ground(ground: &str) -> Option<String> {
     let t: Vec<&str> = ground.split_whitespace().collect();
-    if let [chapter, kap, section, "§", law @ ..] = &t[..] {
-        if kap.trim_end_matches('.') == "kap" && !law.is_empty() {
+    if let [chapter, kap, section, "§", law @ ..] = &t[..]
+        && kap.trim_end_matches('.') == "kap" && !law.is_empty() {
             return Some(format!("{} {chapter}:{section}", law.join(" ")));
         }
-    }
     (ground.chars().count() <= 14).then(|| ground.to_string())
 }
 

@@ -91,8 +91,14 @@ pub struct ReportInfo {
 pub struct OcrInfo {
     /// Pages whose text came from OCR.
     pub pages: Vec<u32>,
+    /// Of those, pages whose own text layer was replaced by a fresh OCR.
+    pub reocr_pages: Vec<u32>,
     /// Whether OCR-damage repair changed the text.
     pub repaired: bool,
+    /// Words OCR-damage repair changed.
+    pub repaired_words: usize,
+    /// Words of re-OCR'd pages that differ from the replaced text layer.
+    pub reocr_words: usize,
 }
 
 /// The files of one report, in memory, as rendered from a [`Redacted`] (only [`render`]

@@ -27,7 +27,7 @@ fn fixtures_are_published_with_every_file_and_no_email() {
     assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
     assert!(o.stderr.is_empty() && o.stdout.is_empty(), "--quiet prints nothing");
     let m = manifest(&out);
-    assert_eq!(m.len(), 5);
+    assert_eq!(m.len(), 6);
     for (source, e) in &m {
         assert_eq!(e["status"], "published", "{source}: {e}");
         let id = e["id"].as_str().unwrap();
@@ -83,7 +83,7 @@ fn a_rerun_skips_unchanged_inputs_and_a_change_is_reprocessed() {
     assert_eq!(entry_for(&m, "rapport-utf8.txt")["status"], "published");
     assert_eq!(entry_for(&m, "utredning.pdf")["status"], "unchanged");
     assert!(!out.join("public/reports").join(format!("{old_id}.txt")).exists());
-    assert_eq!(published_files(&out).len(), 10);
+    assert_eq!(published_files(&out).len(), 11, "five files and the masked copy of the PDF, five of the text");
 }
 
 #[test]
@@ -344,9 +344,9 @@ fn json_logs_are_one_object_per_line() {
     assert_eq!(o.status.code(), Some(0));
     let lines: Vec<Value> =
         String::from_utf8_lossy(&o.stderr).lines().map(|l| serde_json::from_str(l).expect("JSON log line")).collect();
-    assert_eq!(lines.iter().filter(|l| l["event"] == "document").count(), 5);
+    assert_eq!(lines.iter().filter(|l| l["event"] == "document").count(), 6);
     assert_eq!(lines.last().unwrap()["event"], "summary");
-    assert_eq!(lines.last().unwrap()["published"], 5);
+    assert_eq!(lines.last().unwrap()["published"], 6);
 }
 
 #[test]

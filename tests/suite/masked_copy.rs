@@ -114,11 +114,10 @@ fn inflated(bytes: &[u8]) -> String {
     let doc = lopdf::Document::load_mem(bytes).expect("the copy loads");
     let mut all = String::from_utf8_lossy(bytes).to_string();
     for o in doc.objects.values() {
-        if let lopdf::Object::Stream(s) = o {
-            if let Ok(d) = s.decompressed_content() {
+        if let lopdf::Object::Stream(s) = o
+            && let Ok(d) = s.decompressed_content() {
                 all.push_str(&String::from_utf8_lossy(&d));
             }
-        }
     }
     all
 }

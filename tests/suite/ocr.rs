@@ -2,7 +2,8 @@
 //!
 //! The scans are made at test time: a text PDF with our own Swedish sentences is
 //! rasterised to JPEG with `pdftoppm`, and the JPEG put alone on a page with lopdf. Tests
-//! that need Tesseract (with `swe`) or pdftoppm say so and pass when either is missing.
+//! that need Tesseract (with `swe`) or pdftoppm say so and pass when either is missing
+//! (and fail under `CI=true`). Issue 15: re-OCR of damaged OCR layers, repair, word boxes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,6 +46,7 @@ fn winansi_literal(s: &str) -> String {
             'Å' => "\\305".to_string(),
             'Ä' => "\\304".to_string(),
             'Ö' => "\\326".to_string(),
+            'é' => "\\351".to_string(),
             '(' | ')' | '\\' => format!("\\{c}"),
             c => c.to_string(),
         })
@@ -249,42 +251,166 @@ fn missing_engine_fails_only_the_scanned_document() {
     assert_eq!(entry(&entries, "note.txt")["status"], "published");
 }
 
-// `--reocr`: a scan under an invisible text layer made by an OCR engine without Swedish is
-// read again with the Swedish model; without the option the layer is kept (and repaired).
+/// A scan of `lines` under an invisible text layer `layer` (3 Tr), as a scanner's own OCR
+/// writes it.
+fn layered_scan(lines: &[&str], layer: &str, dir: &Path) -> TestPage {
+    let jpeg = scan_with_pdftoppm(&build_pdf(vec![text_page(lines, 14)]), dir);
+    let mut page = scan_page(jpeg, false);
+    page.content.extend_from_slice(format!("\nBT 3 Tr /F1 12 Tf 60 700 Td ({}) Tj ET", winansi_literal(layer)).as_bytes());
+    let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
+    page.resources.set("Font", dictionary! { "F1" => font });
+    page
+}
+
+/// What an English-only engine makes of SENTENCE_1 and SENTENCE_2.
+const DAMAGED_LAYER: &str = "Personalen pa aldreboendet markte att dorren till forradet stod 6ppen. \
+Handelsen anmaldes samma kvall och atgarder vidtogs pa férmiddagen.";
+const ENGLISH_1: &str = "The staff at the care home noticed that the storeroom door was open.";
+const ENGLISH_2: &str = "The incident was reported the same evening and measures were taken.";
+
+fn run_with(inputs: &Path, out: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+    let args: Vec<&str> = std::iter::once("--quiet").chain(args.iter().copied()).collect();
+    crate::support::run_with_env(&[inputs], out, &args, envs)
+}
+
+fn review_page(out: &Path, e: &serde_json::Value) -> String {
+    std::fs::read_to_string(out.join("review").join(format!("{}.html", e["id"].as_str().unwrap()))).unwrap()
+}
+
+// Issue 15: by default (`[ocr] reocr = "auto"`) a scan whose invisible OCR layer is damaged
+// (an engine without Swedish) is read again with the Swedish model, and a scan with a good
+// English layer of English text is left alone; the manifest, the report JSON and the review
+// page say which pages were re-OCR'd and which words changed. `never` keeps and repairs the
+// layer; without Tesseract the layer is repaired and the manifest says so.
 #[test]
-fn reocr_replaces_a_damaged_invisible_layer() {
+fn damaged_ocr_layers_are_read_again_and_good_ones_left_alone() {
     if !require_ocr() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).unwrap();
-    let text_pdf = build_pdf(vec![text_page(&[SENTENCE_1, SENTENCE_2], 14)]);
-    let jpeg = scan_with_pdftoppm(&text_pdf, dir.path());
-    let mut page = scan_page(jpeg, false);
-    // What an English-only engine makes of the two sentences, drawn invisibly (3 Tr).
-    let layer = "Personalen pa aldreboendet markte att dorren till forradet stod 6ppen. \
-Handelsen anmaldes samma kvall och atgarder vidtogs pa férmiddagen.";
-    page.content.extend_from_slice(format!("\nBT 3 Tr /F1 12 Tf 60 700 Td ({layer}) Tj ET").as_bytes());
-    let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
-    page.resources.set("Font", dictionary! { "F1" => font });
-    std::fs::write(inputs.join("layered.pdf"), build_pdf(vec![page])).unwrap();
+    let damaged = layered_scan(&[SENTENCE_1, SENTENCE_2], DAMAGED_LAYER, dir.path());
+    std::fs::write(inputs.join("damaged.pdf"), build_pdf(vec![damaged])).unwrap();
+    let english = layered_scan(&[ENGLISH_1, ENGLISH_2], &format!("{ENGLISH_1} {ENGLISH_2}"), dir.path());
+    std::fs::write(inputs.join("english.pdf"), build_pdf(vec![english])).unwrap();
 
-    let kept = dir.path().join("kept");
-    assert!(run_maskera(&inputs, &kept, &[]).status.success());
-    let m = manifest(&kept);
-    let e = m.values().next().unwrap();
-    assert!(e.get("ocr_pages").is_none(), "without --reocr the text layer is used: {e}");
-
-    let out = dir.path().join("out");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_maskera"));
-    let result = cmd.arg("run").arg(&inputs).arg("--out").arg(&out).arg("--quiet").arg("--reocr").output().unwrap();
+    let out = dir.path().join("auto");
+    let result = run_with(&inputs, &out, &["--review"], &[]);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
-    let m = manifest(&out);
-    let e = m.values().next().unwrap();
+    let entries = manifest(&out);
+    let e = entry(&entries, "english.pdf");
+    assert!(e.get("ocr_pages").is_none() && e.get("reocr_pages").is_none(), "a good layer is left alone: {e}");
+    assert!(report(&out, e, "txt").contains("storeroom door was open"));
+    let e = entry(&entries, "damaged.pdf");
     assert_eq!(e["ocr_pages"], serde_json::json!([1]), "{e}");
+    assert_eq!(e["reocr_pages"], serde_json::json!([1]), "{e}");
     let txt = report(&out, e, "txt").to_lowercase();
     for w in DIACRITIC_WORDS {
         assert!(txt.contains(w), "'{w}' missing from the re-OCR'd text:\n{txt}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&report(&out, e, "json")).unwrap();
+    assert_eq!(json["ocr"]["reocr_pages"], serde_json::json!([1]));
+    assert!(json["ocr"]["reocr_words"].as_u64().unwrap() >= 6, "{}", json["ocr"]);
+    let html = review_page(&out, e);
+    assert!(html.contains("id=\"reocr-pages\" data-pages=\"1\""), "the review page names the page");
+    assert!(
+        html.contains("<span class=\"fix reocr\" data-before=\"aldreboendet\"") && html.contains(">äldreboendet</span>"),
+        "the review page shows the changed word before and after"
+    );
+
+    // `never`: the layer is kept and repaired; the repairs are shown.
+    let config = dir.path().join("never.toml");
+    std::fs::write(&config, "[ocr]\nreocr = \"never\"\n").unwrap();
+    let out = dir.path().join("never");
+    assert!(run_with(&inputs, &out, &["--review", "--config", config.to_str().unwrap()], &[]).status.success());
+    let e = entry(&manifest(&out), "damaged.pdf").clone();
+    assert!(e.get("ocr_pages").is_none(), "{e}");
+    let json: serde_json::Value = serde_json::from_str(&report(&out, &e, "json")).unwrap();
+    assert!(json["ocr"]["repaired_words"].as_u64().unwrap() >= 6, "{}", json["ocr"]);
+    assert!(review_page(&out, &e).contains("<span class=\"fix repair\" data-before=\"aldreboendet\""));
+
+    // No Tesseract: repair is the fallback, and the manifest says so.
+    let out = dir.path().join("no-engine");
+    let result = run_with(&inputs, &out, &[], &[("MASKERA_TESSERACT", "/nonexistent/maskera-test/tesseract")]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let e = entry(&manifest(&out), "damaged.pdf").clone();
+    assert_eq!(e["status"], "published");
+    let note = e["ocr_notes"][0].as_str().unwrap();
+    assert!(note.starts_with("page 1: re-OCR skipped (OCR engine not found"), "{note}");
+    assert!(report(&out, &e, "txt").contains("äldreboendet"), "the layer is repaired");
+}
+
+// A page image Tesseract cannot read (here: blank) keeps its text layer when it has one,
+// and fails its document, naming the page, when it has none; the batch goes on.
+#[test]
+fn an_unreadable_page_image_keeps_its_layer_or_fails_its_document() {
+    if !require_ocr() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let blank = scan_with_pdftoppm(&build_pdf(vec![text_page(&[], 14)]), dir.path());
+    std::fs::write(inputs.join("blank.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12), scan_page(blank.clone(), false)]))
+        .unwrap();
+    let mut layered = scan_page(blank, false);
+    let layer = winansi_literal(DAMAGED_LAYER);
+    layered.content.extend_from_slice(format!("\nBT 3 Tr /F1 12 Tf 60 700 Td ({layer}) Tj ET").as_bytes());
+    let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
+    layered.resources.set("Font", dictionary! { "F1" => font });
+    std::fs::write(inputs.join("layered.pdf"), build_pdf(vec![layered])).unwrap();
+
+    let out = dir.path().join("out");
+    let result = run_with(&inputs, &out, &[], &[]);
+    assert_eq!(result.status.code(), Some(1), "one input failed");
+    let entries = manifest(&out);
+    let e = entry(&entries, "blank.pdf");
+    assert_eq!(e["status"], "failed");
+    assert!(e["error"].as_str().unwrap().starts_with("OCR read no text on page 2"), "{e}");
+    let e = entry(&entries, "layered.pdf");
+    assert_eq!(e["status"], "published", "{e}");
+    assert!(e.get("ocr_pages").is_none(), "{e}");
+    assert!(e["ocr_notes"][0].as_str().unwrap().contains("the text layer was kept"), "{e}");
+    assert!(report(&out, e, "txt").contains("äldreboendet"), "the layer is kept (and repaired)");
+}
+
+// Word boxes of OCR'd pages (for the masked copy): every word of the page text has a box in
+// PDF points from the top-left of the displayed page, where the word is drawn — for a JPEG
+// passed straight to Tesseract and for a page rasterised because of `/Rotate`.
+#[test]
+fn ocr_pages_carry_word_boxes_in_page_points() {
+    if !require_ocr() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text_pdf = build_pdf(vec![text_page(&[SENTENCE_1, SENTENCE_2], 14)]);
+    let jpeg = scan_with_pdftoppm(&text_pdf, dir.path());
+    let config = maskera::config::Config::default();
+    for turned in [false, true] {
+        let pdf = build_pdf(vec![scan_page(jpeg.clone(), turned)]);
+        let path = dir.path().join(format!("scan-{turned}.pdf"));
+        std::fs::write(&path, &pdf).unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let never = maskera::config::ReocrMode::Never;
+        let planned =
+            maskera::extract::isolate::extract_pdf_in_process(&pdf, &config.limits, Some(work.path()), never).unwrap();
+        assert_eq!(planned.ocr.len(), 1);
+        let extracted = maskera::extract::ocr::complete(planned, &path, work.path(), &config.ocr_settings()).unwrap();
+        let page = &extracted.pages[0];
+        let g = page.geometry.as_ref().expect("an OCR'd page has word boxes");
+        assert_eq!((g.width, g.height), (595.0, 842.0), "turned={turned}");
+        let words: Vec<&str> = g.words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(words, page.text.split_whitespace().collect::<Vec<_>>(), "turned={turned}");
+        // The first line is drawn at x = 60, baseline y = 760 (from the bottom), 14 pt.
+        let first = &g.words[0];
+        assert_eq!(first.text, "Personalen");
+        assert!((first.x0 - 60.0).abs() < 4.0, "turned={turned}: {first:?}");
+        assert!(first.y1 > 842.0 - 760.0 - 2.0 && first.y1 < 842.0 - 760.0 + 5.0, "turned={turned}: {first:?}");
+        assert!(first.y1 - first.y0 > 7.0 && first.y1 - first.y0 < 16.0, "turned={turned}: {first:?}");
+        // Words of a line run left to right; the second line lies 28 pt lower.
+        assert!(g.words.windows(2).take(5).all(|w| w[0].x1 <= w[1].x0 + 1.0), "turned={turned}");
+        let second = g.words.iter().find(|w| w.text == "Händelsen").unwrap();
+        assert!((second.y1 - first.y1 - 28.0).abs() < 3.0, "turned={turned}: {second:?}");
     }
 }

@@ -15,6 +15,8 @@ const ROLE_ENDINGS: &[&str] = &[
     "tolk", "revisor", "handlaggaren", "namndsekreterare", "journalist", "reporter", "fotograf", "talesperson",
     "presschef", "kommunikator", "kontaktperson", "kontaktman", "anhorig", "narstaende", "granne", "vikarie",
     "praktikant", "student", "personal", "stodperson", "boendestodjare", "familjehemsforalder",
+    "ledamot", "suppleant", "kassor", "ersattare", "protokollforare", "justerare", "syster",
+    "ombudsman", "dataskyddsombud",
 ];
 
 /// Family and care relations that stand before a name: `mamman Eva`, `sonen Ali`.

@@ -18,7 +18,9 @@
 //! numbers the same person the same everywhere.
 
 pub mod context;
+pub mod language;
 pub mod lexicon;
+pub mod readable;
 
 use std::cell::{Cell, OnceCell};
 use context::FxMap;
@@ -26,7 +28,8 @@ use context::FxMap;
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};
 use context::{is_heading, is_label, is_label_end, is_modifier, is_never, is_org_word, is_particle, is_place_prep, is_role, is_speech, role_may_precede};
-use lexicon::{Entry, Lexicon, fold, surname_shape};
+use language::is_foreign_function_word;
+use lexicon::{Entry, Lexicon, fold, is_swedish_form, surname_shape};
 
 /// Finds person names.
 pub struct Names {
@@ -72,19 +75,32 @@ struct Info {
     shape: bool,
     /// The word is the genitive of the key (`Svenssons`).
     genitive: bool,
+    /// The written word, in lower case, is a form of the Swedish lexicon (`årets`, `armén`).
+    known: bool,
+    /// A function word of English, Norwegian or Danish (`The`, `Til`): never a name.
+    function: bool,
 }
 
 fn tokenize(text: &str) -> Vec<Tok> {
     let mut toks = Vec::with_capacity(text.len() / 6);
     let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
+    let mut prev_letter = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         if c.is_alphanumeric() {
             if start.is_none() {
                 start = Some(i);
             }
+        } else if matches!(c, '\'' | '’')
+            && start.is_some()
+            && prev_letter
+            && chars.peek().is_some_and(|&(_, n)| n.is_uppercase())
+        {
+            // An apostrophe inside a name: `O'Brien`, `D’Angelo`.
         } else if let Some(s) = start.take() {
             toks.push(make_tok(text, s, i));
         }
+        prev_letter = c.is_alphabetic();
     }
     if let Some(s) = start {
         toks.push(make_tok(text, s, text.len()));
@@ -140,6 +156,8 @@ struct Entity {
     key: String,
     /// Token positions where this person was named (for picking the nearest).
     seen: Vec<usize>,
+    /// The first letters of the name parts, given names first (`ab` for Anna Berg).
+    initials: String,
 }
 
 struct Doc<'a> {
@@ -153,6 +171,11 @@ struct Doc<'a> {
     folded: Vec<OnceCell<Box<str>>>,
     /// Context classes of each word ([`class`] bits), computed on first use.
     classes: Vec<Cell<u32>>,
+    /// Each word stands in an English, Norwegian or Danish passage ([`language`]).
+    foreign: Vec<bool>,
+    /// Most lines that open with `Surname, Given` hold a listed given name: a register
+    /// (a directory, a roll call), where the entry structure is evidence for every entry.
+    register: bool,
 }
 
 /// Context classes of a word, cached per word.
@@ -170,6 +193,17 @@ mod class {
 }
 
 const NO_ENTITY: usize = usize::MAX;
+
+// How common a given name is, in bearers (SCB's counts in the name lists): the more
+// common, the less evidence it needs to be taken for a name.
+/// Rare, yet a name: enough before an unknown capitalised word.
+const GIVEN_RARE: u32 = 20;
+/// Common enough to stand alone, or beside a listed Swedish surname, as a name.
+const GIVEN_SOME: u32 = 50;
+/// Common: with a listed surname even in a foreign passage, or half of a double name.
+const GIVEN_COMMON: u32 = 100;
+/// Very common (`Per`, `Bo`): a name even when it is also a word, given a surname.
+const GIVEN_VERY_COMMON: u32 = 1000;
 
 impl<'a> Doc<'a> {
     fn new(lex: &'a Lexicon, text: &'a str) -> Doc<'a> {
@@ -190,7 +224,40 @@ impl<'a> Doc<'a> {
             })
             .collect();
         let n = toks.len();
-        Doc { lex, text, toks, infos, info_idx, folded: vec![OnceCell::new(); n], classes: vec![Cell::new(0); n] }
+        let ranges: Vec<(usize, usize)> = toks.iter().map(|t| (t.start, t.end)).collect();
+        let foreign = language::foreign_words(text, &ranges);
+        let mut doc = Doc {
+            lex,
+            text,
+            toks,
+            infos,
+            info_idx,
+            folded: vec![OnceCell::new(); n],
+            classes: vec![Cell::new(0); n],
+            foreign,
+            register: false,
+        };
+        doc.register = doc.is_register();
+        doc
+    }
+
+    /// Whether the document is a register of persons: at least three lines open with
+    /// `Surname, Given`, and in most of them the given name is listed.
+    fn is_register(&self) -> bool {
+        let (mut entries, mut named) = (0, 0);
+        for i in 0..self.toks.len().saturating_sub(1) {
+            if self.toks[i].case != Case::Cap || !self.sent_start(i) || self.gap(i + 1) != ", " {
+                continue;
+            }
+            if self.toks[i + 1].case != Case::Cap {
+                continue;
+            }
+            entries += 1;
+            if self.given(i + 1) > 0 && !self.is_word(i + 1) {
+                named += 1;
+            }
+        }
+        named >= 3 && named * 3 >= entries * 2
     }
 
     /// The folded word `i`.
@@ -251,10 +318,18 @@ impl<'a> Doc<'a> {
     }
 
     fn info_of(lex: &Lexicon, word: &str) -> Info {
+        let mut info = Self::info_lists(lex, word);
+        let lower = word.to_lowercase();
+        info.function = is_foreign_function_word(&lower);
+        info.known = !info.e.listed() && !info.e.proper && is_swedish_form(&lower);
+        info
+    }
+
+    fn info_lists(lex: &Lexicon, word: &str) -> Info {
         let key = fold(word);
         let e = lex.lookup(&key);
         if e.listed() || e.word {
-            return Info { shape: surname_shape(&key, word), key, e, genitive: false };
+            return Info { shape: surname_shape(&key, word), key, e, genitive: false, ..Info::default() };
         }
         // OCR damage: ö read as é, 6 or 0; try that repair before giving up on the lists.
         let mut candidates = vec![key];
@@ -265,7 +340,7 @@ impl<'a> Doc<'a> {
         for (n, k) in candidates.iter().enumerate() {
             let e = if n == 0 { e } else { lex.lookup(k) };
             if e.listed() {
-                return Info { shape: surname_shape(k, word), key: k.clone(), e, genitive: false };
+                return Info { shape: surname_shape(k, word), key: k.clone(), e, genitive: false, ..Info::default() };
             }
             if let Some(stem) = k.strip_suffix('s').filter(|s| s.chars().count() >= 3) {
                 let es = lex.lookup(stem);
@@ -275,17 +350,17 @@ impl<'a> Doc<'a> {
                     .strip_suffix(['s', 'S'])
                     .unwrap_or_else(|| &word[..word.char_indices().last().map_or(0, |(i, _)| i)]);
                 if (es.listed() && !es.word) || surname_shape(stem, written) {
-                    return Info { shape: surname_shape(stem, written), key: stem.to_string(), e: es, genitive: true };
+                    return Info { shape: surname_shape(stem, written), key: stem.to_string(), e: es, genitive: true, ..Info::default() };
                 }
             }
         }
         for (n, k) in candidates.iter().enumerate() {
             if surname_shape(k, word) {
-                return Info { shape: true, key: k.clone(), e: if n == 0 { e } else { lex.lookup(k) }, genitive: false };
+                return Info { shape: true, key: k.clone(), e: if n == 0 { e } else { lex.lookup(k) }, genitive: false, ..Info::default() };
             }
         }
         let key = candidates.swap_remove(0);
-        Info { shape: false, key, e, genitive: false }
+        Info { shape: false, key, e, genitive: false, ..Info::default() }
     }
 
     fn word(&self, i: usize) -> &'a str {
@@ -345,24 +420,29 @@ impl<'a> Doc<'a> {
         self.inf(i).map_or(0, |f| f.e.given)
     }
 
+    /// A surname of the Swedish list or of the population lists.
     fn sur_listed(&self, i: usize) -> bool {
-        self.inf(i).is_some_and(|f| f.e.surname > 0)
+        self.inf(i).is_some_and(|f| f.e.surname > 0 || (f.e.world_surname && !f.e.word && !f.known))
     }
 
+    /// An ordinary word: a name list's word collision (`Björn`), or an unlisted form of
+    /// the Swedish lexicon (`Årets`, `Ingår`).
     fn is_word(&self, i: usize) -> bool {
-        self.inf(i).is_some_and(|f| f.e.word)
+        self.inf(i).is_some_and(|f| f.e.word || f.known)
     }
 
     fn surnamey(&self, i: usize) -> bool {
-        self.inf(i).is_some_and(|f| f.e.surname > 0 || (f.shape && !f.e.word && !f.e.place))
+        self.sur_listed(i) || self.inf(i).is_some_and(|f| f.shape && !f.e.word && !f.e.place)
     }
 
     fn namey(&self, i: usize) -> bool {
         self.given(i) > 0 || self.surnamey(i)
     }
 
+    /// A capitalised word no list knows: evidence of a name in a name position, except in a
+    /// foreign passage (where the Swedish lexicon knows no word).
     fn unknown(&self, i: usize) -> bool {
-        self.inf(i).is_some_and(|f| !f.e.listed() && !f.e.word && !f.shape)
+        !self.foreign[i] && self.inf(i).is_some_and(|f| !f.e.listed() && !f.e.word && !f.known && !f.shape)
     }
 
     fn letters(&self, i: usize) -> usize {
@@ -381,10 +461,26 @@ impl<'a> Doc<'a> {
         if self.word(i).chars().filter(char::is_ascii_digit).count() > 1 {
             return true;
         }
-        if self.is(i, class::NEVER) {
+        // `SoL` and `JO` are a law and an authority, `Sol` and `Jo` may be persons.
+        let law_or_name = matches!(self.word(i), "Sol" | "Jo");
+        if (self.is(i, class::NEVER) && !law_or_name) || self.inf(i).is_some_and(|f| f.function) {
+            return true;
+        }
+        if self.compound_prefix(i) {
             return true;
         }
         i > 0 && self.f(i - 1).ends_with("lex")
+    }
+
+    /// The first part of a shortened compound: `Vård- och omsorgsnämnden`, `Hälso- eller`.
+    fn compound_prefix(&self, i: usize) -> bool {
+        let n = self.toks.len();
+        if i + 1 >= n {
+            return false;
+        }
+        let g = self.gap(i + 1);
+        g.starts_with('-') && g.len() > 1 && g[1..].chars().all(char::is_whitespace)
+            && matches!(self.f(i + 1), "och" | "eller" | "samt" | "resp" | "respektive" | "som")
     }
 
     /// A place named as a place: a listed place after a location preposition.
@@ -392,8 +488,23 @@ impl<'a> Doc<'a> {
         self.inf(i).is_some_and(|f| f.e.place) && i > 0 && self.joins(i) && self.is(i - 1, class::PLACE_PREP)
     }
 
+    /// A check box stands before word `i` in an attendee list: `[X] Berg Anna`, `[ ] …`, `☒ …`.
+    fn checkbox_before(&self, i: usize) -> bool {
+        let before = self.text[..self.toks[i].start].trim_end_matches([' ', '\t']);
+        if before.ends_with(['☐', '☒', '☑', '□', '■', '✓', '✔']) {
+            return true;
+        }
+        let Some(inner) = before.strip_suffix(']').and_then(|b| b.rsplit_once('[')).map(|(_, x)| x) else {
+            return false;
+        };
+        matches!(inner.trim(), "" | "x" | "X" | "✓" | "✔" | "*")
+    }
+
     /// The words before `i` on its line end with a form label (`Namn:`, `Underskrift`).
     fn after_label(&self, i: usize) -> bool {
+        if self.checkbox_before(i) {
+            return true;
+        }
         if i == 0 || !self.same_line(i) {
             return false;
         }
@@ -422,6 +533,10 @@ impl<'a> Doc<'a> {
 
     /// A role, relation or speech verb right before `i`.
     fn after_role(&self, i: usize) -> (bool, bool) {
+        // A title abbreviated with a full stop: `Dr. Amini`, `doc. Berg`.
+        if i > 0 && self.gap(i) == ". " && matches!(self.f(i - 1), "dr" | "doc" | "prof" | "leg") {
+            return (true, false);
+        }
         if i == 0 || !self.joins(i) || self.hyphen(i) {
             return (false, false);
         }
@@ -435,6 +550,11 @@ impl<'a> Doc<'a> {
             return false;
         }
         let g = self.gap(e + 1);
+        // A capitalised title right after the name opens the next cell of a table row read
+        // without its tabs: `Eva Holt Sjuksköterska, mottagningen`.
+        if g == " " && self.toks[e + 1].case == Case::Cap && self.is(e + 1, class::ROLE) && e + 2 < n && self.gap(e + 2).starts_with(',') {
+            return true;
+        }
         if !g.contains([',', '(', '\t', '–', '—']) && g.trim() != "-" {
             return false;
         }
@@ -542,6 +662,7 @@ impl<'a> Doc<'a> {
                 let prev = *cur.last().unwrap();
                 cur.len() >= 2
                     && self.toks[k].case != Case::Lower
+                    && self.toks[prev].case != Case::Lower
                     && self.given(k) > 0
                     && !self.sur_listed(k)
                     && !self.hyphen(k)
@@ -573,6 +694,9 @@ impl<'a> Doc<'a> {
         if org_after && !label {
             return;
         }
+        if self.checkbox_before(s) && self.attendee(c, out) {
+            return;
+        }
         if label || titled || role || speech {
             let strong = label || titled;
             let max = if label { 8 } else { 4 };
@@ -581,7 +705,11 @@ impl<'a> Doc<'a> {
                 words.pop();
             }
             let names = words.iter().filter(|&&k| self.namey(k)).count();
+            // Context alone never makes a name of ordinary words only (`Från: Vård- och …`,
+            // `Ansvarig Enhet`): one part must be no word, or a common given name.
+            let personal = words.iter().any(|&k| self.toks[k].case != Case::Lower && (!self.is_word(k) || self.given(k) >= 1000));
             let ok = !words.is_empty()
+                && personal
                 && if strong {
                     // A signature or title needs one listed part unless a label says "name".
                     label || names >= 1 || (words.len() >= 2 && words.len() == c.len())
@@ -618,6 +746,27 @@ impl<'a> Doc<'a> {
         self.judge_plain(c, out);
     }
 
+    /// An entry of an attendee list after a check box (`[X] Berg Anna, ordförande`): the
+    /// structure is the evidence, so the name words may be ordinary words (`[X] Lind Östen`)
+    /// as long as one of them is a listed name or no word. One person, whatever the order.
+    fn attendee(&self, c: &[usize], out: &mut Vec<Mention>) -> bool {
+        let words: Vec<usize> = c
+            .iter()
+            .copied()
+            .take_while(|&k| self.toks[k].case == Case::Lower || (!self.blocked(k) && !self.not_name_word(k)))
+            .take(4)
+            .collect();
+        let named = words.iter().any(|&k| self.toks[k].case != Case::Lower && (self.namey(k) || self.unknown(k)));
+        if words.is_empty() || !named || self.toks[words[words.len() - 1]].case == Case::Lower {
+            return false;
+        }
+        out.push(self.mention(&words, "name-list-entry", 0.85));
+        if words.len() < c.len() && self.toks[c[words.len()]].case != Case::Lower {
+            self.judge_plain(&c[words.len()..], out);
+        }
+        true
+    }
+
     /// A chain with no context: the lists decide.
     fn judge_plain(&self, c: &[usize], out: &mut Vec<Mention>) {
         let upper = c.iter().all(|&k| self.toks[k].case == Case::Upper);
@@ -628,81 +777,31 @@ impl<'a> Doc<'a> {
                 k += 1;
                 continue;
             }
-            // The next name word, past a particle (`Astrid von Platen`).
-            let (next, particle) = match c.get(k + 1).copied() {
-                Some(p) if self.toks[p].case == Case::Lower => (c.get(k + 2).copied(), Some(p)),
-                other => (other, None),
-            };
-            let next = next.filter(|&x| self.toks[x].case != Case::Lower && !self.blocked(x));
-            let given = self.given(t);
-            if given > 0 {
-                if let Some(nx) = next {
-                    // A given name that is also a word (`Per`) needs a surname after it, and
-                    // must be common as a name (`Även Borgström` is no person).
-                    // Two common given names joined by a hyphen (`Maj-Britt`), words or not.
-                    let double = self.hyphen(nx) && given >= 100 && self.given(nx) >= 100;
-                    let first_ok = !self.is_word(t)
-                        || (given >= 1000 && (self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx))))
-                        || double;
-                    let sur_ok = self.sur_listed(nx) || self.surnamey(nx) || (self.given(nx) > 0 && !self.is_word(nx)) || double;
-                    // A capitalised word right after a given name is a surname, even one that is
-                    // also an ordinary word (`Korp`), unless the given name itself is rare and opens
-                    // a sentence.
-                    let unk_ok = !self.is_word(t)
-                        && (self.unknown(nx) && (given >= 20 || !self.sent_start(t))
-                            || self.is_word(nx) && given >= 100 && !self.place_as_place(nx));
-                    if first_ok && (sur_ok || unk_ok) && !self.place_as_place(nx) {
-                        let mut words: Vec<usize> = [Some(t), particle, Some(nx)].into_iter().flatten().collect();
-                        let mut j = k + words.len();
-                        while j < c.len() && words.len() < 4 {
-                            let x = c[j];
-                            if self.toks[x].case == Case::Lower {
-                                if j + 1 < c.len() {
-                                    words.push(x);
-                                    j += 1;
-                                    continue;
-                                }
-                                break;
-                            }
-                            let double = self.hyphen(x) && self.given(x) >= 100;
-                            if self.blocked(x) || self.not_name_word(x) || !(self.surnamey(x) || self.unknown(x) || double || (self.given(x) > 0 && !self.is_word(x))) {
-                                break;
-                            }
-                            words.push(x);
-                            j += 1;
+            let (next, particle) = self.next_name_word(c, k);
+            if self.given(t) > 0 {
+                if let Some(nx) = next.filter(|&nx| self.given_then_surname(t, nx)) {
+                    let (words, end) = self.full_name(c, k, [Some(t), particle, Some(nx)]);
+                    for p in self.split_persons(&words) {
+                        if p.len() >= 2 || !upper {
+                            out.push(self.mention(&p, "name-list", 0.85));
                         }
-                        while words.last().is_some_and(|&x| self.toks[x].case == Case::Lower) {
-                            words.pop();
-                            j -= 1;
-                        }
-                        for p in self.split_persons(&words) {
-                            if p.len() >= 2 || !upper {
-                                out.push(self.mention(&p, "name-list", 0.85));
-                            }
-                        }
-                        k = j;
-                        continue;
                     }
+                    k = end;
+                    continue;
                 }
-                let genitive = self.inf(t).is_some_and(|f| f.genitive);
-                // A given name that is also a word counts alone only when capitalised inside a
-                // sentence (`Hej Linnea,`), where Swedish writes ordinary words in lower case.
-                let word_ok = !self.is_word(t) || (given >= 1000 && !self.sent_start(t) && !genitive && !self.place_as_place(t));
-                if !upper && !self.number_after(t) && word_ok && given >= 50 && self.toks[t].case == Case::Cap && !(genitive && self.sent_start(t)) {
+                if !upper && self.given_alone_is_name(t) {
                     out.push(self.mention(&[t], "name-given", 0.7));
                 }
                 k += 1;
                 continue;
             }
-            if !upper && self.surnamey(t) && !self.is_word(t) && !self.place_as_place(t) && self.toks[t].case == Case::Cap && !self.number_after(t) {
-                // Surname first: `Svensson Anna`.
-                if let Some(nx) = next.filter(|&x| self.given(x) >= 100 && !self.is_word(x)) {
-                    let end_of_chain = k + 2 == c.len();
-                    if end_of_chain {
-                        out.push(self.mention(&[t, nx], "name-surname-first", 0.8));
-                        k += 2;
-                        continue;
-                    }
+            if !upper && self.surname_alone_may_name(t) {
+                // Surname first: `Svensson Anna`, closing the chain.
+                let given_after = next.filter(|&x| self.given(x) >= GIVEN_COMMON && !self.is_word(x));
+                if let Some(nx) = given_after.filter(|_| k + 2 == c.len()) {
+                    out.push(self.mention(&[t, nx], "name-surname-first", 0.8));
+                    k += 2;
+                    continue;
                 }
                 // A surname alone opening a sentence may be a word (`Holm och skär`); it is
                 // masked there only as a part of a person already named (coreference).
@@ -714,23 +813,208 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// `Svensson, Anna` at the start of a line or cell: surname, comma, given name.
+    /// The name word after `c[k]` in a chain, past a particle (`Astrid von Platen`), and the
+    /// particle; no name word when the next is lower case or blocked.
+    fn next_name_word(&self, c: &[usize], k: usize) -> (Option<usize>, Option<usize>) {
+        let (next, particle) = match c.get(k + 1).copied() {
+            Some(p) if self.toks[p].case == Case::Lower => (c.get(k + 2).copied(), Some(p)),
+            other => (other, None),
+        };
+        (next.filter(|&x| self.toks[x].case != Case::Lower && !self.blocked(x)), particle)
+    }
+
+    /// Whether the given name `t` followed by the capitalised word `nx` is a person's name.
+    fn given_then_surname(&self, t: usize, nx: usize) -> bool {
+        let given = self.given(t);
+        // Two common given names joined by a hyphen (`Maj-Britt`), words or not.
+        let double = self.hyphen(nx) && given >= GIVEN_COMMON && self.given(nx) >= GIVEN_COMMON;
+        // A surname of the Swedish list that is no word makes a person of a given name that
+        // is a word (`Sol Bergqvist`, `Dag Nilsson`).
+        let swedish_surname = self.inf(nx).is_some_and(|f| f.e.surname > 0) && !self.is_word(nx);
+        // A given name that is also a word (`Per`) needs a surname after it, and must be
+        // common as a name (`Även Borgström` is no person).
+        let surname_after = self.sur_listed(nx) || (self.surnamey(nx) && !self.is_word(nx));
+        let first_ok = !self.is_word(t)
+            || (given >= GIVEN_VERY_COMMON && surname_after)
+            || (given >= GIVEN_SOME && swedish_surname)
+            || double;
+        // In an English, Norwegian or Danish passage only the lists count: a common given
+        // name and a listed surname (`Line Width` is no person).
+        let first_ok = first_ok
+            && (!self.foreign[t] || (!self.is_word(t) && given >= GIVEN_COMMON && self.surnamey(nx)));
+        let sur_ok = self.sur_listed(nx)
+            || self.surnamey(nx)
+            || (self.given(nx) > 0 && !self.is_word(nx))
+            || double;
+        // A capitalised word right after a given name is a surname, even one that is also an
+        // ordinary word (`Korp`), unless the given name itself is rare and opens a sentence.
+        let unknown_after = self.unknown(nx) && (given >= GIVEN_RARE || !self.sent_start(t));
+        let word_after = self.is_word(nx)
+            && given >= GIVEN_COMMON
+            && !self.place_as_place(nx)
+            && !self.foreign[nx];
+        let unk_ok = !self.is_word(t) && (unknown_after || word_after);
+        first_ok && (sur_ok || unk_ok) && !self.place_as_place(nx)
+    }
+
+    /// A person's name from `first` (given name, particle, surname) on through further
+    /// surname-like words of the chain, at most four words; the words and the chain position
+    /// after them.
+    fn full_name(&self, c: &[usize], k: usize, first: [Option<usize>; 3]) -> (Vec<usize>, usize) {
+        let mut words: Vec<usize> = first.into_iter().flatten().collect();
+        let mut j = k + words.len();
+        while j < c.len() && words.len() < 4 {
+            let x = c[j];
+            if self.toks[x].case == Case::Lower {
+                // A particle inside the name, never at its end.
+                if j + 1 < c.len() {
+                    words.push(x);
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            let double = self.hyphen(x) && self.given(x) >= GIVEN_COMMON;
+            let namey = self.surnamey(x)
+                || self.unknown(x)
+                || double
+                || (self.given(x) > 0 && !self.is_word(x));
+            if self.blocked(x) || self.not_name_word(x) || !namey {
+                break;
+            }
+            words.push(x);
+            j += 1;
+        }
+        while words.last().is_some_and(|&x| self.toks[x].case == Case::Lower) {
+            words.pop();
+            j -= 1;
+        }
+        (words, j)
+    }
+
+    /// Whether the given name `t`, with no surname after it, names someone.
+    fn given_alone_is_name(&self, t: usize) -> bool {
+        let given = self.given(t);
+        let genitive = self.inf(t).is_some_and(|f| f.genitive);
+        // A given name that is also a word counts alone only when capitalised inside a
+        // sentence (`Hej Linnea,`), where Swedish writes ordinary words in lower case.
+        let word_ok = !self.is_word(t)
+            || (given >= GIVEN_VERY_COMMON
+                && !self.sent_start(t)
+                && !genitive
+                && !self.place_as_place(t));
+        !self.foreign[t]
+            && !self.number_after(t)
+            && word_ok
+            && given >= GIVEN_SOME
+            && self.toks[t].case == Case::Cap
+            && !(genitive && self.sent_start(t))
+    }
+
+    /// Whether the capitalised word `t`, no given name, may be a surname on its own.
+    fn surname_alone_may_name(&self, t: usize) -> bool {
+        !self.foreign[t]
+            && self.surnamey(t)
+            && !self.is_word(t)
+            && !self.place_as_place(t)
+            && self.toks[t].case == Case::Cap
+            && !self.number_after(t)
+    }
+
+    /// `Svensson, Anna` at the start of a line or cell: surname, comma, given name(s). In a
+    /// register (most lines are such entries) the structure is evidence for every entry: the
+    /// surname may be an ordinary word (`Ek, Anna Maria`) or unlisted, the given name rare.
     fn surname_comma_given(&self, i: usize) -> Option<Mention> {
         let n = self.toks.len();
-        if i + 1 >= n || !self.sent_start(i) || self.toks[i].case != Case::Cap {
+        if i + 1 >= n || !self.sent_start(i) || self.toks[i].case != Case::Cap || self.gap(i + 1) != ", " {
             return None;
         }
-        if !(self.surnamey(i) && !self.is_word(i)) || self.gap(i + 1) != ", " {
+        if self.blocked(i) || self.not_name_word(i) || self.is(i, class::LABEL) {
             return None;
         }
         let g = i + 1;
-        if self.toks[g].case != Case::Cap || self.given(g) < 100 || self.is_word(g) {
+        let listed_given = |k: usize| self.toks[k].case == Case::Cap && self.given(k) > 0 && !self.is_word(k);
+        let surname_ok = (self.surnamey(i) && !self.is_word(i)) || (self.register && (self.unknown(i) || self.namey(i) || self.is_word(i)));
+        let given_ok = (listed_given(g) && self.given(g) >= 100) || (self.register && (listed_given(g) || self.unknown(g)));
+        if !surname_ok || !given_ok {
             return None;
         }
-        if g + 1 < n && self.joins(g + 1) && self.is_capital(g + 1) {
+        // Further given names: `Berg, Anna Maria`.
+        let mut words = vec![i, g];
+        while words.len() < 4 {
+            let k = *words.last().unwrap() + 1;
+            let further = listed_given(k) || (self.register && (self.unknown(k) || self.given(k) >= 100));
+            if k < n && self.joins(k) && !self.hyphen(k) && further && !self.not_name_word(k) && !self.blocked(k) {
+                words.push(k);
+            } else {
+                break;
+            }
+        }
+        let k = *words.last().unwrap() + 1;
+        if !self.register && k < n && self.joins(k) && self.is_capital(k) {
             return None;
         }
-        Some(self.mention(&[i, g], "name-surname-first", 0.8))
+        let rule = if self.register { "name-register" } else { "name-surname-first" };
+        Some(self.mention(&words, rule, 0.8))
+    }
+
+    /// The parts of an e-mail local part (two or more) are written in the text as one
+    /// capitalised name (`Ebba Rönn … ebba.ronn@…`): that is a person even when the parts are
+    /// words.
+    fn written_as_name(&self, parts: &[String]) -> bool {
+        if parts.len() < 2 {
+            return false;
+        }
+        let n = self.toks.len();
+        (0..n.saturating_sub(parts.len() - 1)).any(|i| {
+            parts.iter().enumerate().all(|(m, p)| {
+                let k = i + m;
+                self.toks[k].case == Case::Cap && (m == 0 || self.joins(k)) && self.key(k) == p.as_str()
+            })
+        })
+    }
+
+    /// A lone given name before an organisation word is the owner's (`från Elias skola`,
+    /// `Annas förskola`), not the organisation's name (`Lund kommun`, `Astrid Lindgrens
+    /// barnsjukhus`).
+    fn owner_of(&self, i: usize) -> bool {
+        let after_capital = i > 0 && self.joins(i) && self.is_capital(i - 1);
+        !after_capital && self.given(i) > 0 && !self.inf(i).is_some_and(|f| f.e.place) && self.toks[i].case == Case::Cap
+    }
+
+    /// Word `i` is a person's initials where initials sign or name: `Sign. AB`, `Signatur: AB`,
+    /// a line ending `… / AB`, after a label (`Handläggare: AB`) or a role (`klienten AB`).
+    /// Repeated letters (`AA`, `XX`) are pseudonyms already and stay.
+    fn initials_position(&self, i: usize) -> bool {
+        let w = self.word(i);
+        let n = w.chars().count();
+        if self.toks[i].case != Case::Upper || !(2..=3).contains(&n) || !w.chars().all(char::is_alphabetic) {
+            return false;
+        }
+        let first = w.chars().next().unwrap_or(' ');
+        if w.chars().all(|c| c == first) || self.is(i, class::NEVER) {
+            return false;
+        }
+        // The initials end the entry: the text, a paragraph, or a line before a date
+        // (`… /AB⏎2024-05-03`). A mere line end is not enough: a line wrapped after an
+        // abbreviation (`Jobbtorg / VO⏎Insatser`) is no signature.
+        let line_end = i + 1 >= self.toks.len()
+            || self.gap(i + 1).matches('\n').count() >= 2
+            || (self.gap(i + 1).contains('\n') && self.toks[i + 1].case == Case::Other);
+        let before = &self.text[..self.toks[i].start];
+        let slash = before.trim_end_matches(' ').strip_suffix('/').is_some_and(|b| b.is_empty() || b.ends_with(char::is_whitespace));
+        // Not an alternative between abbreviations (`IFO / ÄO`) or after a placeholder.
+        let after_caps = i > 0 && (self.toks[i - 1].case == Case::Upper || before.trim_end_matches([' ', '/']).ends_with(']'));
+        if slash && line_end && !after_caps {
+            return true;
+        }
+        if i > 0 && self.same_line(i) && matches!(self.f(i - 1), "sign" | "signatur" | "signerat" | "signerad") {
+            return true;
+        }
+        if i > 0 && self.joins(i) && self.is(i - 1, class::ROLE_BEFORE) {
+            return true;
+        }
+        self.after_label(i) && self.gap(i).contains(':')
     }
 
     /// Names from e-mail local parts: `anna.berg@…` → [anna, berg].
@@ -752,7 +1036,7 @@ impl<'a> Doc<'a> {
             let entries: Vec<Entry> = parts.iter().map(|p| self.lex.lookup(p)).collect();
             let has_given = entries.iter().any(|e| e.given >= 20 && !e.word);
             let all_namey = parts.iter().zip(&entries).all(|(p, e)| e.listed() || surname_shape(p, p) || !e.word);
-            if has_given && all_namey && (parts.len() >= 2 || entries[0].given >= 100) {
+            if (has_given && all_namey && (parts.len() >= 2 || entries[0].given >= 100)) || self.written_as_name(&parts) {
                 out.push(parts);
             }
         }
@@ -789,6 +1073,13 @@ impl<'a> Doc<'a> {
         for m in mentions.iter_mut().filter(|m| m.parts.len() >= 2) {
             let parts: Vec<String> = m.parts.iter().map(|&k| self.key(k).to_string()).collect();
             let id = reg.find_or_add(parts);
+            if reg.entities[id].initials.is_empty() {
+                // Initials are written given name first, whatever the order here.
+                let (given, rest): (Vec<usize>, Vec<usize>) =
+                    m.parts.iter().partition(|&&k| self.given(k) > 0 && !self.sur_listed(k));
+                reg.entities[id].initials =
+                    given.iter().chain(&rest).filter_map(|&k| self.key(k).chars().next()).collect();
+            }
             reg.entities[id].seen.push(m.first);
             m.entity = id;
         }
@@ -811,9 +1102,9 @@ impl<'a> Doc<'a> {
             covered[m.first..=m.last].iter_mut().for_each(|c| *c = true);
         }
         if !reg.entities.is_empty() {
-            for i in 0..n {
-                let org_after = i + 1 < n && self.joins(i + 1) && self.is(i + 1, class::ORG);
-                if covered[i] || self.blocked(i) || self.place_as_place(i) || org_after {
+            for (i, &done) in covered.iter().enumerate() {
+                let org_after = i + 1 < n && self.joins(i + 1) && self.is(i + 1, class::ORG) && !self.owner_of(i);
+                if done || self.blocked(i) || self.place_as_place(i) || org_after {
                     continue;
                 }
                 let key = self.key(i);
@@ -825,6 +1116,17 @@ impl<'a> Doc<'a> {
                 }
             }
         }
+
+        // Initials in signature position (`Sign. AB`, `… / AB`), the person's number when
+        // the initials are those of one person named in the document.
+        for (i, &done) in covered.iter().enumerate() {
+            if !done && self.initials_position(i) {
+                let letters: String = self.word(i).chars().flat_map(char::to_lowercase).collect();
+                let id = reg.by_initials(&letters).unwrap_or_else(|| reg.find_or_add(vec![format!("{letters}.")]));
+                mentions.push(Mention { first: i, last: i, parts: vec![i], rule: "name-initials", confidence: 0.75, entity: id });
+            }
+        }
+        mentions.sort_by_key(|m| m.first);
 
         for m in mentions {
             out.push(Span {
@@ -850,12 +1152,36 @@ struct Registry {
 }
 
 impl Registry {
+    /// The one person whose name parts start with these letters, in order (`ab` for Anna
+    /// Berg), if exactly one.
+    fn by_initials(&self, letters: &str) -> Option<usize> {
+        let mut found = self.entities.iter().enumerate().filter(|(_, e)| e.initials == letters);
+        let first = found.next().map(|(id, _)| id);
+        if found.next().is_some() { None } else { first }
+    }
+
     fn find_or_add(&mut self, parts: Vec<String>) -> usize {
-        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p)) {
-            if let Some(&id) = ids.iter().find(|&&id| self.entities[id].parts == parts) {
+        // The same parts in another order are the same person (`Berg Anna`, `Anna Berg`).
+        let mut sorted = parts.clone();
+        sorted.sort_unstable();
+        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p))
+            && let Some(&id) = ids.iter().find(|&&id| {
+                let mut other = self.entities[id].parts.clone();
+                other.sort_unstable();
+                other == sorted
+            }) {
                 return id;
             }
-        }
+        // More or fewer parts of the same person (`Berg, Anna Maria` and `Anna Berg`): two
+        // shared parts or more, and one name's parts all in the other's.
+        let within = |small: &[String], big: &[String]| small.len() >= 2 && small.iter().all(|p| big.contains(p));
+        if let Some(ids) = parts.first().and_then(|p| self.exact.get(p))
+            && let Some(&id) = ids.iter().find(|&&id| {
+                let other = &self.entities[id].parts;
+                within(other, &parts) || within(&parts, other)
+            }) {
+                return id;
+            }
         let id = self.entities.len();
         for p in &parts {
             self.exact.entry(p.clone()).or_default().push(id);
@@ -863,7 +1189,7 @@ impl Registry {
                 self.by_first.entry(p.chars().next().unwrap_or(' ')).or_default().push((p.clone(), id));
             }
         }
-        self.entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new() });
+        self.entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new(), initials: String::new() });
         id
     }
 

@@ -76,9 +76,22 @@ impl Lexicon {
         st.hun.filter(|n| n.is_final()).map(|_| HUNSPELL_ONLY)
     }
 
+    /// Whether a lower-case word is a form of the dictionary (hunspell). The frequency list
+    /// also holds spellings that are common in writing without å/ä/ö (`nagot`, `fran`): those
+    /// are words by frequency, not by the dictionary.
+    pub fn in_dictionary(&self, word: &str) -> bool {
+        self.step(self.root(), word.as_bytes()).is_some_and(|st| st.hun.is_some_and(|n| n.is_final()))
+    }
+
     /// The frequency (10 × Zipf) of a lower-case word, or `None` if it is not a word.
     pub fn freq(&self, word: &str) -> Option<u32> {
         self.step(self.root(), word.as_bytes()).and_then(|st| self.final_freq(&st))
+    }
+
+    /// Whether a lower-case word is a hunspell form (wordfreq alone, which also lists
+    /// names, does not count). Used by the name detector.
+    pub fn is_hunspell_form(&self, word: &str) -> bool {
+        self.hun.contains_key(word.as_bytes())
     }
 }
 
@@ -93,5 +106,7 @@ mod tests {
         assert!(lex.freq("förvaltningen").is_some());
         assert!(lex.freq("förvaltningenxq").is_none());
         assert!(lex.freq("l6st").is_none());
+        assert!(lex.in_dictionary("innebar") && lex.in_dictionary("något"));
+        assert!(!lex.in_dictionary("nagot") && !lex.in_dictionary("förvaltningenxq"));
     }
 }

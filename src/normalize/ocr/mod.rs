@@ -16,6 +16,7 @@ pub mod words;
 pub use damage::Damage;
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 
 use crate::document::{Edit, OffsetMap};
 
@@ -85,14 +86,29 @@ fn push_edit(out: &mut String, map: &mut OffsetMap, copied: &mut usize, text: &s
     *copied = raw.1;
 }
 
+/// How a document spells a word with å/ä/ö: the word in lower case up to three letters
+/// after its first å, ä or ö (`händelsen`, `händelser` and `händer` all spell `händ`).
+/// `None` for a word without them.
+fn spelling_key(word: &str) -> Option<String> {
+    let lower = word.to_lowercase();
+    let at = lower.char_indices().position(|(_, c)| matches!(c, 'å' | 'ä' | 'ö'))?;
+    Some(lower.chars().take(at + 4).collect())
+}
+
 /// Repair the words of `text` whose index (counting whitespace-separated tokens from 0)
 /// `damaged` accepts. Returns the repaired text and the map from `text` to it.
+///
+/// A valid word is replaced by another valid word (`innebar` → `innebär`) only with
+/// evidence beyond the word frequencies: a context rule (see [`words::Repairer::repair`]),
+/// or the document's own spelling elsewhere: a word spelled the same up to a few letters
+/// after its å/ä/ö ([`spelling_key`]) is written out somewhere in `text`, or is the repair
+/// of a damaged word that is no word itself (`innebér`, `hdndelse`).
 pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, OffsetMap) {
     let mut rep = REPAIRER.with(|r| r.borrow_mut().take()).unwrap_or_default();
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut map = OffsetMap::default();
+    // Pass 1: what each damaged token would become, and what the document spells.
+    let mut proposed: Vec<((usize, usize), words::Fix)> = Vec::new();
+    let mut spelled: HashSet<String> = HashSet::new();
     let mut prev = String::new();
-    let mut copied = 0; // bytes of `text` already in `out`
     let mut index = 0;
     let bytes = text.as_bytes();
     let mut next = next_chunk(bytes, 0);
@@ -107,21 +123,29 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
         };
         let core = &chunk[cs..ce];
         let sentence_end = chunk[ce..].contains(['.', '!', '?', ':']);
+        for part in core.split('/') {
+            if let Some(key) = spelling_key(part) {
+                spelled.insert(key);
+            }
+        }
         if !damaged(k) {
             set_lower(&mut prev, core);
         } else if core == "|" {
-            push_edit(&mut out, &mut map, &mut copied, text, (start + cs, start + ce), if prev.is_empty() { "I" } else { "i" });
+            let word = if prev.is_empty() { "I" } else { "i" };
+            proposed.push(((start + cs, start + ce), words::Fix { word: word.into(), needs_evidence: false }));
             prev = "i".into();
         } else {
             let following = next.and_then(|(s, e)| core_range(&text[s..e]).map(|(a, b)| &text[s + a..s + b])).unwrap_or("");
             // `hämta/lämna`: each side of a slash is a word of its own.
             let mut off = start + cs;
             for part in core.split('/') {
-                let at_start = prev.is_empty();
-                match rep.repair(part, &prev, following, at_start) {
-                    Some(new) => {
-                        push_edit(&mut out, &mut map, &mut copied, text, (off, off + part.len()), &new);
-                        prev = new.to_lowercase();
+                match rep.repair(part, &prev, following) {
+                    Some(fix) => {
+                        prev = fix.word.to_lowercase();
+                        if let Some(key) = spelling_key(&fix.word).filter(|_| !fix.needs_evidence) {
+                            spelled.insert(key);
+                        }
+                        proposed.push(((off, off + part.len()), fix));
                     }
                     None => set_lower(&mut prev, part),
                 }
@@ -131,6 +155,16 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
         if sentence_end {
             prev.clear();
         }
+    }
+    // Pass 2: apply the repairs that need no evidence, or have it.
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut map = OffsetMap::default();
+    let mut copied = 0; // bytes of `text` already in `out`
+    for (raw, fix) in &proposed {
+        if fix.needs_evidence && !spelling_key(&fix.word).is_some_and(|k| spelled.contains(&k)) {
+            continue;
+        }
+        push_edit(&mut out, &mut map, &mut copied, text, *raw, &fix.word);
     }
     out.push_str(&text[copied..]);
     if rep.cached() < CACHE_LIMIT {
@@ -157,6 +191,16 @@ mod tests {
         let (s, e) = map.raw_to_text(w, w + "socialférvaltningen".len());
         assert_eq!(&text[s..e], "socialförvaltningen");
         assert_eq!(map.text_to_raw(s, e), (w, w + "socialférvaltningen".len()));
+    }
+
+    #[test]
+    fn a_valid_word_becomes_another_only_with_the_documents_evidence() {
+        // `innebar` (past tense) stays: nothing in the text says it is `innebär`.
+        let (text, _) = repair_words("Det innebar att rutinen inte foljdes.", |_| true);
+        assert_eq!(text, "Det innebar att rutinen inte följdes.");
+        // The document's own spelling elsewhere (`innebér`, no word itself) is evidence.
+        let (text, _) = repair_words("Det innebar att rutinen inte foljdes. Det innebér ocksa en risk.", |_| true);
+        assert_eq!(text, "Det innebär att rutinen inte följdes. Det innebär också en risk.");
     }
 
     #[test]

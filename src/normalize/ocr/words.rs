@@ -2,11 +2,16 @@
 //!
 //! For a token, every way of reading it through the confusion table ([`Channel`]) is
 //! followed through the lexicon FSTs at once, so only prefixes of real words are explored.
-//! A candidate scores ln P(word) + ln P(token | word); compounds count when they split into
-//! lexicon words (optionally joined by a linking `s` or a hyphen). The token itself competes
+//! A candidate scores ln P(word) + ln P(token | word). Candidates are whole words of the
+//! lexicon and the compounds Swedish forms with a linking `s` or a hyphen from lexicon words
+//! (`förvaltning|s|ledningen`), scored as their parts occurring together, below any whole
+//! word; two words joined directly are not a candidate (that is where nonsense comes from:
+//! `tillgå` + `ängliga` for `tillgédngliga`). The token itself competes
 //! as a candidate, so a valid, frequent word is kept unless a confusion gives a much more
 //! likely word (`ar` → `är`, `pa` → `på`). A small hand-written context table settles the
-//! ambiguous short words (`ar` → `år` after a number or `i`, `sa` after a pronoun).
+//! ambiguous short words (`ar` → `år` after a number or `i`, `sa` after a pronoun). A valid
+//! word is replaced by another valid word only with evidence: the context table, or the
+//! document's own spelling elsewhere (see [`super::repair_words`]).
 
 use std::rc::Rc;
 
@@ -18,6 +23,8 @@ const LN10: f32 = std::f32::consts::LN_10;
 const MAX_EDITS: u8 = 5;
 /// Parts a compound may have.
 const MAX_PARTS: u8 = 3;
+/// Fewest letters of a compound part.
+const MIN_PART_LEN: usize = 3;
 /// Least frequency (10 × Zipf) of a compound part.
 const MIN_PART_FREQ: u32 = 5;
 /// A compound's frequency is that of its parts occurring together by chance
@@ -34,11 +41,6 @@ fn wordish(c: char) -> bool {
     c.is_alphabetic() || matches!(c, '&' | '|' | '4' | '6' | '0' | '-')
 }
 
-/// Characters that appear in a word only through OCR damage.
-fn signature(c: char) -> bool {
-    matches!(c, '&' | '|' | '4' | '6' | '0' | 'é')
-}
-
 /// `MASKERA_OCR_DEBUG=1` prints every candidate (words only reach stderr of a developer's
 /// own run; never set it in production).
 fn debug() -> bool {
@@ -51,30 +53,32 @@ struct Search<'a> {
     ch: &'a Channel,
     chars: Vec<char>,
     buf: String,
+    /// Score, word, and how many joints it has (0: a whole lexicon word).
     best: Option<(f32, String, u8)>,
     steps: u32,
-    allow_compounds: bool,
 }
 
 impl<'a> Search<'a> {
-    fn consider(&mut self, freq: i32, chan: f32, nparts: u8) {
+    fn consider(&mut self, freq: i32, chan: f32, joints: u8) {
         let score = freq as f32 * 0.1 * LN10 + chan;
         if debug() {
-            eprintln!("  cand {} freq={freq} chan={chan:.3} parts={nparts} score={score:.3}", self.buf);
+            eprintln!("  cand {} freq={freq} chan={chan:.3} joints={joints} score={score:.3}", self.buf);
         }
-        // A whole lexicon word always beats a compound split.
+        // A whole lexicon word always beats a compound.
         let better = match &self.best {
             None => true,
-            Some((_, _, bp)) if (*bp == 0) != (nparts == 0) => nparts == 0,
+            Some((_, _, bj)) if (*bj == 0) != (joints == 0) => joints == 0,
             Some((s, w, _)) => score > *s || (score == *s && self.buf < *w),
         };
         if better {
-            self.best = Some((score, self.buf.clone(), nparts));
+            self.best = Some((score, self.buf.clone(), joints));
         }
     }
 
+    /// Read `chars[i..]` from lexicon state `st`. `part_len`: letters of the current part;
+    /// `parts`: summed frequency of the finished parts of a compound; `joints`: how many.
     #[allow(clippy::too_many_arguments)]
-    fn dfs(&mut self, i: usize, st: State<'a>, chan: f32, edits: u8, part_len: usize, parts: i32, nparts: u8) {
+    fn dfs(&mut self, i: usize, st: State<'a>, chan: f32, edits: u8, part_len: usize, parts: i32, joints: u8) {
         self.steps += 1;
         if self.steps > BUDGET {
             return;
@@ -84,19 +88,13 @@ impl<'a> Search<'a> {
         {
             return;
         }
-        let min_len = if nparts > 0 { 3 } else { 1 };
         if i == self.chars.len() {
-            if part_len >= min_len
-                && let Some(f) = self.lex.final_freq(&st)
-            {
-                let freq = if nparts == 0 {
-                    f as i32
-                } else if f >= MIN_PART_FREQ {
-                    parts + f as i32 - (90 + COMPOUND_PENALTY) * i32::from(nparts)
-                } else {
-                    return;
-                };
-                self.consider(freq, chan, nparts);
+            match self.lex.final_freq(&st) {
+                Some(f) if joints == 0 => self.consider(f as i32, chan, 0),
+                Some(f) if part_len >= MIN_PART_LEN && f >= MIN_PART_FREQ => {
+                    self.consider(parts + f as i32 - (90 + COMPOUND_PENALTY) * i32::from(joints), chan, joints)
+                }
+                _ => {}
             }
             return;
         }
@@ -106,7 +104,7 @@ impl<'a> Search<'a> {
         if let Some(next) = self.lex.step(st, c.encode_utf8(&mut tmp).as_bytes()) {
             let len = self.buf.len();
             self.buf.push(c);
-            self.dfs(i + 1, next, chan + self.ch.identity(c), edits, part_len + 1, parts, nparts);
+            self.dfs(i + 1, next, chan + self.ch.identity(c), edits, part_len + 1, parts, joints);
             self.buf.truncate(len);
         }
         let ch = self.ch;
@@ -120,40 +118,24 @@ impl<'a> Search<'a> {
                 let len = self.buf.len();
                 self.buf.push_str(&rule.truth);
                 let tl = rule.truth.chars().count();
-                self.dfs(i + n, next, chan + rule.logp, edits + 1, part_len + tl, parts, nparts);
+                self.dfs(i + n, next, chan + rule.logp, edits + 1, part_len + tl, parts, joints);
                 self.buf.truncate(len);
             }
         }
-        // A compound joint: the part so far is a word, the rest starts again at the root.
-        // Tried last, and only while no whole word has been found (a whole word wins anyway).
-        if self.allow_compounds
+        // A compound joint, only with a linking `s` or a hyphen (`förvaltning|s|ledningen`,
+        // `e-|tjänster`): the part so far is a word, the `s` or `-` is kept, and the rest starts
+        // again at the root. Tried only while no whole word has been found.
+        if (c == 's' || c == '-')
             && !matches!(self.best, Some((_, _, 0)))
-            && nparts + 1 < MAX_PARTS
-            && part_len >= 3
-            && self.chars.len() - i >= 3
+            && joints + 1 < MAX_PARTS
+            && part_len >= MIN_PART_LEN
+            && self.chars.len() - i > MIN_PART_LEN
             && let Some(f) = self.lex.final_freq(&st).filter(|f| *f >= MIN_PART_FREQ)
         {
-            let m = parts + f as i32;
-            let root = self.lex.root();
-            self.dfs(i, root, chan, edits, 0, m, nparts + 1);
-            let c = self.chars[i];
-            // Three equal consonants are written as two: `sekretess` + `skydd`.
-            let n = self.buf.len();
-            let b = self.buf.as_bytes();
-            if n >= 2
-                && b[n - 1] == b[n - 2]
-                && b"bdfgklmnprstv".contains(&b[n - 1])
-                && b[n - 1] as char != c
-                && let Some(shared) = self.lex.step(root, &b[n - 1..])
-            {
-                self.dfs(i, shared, chan, edits, 1, m, nparts + 1);
-            }
-            if c == 's' || c == '-' {
-                let len = self.buf.len();
-                self.buf.push(c);
-                self.dfs(i + 1, root, chan, edits, 0, m, nparts + 1);
-                self.buf.truncate(len);
-            }
+            let len = self.buf.len();
+            self.buf.push(c);
+            self.dfs(i + 1, self.lex.root(), chan, edits, 0, parts + f as i32, joints + 1);
+            self.buf.truncate(len);
         }
     }
 }
@@ -191,66 +173,108 @@ const LIVES_NEXT: &[&str] = &[
     "i", "på", "pa", "hos", "kvar", "med", "ensam", "själv", "sjalv", "tillsammans", "nu", "där", "dar", "här", "har",
     "och", "utomlands", "hemma",
 ];
+/// Words after which `for` is the past tense of `fara` (went), not `för`.
+const WENT_TO: &[&str] = &[
+    "till", "hem", "hemåt", "iväg", "ivag", "dit", "ut", "in", "bort", "tillbaka", "vidare", "förbi", "forbi", "upp",
+    "ner", "härifrån", "harifran", "därifrån", "darifran",
+];
 /// Words after which `sa` is the past tense of `säga`.
 const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom", "man", "och"];
 
-type Cache = rustc_hash::FxHashMap<String, Option<Rc<str>>>;
+type Cache = rustc_hash::FxHashMap<String, Option<Fix>>;
+
+/// A repair of one token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub word: Rc<str>,
+    /// The token is itself a word of the dictionary: replacing it needs evidence from the
+    /// document (see [`super::repair_words`]) beyond the word frequencies.
+    pub needs_evidence: bool,
+}
+
+impl Fix {
+    fn ruled(word: String) -> Option<Fix> {
+        Some(Fix { word: word.into(), needs_evidence: false })
+    }
+}
 
 /// The word repairer, with a per-document cache of token decisions.
 pub struct Repairer {
     lex: &'static Lexicon,
     ch: &'static Channel,
-    /// Decisions by token, one map for sentence starts and one for the rest.
-    cache: [Cache; 2],
+    /// Decisions by token.
+    cache: Cache,
 }
 
 impl Default for Repairer {
     fn default() -> Self {
-        Repairer { lex: Lexicon::get(), ch: Channel::get(), cache: [Cache::default(), Cache::default()] }
+        Repairer { lex: Lexicon::get(), ch: Channel::get(), cache: Cache::default() }
     }
 }
 
 impl Repairer {
     /// How many token decisions are cached.
     pub fn cached(&self) -> usize {
-        self.cache[0].len() + self.cache[1].len()
+        self.cache.len()
     }
 
     /// The repair of one token core (no surrounding punctuation), or `None` to keep it.
     /// `prev` is the previous word, lower case ("" at a sentence start), `next` the
     /// following word as written.
-    /// `sentence_start`: a capital letter here says nothing about a name.
-    pub fn repair(&mut self, core: &str, prev: &str, next: &str, sentence_start: bool) -> Option<Rc<str>> {
-        // The ambiguous short words: context decides.
-        let word = ["ar", "sa", "bor", "rader", "natt"].into_iter().find(|w| core.eq_ignore_ascii_case(w));
+    /// The short words the context table knows are decided by their neighbours; any other
+    /// replacement of a valid word by another is returned with `needs_evidence`.
+    pub fn repair(&mut self, core: &str, prev: &str, next: &str) -> Option<Fix> {
+        // The ambiguous short words: the neighbours decide.
+        let word = ["ar", "sa", "bor", "rader", "natt", "for", "da", "nar", "dar", "pa"]
+            .into_iter()
+            .find(|w| core.eq_ignore_ascii_case(w));
         match word {
+            Some("for") => {
+                let next = next.to_lowercase();
+                // `for` is the past tense of `fara` only before where someone went.
+                return if WENT_TO.contains(&next.as_str()) { None } else { Fix::ruled(recase(core, "för")) };
+            }
+            Some(w @ ("da" | "nar" | "dar" | "pa")) => {
+                let truth = match w {
+                    "da" => "då",
+                    "nar" => "när",
+                    "dar" => "där",
+                    _ => "på",
+                };
+                return Fix::ruled(recase(core, truth));
+            }
             Some("bor") => {
                 let next = next.to_lowercase();
                 return if LIVES_NEXT.contains(&next.as_str()) || next.is_empty() {
                     None
                 } else {
-                    Some(recase(core, "bör").into())
+                    Fix::ruled(recase(core, "bör"))
                 };
             }
             Some("ar") => {
                 let year = YEAR_BEFORE.contains(&prev) || prev.chars().next().is_some_and(|c| c.is_ascii_digit());
-                return Some(recase(core, if year { "år" } else { "är" }).into());
+                return Fix::ruled(recase(core, if year { "år" } else { "är" }));
             }
             Some("sa") if SAID_AFTER.contains(&prev) => return None,
-            Some("rader") if PREVAILS_AFTER.contains(&prev) => return Some(recase(core, "råder").into()),
-            Some("natt") if AUX.contains(&prev) => return Some(recase(core, "nått").into()),
+            Some("sa") => return Fix::ruled(recase(core, "så")),
+            Some("rader") if PREVAILS_AFTER.contains(&prev) => return Fix::ruled(recase(core, "råder")),
+            Some("rader") => return None,
+            Some("natt") if AUX.contains(&prev) => return Fix::ruled(recase(core, "nått")),
+            Some("natt") => return None,
             _ => {}
         }
-        let cache = &self.cache[usize::from(sentence_start)];
-        if let Some(hit) = cache.get(core) {
+        if let Some(hit) = self.cache.get(core) {
             return hit.clone();
         }
-        let out: Option<Rc<str>> = self.decide(core, &core.to_lowercase(), sentence_start).map(Rc::from);
-        self.cache[usize::from(sentence_start)].insert(core.to_string(), out.clone());
+        let lower = core.to_lowercase();
+        let out = self
+            .decide(core, &lower)
+            .map(|w| Fix { word: w.into(), needs_evidence: self.lex.in_dictionary(&lower) });
+        self.cache.insert(core.to_string(), out.clone());
         out
     }
 
-    fn decide(&self, core: &str, lower: &str, sentence_start: bool) -> Option<String> {
+    fn decide(&self, core: &str, lower: &str) -> Option<String> {
         let letters = core.chars().filter(|c| c.is_alphabetic()).count();
         if letters == 0 || !core.chars().all(wordish) || core.starts_with('-') || core.ends_with('-') {
             return None;
@@ -271,8 +295,6 @@ impl Repairer {
         if upper > 1 && upper < letters && !ocr_capital {
             return None;
         }
-        let has_sig = core.chars().any(signature);
-        let capital = core.chars().next().is_some_and(char::is_uppercase) && upper < letters;
         let id_freq = self.lex.freq(lower);
         if !lower.chars().any(|c| !self.ch.rules(c).is_empty()) {
             return None; // nothing the channel could change
@@ -284,10 +306,6 @@ impl Repairer {
             buf: String::with_capacity(lower.len() + 4),
             best: None,
             steps: 0,
-            // A capitalised word outside the lexicon may be a name: only clearly damaged ones,
-            // long ones (names are short, institutions long) and those at a sentence start
-            // are rebuilt from compound parts.
-            allow_compounds: !capital || has_sig || id_freq.is_some() || sentence_start || lower.chars().count() >= 12,
         };
         s.dfs(0, self.lex.root(), 0.0, 0, 0, 0, 0);
         let (score, best, _) = s.best?;
@@ -312,7 +330,7 @@ mod tests {
     use super::*;
 
     fn fix(w: &str) -> String {
-        Repairer::default().repair(w, "x", "", false).map_or_else(|| w.to_string(), |s| s.to_string())
+        Repairer::default().repair(w, "x", "").map_or_else(|| w.to_string(), |f| f.word.to_string())
     }
 
     #[test]
@@ -331,12 +349,17 @@ mod tests {
     #[test]
     fn context_decides_ar() {
         let mut r = Repairer::default();
-        assert_eq!(r.repair("ar", "det", "", false).as_deref(), Some("är"));
-        assert_eq!(r.repair("ar", "tre", "", false).as_deref(), Some("år"));
-        assert_eq!(r.repair("ar", "2019", "", false).as_deref(), Some("år"));
-        assert_eq!(r.repair("sa", "hon", "att", false), None);
-        assert_eq!(r.repair("bor", "hon", "i", false), None);
-        assert_eq!(r.repair("bor", "man", "undvika", false).as_deref(), Some("bör"));
+        let mut fix = |w: &str, prev: &str, next: &str| r.repair(w, prev, next).map(|f| f.word.to_string());
+        assert_eq!(fix("ar", "det", "").as_deref(), Some("är"));
+        assert_eq!(fix("ar", "tre", "").as_deref(), Some("år"));
+        assert_eq!(fix("ar", "2019", "").as_deref(), Some("år"));
+        assert_eq!(fix("sa", "hon", "att"), None);
+        assert_eq!(fix("bor", "hon", "i"), None);
+        assert_eq!(fix("bor", "man", "undvika").as_deref(), Some("bör"));
+        assert_eq!(fix("natt", "en", ""), None);
+        assert_eq!(fix("for", "det", "att").as_deref(), Some("för"));
+        assert_eq!(fix("for", "hon", "hem"), None);
+        assert_eq!(fix("Pa", "", "grund").as_deref(), Some("På"));
     }
 
     #[test]
@@ -347,7 +370,26 @@ mod tests {
     }
 
     #[test]
-    fn repairs_compounds() {
+    fn a_valid_word_replaced_by_another_needs_evidence() {
+        let mut r = Repairer::default();
+        // Past tense `innebar` is a word: `innebär` is more frequent, but not evidence.
+        let f = r.repair("innebar", "det", "");
+        assert!(f.as_ref().is_none_or(|f| f.needs_evidence), "{f:?}");
+        // A damaged form that is no word needs none.
+        let f = r.repair("innebér", "det", "").unwrap();
+        assert_eq!((&*f.word, f.needs_evidence), ("innebär", false));
+        // The context table is evidence from the neighbours.
+        assert!(!r.repair("ar", "det", "").unwrap().needs_evidence);
+    }
+
+    #[test]
+    fn repairs_only_into_lexicon_words_and_linked_compounds() {
+        let lex = Lexicon::get();
+        for w in ["socialférvaltningen", "&rendet", "anmialas", "atgarder", "tillgédngliga"] {
+            let out = fix(w).to_lowercase();
+            assert!(out == w || lex.freq(&out).is_some(), "{w} → {out}, not a word of the lexicon");
+        }
+        assert_eq!(fix("Férvaltningsledningen"), "Förvaltningsledningen");
         assert_eq!(fix("forsorjningsstodsenheten"), "försörjningsstödsenheten");
     }
 }
