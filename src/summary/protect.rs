@@ -57,7 +57,10 @@ impl Cells {
 
     /// Record that `total` is the sum of `parts`.
     pub fn sum(&mut self, total: CellId, parts: Vec<CellId>) {
-        debug_assert_eq!(self.values[total], parts.iter().map(|p| self.values[*p]).sum::<usize>());
+        debug_assert_eq!(
+            self.values[total],
+            parts.iter().map(|p| self.values[*p]).sum::<usize>()
+        );
         self.lines.push((total, parts));
     }
 
@@ -72,7 +75,11 @@ impl Cells {
             let mut changed = self.close_lines(&mut w);
             for cell in self.determined(&w) {
                 // Withhold one more cell in each line of a cell that is still determined.
-                for (total, parts) in self.lines.iter().filter(|(t, p)| *t == cell || p.contains(&cell)) {
+                for (total, parts) in self
+                    .lines
+                    .iter()
+                    .filter(|(t, p)| *t == cell || p.contains(&cell))
+                {
                     if let Some(c) = self.second(*total, parts, &w, false) {
                         w[c] = true;
                         changed = true;
@@ -122,7 +129,9 @@ impl Cells {
     fn second(&self, total: CellId, parts: &[CellId], w: &[bool], grow: bool) -> Option<CellId> {
         let open = |c: &CellId| !w[*c] && self.values[*c] > 0;
         let best = |cands: Vec<CellId>| {
-            cands.into_iter().min_by_key(|c| (self.last_resort[*c], self.values[*c], *c))
+            cands
+                .into_iter()
+                .min_by_key(|c| (self.last_resort[*c], self.values[*c], *c))
         };
         let mut cands: Vec<CellId> = parts.iter().copied().filter(open).collect();
         if grow && cands.iter().any(|c| self.values[*c] >= 2) {
@@ -150,7 +159,10 @@ impl Cells {
                 rows.push(row);
             }
         }
-        determined_columns(rows, unknown.len()).into_iter().map(|i| unknown[i]).collect()
+        determined_columns(rows, unknown.len())
+            .into_iter()
+            .map(|i| unknown[i])
+            .collect()
     }
 }
 
@@ -162,7 +174,8 @@ fn determined_columns(mut rows: Vec<Vec<f64>>, ncols: usize) -> Vec<usize> {
     let mut pivots: Vec<(usize, usize)> = Vec::new();
     let mut r = 0;
     for c in 0..ncols {
-        let Some(p) = (r..rows.len()).max_by(|a, b| rows[*a][c].abs().total_cmp(&rows[*b][c].abs()))
+        let Some(p) =
+            (r..rows.len()).max_by(|a, b| rows[*a][c].abs().total_cmp(&rows[*b][c].abs()))
         else {
             break;
         };
@@ -191,9 +204,7 @@ fn determined_columns(mut rows: Vec<Vec<f64>>, ncols: usize) -> Vec<usize> {
     let pivot_cols: Vec<usize> = pivots.iter().map(|(_, c)| *c).collect();
     pivots
         .iter()
-        .filter(|(row, _)| {
-            (0..ncols).all(|j| pivot_cols.contains(&j) || rows[*row][j].abs() < EPS)
-        })
+        .filter(|(row, _)| (0..ncols).all(|j| pivot_cols.contains(&j) || rows[*row][j].abs() < EPS))
         .map(|(_, c)| *c)
         .collect()
 }
@@ -231,7 +242,11 @@ mod tests {
         let (c, total, parts) = one_way(&[10, 2, 0, 4, 7]);
         let w = c.protect(3);
         let shown: Vec<Option<usize>> = parts.iter().map(|p| w.shown(&c, *p)).collect();
-        assert_eq!(shown, [Some(10), None, Some(0), None, Some(7)], "the 2 and the smallest other");
+        assert_eq!(
+            shown,
+            [Some(10), None, Some(0), None, Some(7)],
+            "the 2 and the smallest other"
+        );
         assert_eq!(w.shown(&c, total), Some(23));
     }
 
@@ -263,9 +278,14 @@ mod tests {
     fn two_way(t: &[&[usize]]) -> (Cells, Vec<Vec<CellId>>, Vec<CellId>, Vec<CellId>) {
         let mut c = Cells::default();
         let grand = c.add_last_resort(t.iter().flat_map(|r| r.iter()).sum());
-        let cells: Vec<Vec<CellId>> = t.iter().map(|r| r.iter().map(|v| c.add(*v)).collect()).collect();
+        let cells: Vec<Vec<CellId>> = t
+            .iter()
+            .map(|r| r.iter().map(|v| c.add(*v)).collect())
+            .collect();
         let rows: Vec<CellId> = t.iter().map(|r| c.add(r.iter().sum())).collect();
-        let cols: Vec<CellId> = (0..t[0].len()).map(|j| c.add(t.iter().map(|r| r[j]).sum())).collect();
+        let cols: Vec<CellId> = (0..t[0].len())
+            .map(|j| c.add(t.iter().map(|r| r[j]).sum()))
+            .collect();
         for (i, r) in rows.iter().enumerate() {
             c.sum(*r, cells[i].clone());
         }
@@ -286,10 +306,23 @@ mod tests {
         assert!(wd.len() <= 9, "brute force over {} cells", wd.len());
         let mut seen: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); wd.len()];
         let mut vals: Vec<usize> = wd.iter().map(|id| c.values[*id]).collect();
-        fn rec(i: usize, c: &Cells, wd: &[CellId], vals: &mut Vec<usize>, seen: &mut [BTreeSet<usize>]) {
+        fn rec(
+            i: usize,
+            c: &Cells,
+            wd: &[CellId],
+            vals: &mut Vec<usize>,
+            seen: &mut [BTreeSet<usize>],
+        ) {
             if i == wd.len() {
-                let v = |id: CellId| wd.iter().position(|x| *x == id).map_or(c.values[id], |p| vals[p]);
-                if c.lines.iter().all(|(t, ps)| v(*t) == ps.iter().map(|p| v(*p)).sum::<usize>()) {
+                let v = |id: CellId| {
+                    wd.iter()
+                        .position(|x| *x == id)
+                        .map_or(c.values[id], |p| vals[p])
+                };
+                if c.lines
+                    .iter()
+                    .all(|(t, ps)| v(*t) == ps.iter().map(|p| v(*p)).sum::<usize>())
+                {
                     for (j, x) in vals.iter().enumerate() {
                         seen[j].insert(*x);
                     }
@@ -305,7 +338,12 @@ mod tests {
         rec(0, c, &wd, &mut vals, &mut seen);
         for (j, id) in wd.iter().enumerate() {
             if c.values[*id] < k {
-                assert!(seen[j].len() > 1, "cell {id} (value {}) recoverable: {:?}", c.values[*id], seen[j]);
+                assert!(
+                    seen[j].len() > 1,
+                    "cell {id} (value {}) recoverable: {:?}",
+                    c.values[*id],
+                    seen[j]
+                );
             }
         }
     }
@@ -334,7 +372,11 @@ mod tests {
     #[test]
     fn determined_columns_finds_fixed_unknowns() {
         // x0 + x1 = a, x1 = b  → both fixed; x2 + x3 = c → neither.
-        let rows = vec![vec![1.0, 1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0, 1.0]];
+        let rows = vec![
+            vec![1.0, 1.0, 0.0, 0.0],
+            vec![0.0, 1.0, 0.0, 0.0],
+            vec![0.0, 0.0, 1.0, 1.0],
+        ];
         assert_eq!(determined_columns(rows, 4), [0, 1]);
     }
 

@@ -34,7 +34,13 @@ const ROW_H: u32 = 22;
 /// The summary templates: the built-in ones, or `summary.html.tera` / `summary.md.tera`
 /// from `dir`.
 pub fn load_templates(dir: Option<&Path>) -> Result<Templates, RenderError> {
-    Templates::load_set(dir, &[("summary.html.tera", HTML_TEMPLATE), ("summary.md.tera", MD_TEMPLATE)])
+    Templates::load_set(
+        dir,
+        &[
+            ("summary.html.tera", HTML_TEMPLATE),
+            ("summary.md.tera", MD_TEMPLATE),
+        ],
+    )
 }
 
 #[derive(Serialize)]
@@ -103,7 +109,8 @@ fn label(v: &Option<String>) -> String {
 }
 
 fn year_label(y: &Option<i32>) -> String {
-    y.map(|y| y.to_string()).unwrap_or_else(|| NOT_STATED.to_string())
+    y.map(|y| y.to_string())
+        .unwrap_or_else(|| NOT_STATED.to_string())
 }
 
 fn shown(n: Option<usize>) -> String {
@@ -116,7 +123,12 @@ fn md(s: &str) -> String {
 
 /// A bar chart of `(label, count)`; bars are scaled to the largest published count.
 fn chart(title: &str, column: &str, counts: &[(String, Option<usize>)]) -> ChartView {
-    let max = counts.iter().filter_map(|(_, c)| *c).max().unwrap_or(0).max(1);
+    let max = counts
+        .iter()
+        .filter_map(|(_, c)| *c)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let bars: Vec<BarView> = counts
         .iter()
         .enumerate()
@@ -134,11 +146,17 @@ fn chart(title: &str, column: &str, counts: &[(String, Option<usize>)]) -> Chart
             }
         })
         .collect();
-    ChartView { title: title.to_string(), column: column.to_string(), height: bars.len() as u32 * ROW_H + 4, bars }
+    ChartView {
+        title: title.to_string(),
+        column: column.to_string(),
+        height: bars.len() as u32 * ROW_H + 4,
+        bars,
+    }
 }
 
 fn value_chart(title: &str, counts: &[Count]) -> ChartView {
-    let rows: Vec<(String, Option<usize>)> = counts.iter().map(|c| (label(&c.value), c.count)).collect();
+    let rows: Vec<(String, Option<usize>)> =
+        counts.iter().map(|c| (label(&c.value), c.count)).collect();
     chart(title, "Värde", &rows)
 }
 
@@ -170,13 +188,19 @@ fn opening(s: &Summary) -> String {
         .iter()
         .filter_map(|(n, what)| n.map(|n| format!("{n} {what}")))
         .collect();
-    let rest = if rest.is_empty() { String::new() } else { format!(" ({})", rest.join(", ")) };
+    let rest = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", rest.join(", "))
+    };
     match (ivo.yes, ivo.share) {
         (Some(yes), Some(share)) => t.push_str(&format!(
             " {yes} av dem ({:.0}\u{a0}%) har anmälts eller ska anmälas till IVO{rest}.",
             share * 100.0
         )),
-        _ => t.push_str(&format!(" Hur många av dem som har anmälts till IVO redovisas inte{rest}.")),
+        _ => t.push_str(&format!(
+            " Hur många av dem som har anmälts till IVO redovisas inte{rest}."
+        )),
     }
     t
 }
@@ -184,8 +208,16 @@ fn opening(s: &Summary) -> String {
 fn views(s: &Summary) -> Views {
     let k = s.min_count;
     let ivo = &s.ivo_anmalan;
-    let ivo_rows = [("ja".to_string(), ivo.yes), ("nej".to_string(), ivo.no), (NOT_STATED.to_string(), ivo.unknown)];
-    let years: Vec<(String, Option<usize>)> = s.per_year.iter().map(|y| (year_label(&y.year), y.count)).collect();
+    let ivo_rows = [
+        ("ja".to_string(), ivo.yes),
+        ("nej".to_string(), ivo.no),
+        (NOT_STATED.to_string(), ivo.unknown),
+    ];
+    let years: Vec<(String, Option<usize>)> = s
+        .per_year
+        .iter()
+        .map(|y| (year_label(&y.year), y.count))
+        .collect();
     Views {
         opening: opening(s),
         note: format!(
@@ -212,7 +244,14 @@ fn views(s: &Summary) -> Views {
             .map(|g| DigestView {
                 kategori: label(&g.kategori),
                 kategori_md: md(&label(&g.kategori)),
-                items: g.digests.iter().map(|d| DigestItemView { text: d.text.clone(), text_md: md(&d.text) }).collect(),
+                items: g
+                    .digests
+                    .iter()
+                    .map(|d| DigestItemView {
+                        text: d.text.clone(),
+                        text_md: md(&d.text),
+                    })
+                    .collect(),
             })
             .collect(),
         footer: format!(
@@ -251,8 +290,18 @@ const ROWS_PER_FIGURE: usize = 40;
 /// A label at `x`, set smaller when it is wider than `max`.
 fn fitted(text: &str, x: f32, y: f32, max: f32, bold: bool) -> Result<Mark, RenderError> {
     let w = pdf::text_width(text, bold, FONT)?;
-    let size = if w > max { (FONT * max / w).max(5.0) } else { FONT };
-    Ok(Mark::Text { x, y, text: text.to_string(), bold, size })
+    let size = if w > max {
+        (FONT * max / w).max(5.0)
+    } else {
+        FONT
+    };
+    Ok(Mark::Text {
+        x,
+        y,
+        text: text.to_string(),
+        bold,
+        size,
+    })
 }
 
 fn label_column(labels: &[&str], bold: bool) -> Result<f32, RenderError> {
@@ -276,11 +325,26 @@ fn pdf_chart(c: &ChartView) -> Result<Vec<Figure>, RenderError> {
             marks.push(fitted(&b.label, 0.0, baseline, x0 - 10.0, false)?);
             let len = b.fraction as f32 * bar_max;
             if len > 0.0 {
-                marks.push(Mark::Rect { x: x0, y: top + 3.0, w: len, h: PDF_BAR_H, rgb: BAR_RGB });
+                marks.push(Mark::Rect {
+                    x: x0,
+                    y: top + 3.0,
+                    w: len,
+                    h: PDF_BAR_H,
+                    rgb: BAR_RGB,
+                });
             }
-            marks.push(Mark::Text { x: x0 + len + 4.0, y: baseline, text: b.count.clone(), bold: false, size: FONT });
+            marks.push(Mark::Text {
+                x: x0 + len + 4.0,
+                y: baseline,
+                text: b.count.clone(),
+                bold: false,
+                size: FONT,
+            });
         }
-        figures.push(Figure { height: chunk.len() as f32 * PDF_ROW + 2.0, marks });
+        figures.push(Figure {
+            height: chunk.len() as f32 * PDF_ROW + 2.0,
+            marks,
+        });
     }
     Ok(figures)
 }
@@ -327,7 +391,8 @@ fn pdf_table(x: &CrossView) -> Result<Vec<Figure>, RenderError> {
         let header = rows.remove(0);
         for chunk in rows.chunks(ROWS_PER_FIGURE) {
             let mut marks = Vec::new();
-            let all: Vec<&Vec<(String, bool)>> = std::iter::once(&header).chain(chunk.iter()).collect();
+            let all: Vec<&Vec<(String, bool)>> =
+                std::iter::once(&header).chain(chunk.iter()).collect();
             for (i, row) in all.iter().enumerate() {
                 let top = i as f32 * TABLE_ROW;
                 let baseline = top + 10.5;
@@ -339,14 +404,26 @@ fn pdf_table(x: &CrossView) -> Result<Vec<Figure>, RenderError> {
                     } else {
                         let w = widths[cols[j - 1]];
                         let tw = pdf::text_width(text, *bold, FONT)?;
-                        marks.push(Mark::Text { x: cx + w - 5.0 - tw, y: baseline, text: text.clone(), bold: *bold, size: FONT });
+                        marks.push(Mark::Text {
+                            x: cx + w - 5.0 - tw,
+                            y: baseline,
+                            text: text.clone(),
+                            bold: *bold,
+                            size: FONT,
+                        });
                         cx += w;
                     }
                 }
             }
             let height = all.len() as f32 * TABLE_ROW;
             let rule = |marks: &mut Vec<Mark>, x: f32, y: f32, w: f32, h: f32| {
-                marks.push(Mark::Rect { x, y, w, h, rgb: [RULE_GREY; 3] });
+                marks.push(Mark::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    rgb: [RULE_GREY; 3],
+                });
             };
             for i in 0..=all.len() {
                 rule(&mut marks, 0.0, i as f32 * TABLE_ROW - 0.25, width, 0.5);
@@ -357,14 +434,21 @@ fn pdf_table(x: &CrossView) -> Result<Vec<Figure>, RenderError> {
                 cx += w;
                 rule(&mut marks, cx - 0.25, 0.0, 0.5, height);
             }
-            figures.push(Figure { height: height + 2.0, marks });
+            figures.push(Figure {
+                height: height + 2.0,
+                marks,
+            });
         }
     }
     Ok(figures)
 }
 
 fn pdf_flow(v: &Views) -> Result<Vec<Flow>, RenderError> {
-    let mut flow = vec![Flow::Title(TITLE.to_string()), Flow::Paragraph(v.opening.clone()), Flow::Paragraph(v.note.clone())];
+    let mut flow = vec![
+        Flow::Title(TITLE.to_string()),
+        Flow::Paragraph(v.opening.clone()),
+        Flow::Paragraph(v.note.clone()),
+    ];
     for c in &v.charts {
         flow.push(Flow::Heading(c.title.clone()));
         flow.extend(pdf_chart(c)?.into_iter().map(Flow::Figure));
