@@ -191,6 +191,11 @@ pub fn ivo(sentences: &[Sentence], tax: &Taxonomy) -> Option<Found<bool>> {
         if s.lower.ends_with('?') {
             continue;
         }
+        // The law in general ("Allvarliga missförhållanden ska anmälas till IVO", a fact box
+        // under a news item): about no report in particular.
+        if s.lower.contains("missförhållanden") && !s.lower.contains(':') {
+            continue;
+        }
         // "Anmälan till IVO: Ja" (an inline field or a ticked box)
         if let Some((k, v)) = s.lower.rsplit_once(':') {
             let v = v.trim_matches(|c: char| !c.is_alphanumeric());
@@ -203,7 +208,11 @@ pub fn ivo(sentences: &[Sentence], tax: &Taxonomy) -> Option<Found<bool>> {
         // the authority): "ska inte anmälas", "anmäls inte", "anmälan till IVO görs inte"
         let before: Vec<&str> = words(&s.lower[..vs]).collect();
         let near_before = before.iter().rev().take(3).any(|x| NEG.contains(x));
-        let after_verb = words(&s.lower[ve..]).skip(1).take(2).any(|x| NEG.contains(&x));
+        // A cue that is a stem (`anmäl`) ends inside its word: the rest of that word is no
+        // word after the verb. A whole-word cue (`skickas`) ends at the word's end.
+        let rest = &s.lower[ve..];
+        let inside = rest.chars().next().is_some_and(char::is_alphanumeric);
+        let after_verb = words(rest).skip(usize::from(inside)).take(2).any(|x| NEG.contains(&x));
         let after_authority = tax
             .ivo_authority
             .iter()
@@ -292,6 +301,12 @@ mod tests {
         assert_eq!(value(&["Någon anmälan till IVO görs inte."]), Some(false));
         assert_eq!(value(&["Anmälan till IVO: Nej"]), Some(false));
         assert_eq!(value(&["Har händelsen anmälts till IVO?", "Ja"]), Some(true));
+        // a whole-word verb: the negation is the very next word
+        assert_eq!(value(&["Rapporten skickas inte till IVO."]), Some(false));
+        assert_eq!(value(&["Rapporten skickas till IVO i dag."]), Some(true));
+        assert_eq!(value(&["Ärendet anmäls inte till IVO."]), Some(false));
+        // the law in general says nothing of this report
+        assert_eq!(value(&["Allvarliga missförhållanden ska anmälas till IVO."]), None);
     }
 
     #[test]

@@ -180,6 +180,9 @@ fn words(chars: usize, breaks: impl Fn(usize) -> bool) -> Vec<(usize, usize)> {
 /// Larger replaced stretches are left unaligned (their spans then fail to place).
 const MAX_CHAR_ALIGN: usize = 4000;
 
+/// Equal words in a row that anchor the alignment of a text with its page words.
+const ANCHOR_WORDS: usize = 3;
+
 /// For each folded character of `text`, the index of the unit it is aligned with.
 pub struct Alignment {
     /// (folded char, byte offset in the text)
@@ -240,40 +243,61 @@ impl Alignment {
                     }
                 }
             };
-        for op in capture_diff_slices(Algorithm::Myers, &tk, &uk) {
-            match op {
-                DiffOp::Equal {
-                    old_index,
-                    new_index,
-                    len,
-                } => {
-                    for k in 0..len {
-                        let (ts, te) = text_words[old_index + k];
-                        let (us, _) = unit_words[new_index + k];
-                        for j in 0..te - ts {
-                            to_unit_char[ts + j] = Some(us + j);
+        // Runs of at least ANCHOR_WORDS equal words anchor the alignment; everything between
+        // two anchors (replaced, inserted, deleted words and short equal runs among them) is
+        // aligned letter by letter as one stretch. A short equal run alone can pair a name
+        // with the same words inside an e-mail address the OCR read as one word
+        // (`Anna Berg (anna.bergQx.se)`), leaving the name itself unplaced.
+        let equal_words = |old_index: usize, new_index: usize, len: usize, to: &mut Vec<Option<usize>>| {
+            for k in 0..len {
+                let (ts, te) = text_words[old_index + k];
+                let (us, _) = unit_words[new_index + k];
+                for j in 0..te - ts {
+                    to[ts + j] = Some(us + j);
+                }
+            }
+        };
+        let flush = |pending: &mut Vec<DiffOp>, to: &mut Vec<Option<usize>>| {
+            let (Some(first), Some(last)) = (pending.first(), pending.last()) else { return };
+            let (tw0, uw0) = (first.old_range().start, first.new_range().start);
+            let (tw1, uw1) = (last.old_range().end, last.new_range().end);
+            if tw1 > tw0 && uw1 > uw0 {
+                let (ts, te) = (text_words[tw0].0, text_words[tw1 - 1].1);
+                let (us, ue) = (unit_words[uw0].0, unit_words[uw1 - 1].1);
+                if te - ts <= MAX_CHAR_ALIGN && ue - us <= MAX_CHAR_ALIGN {
+                    map_chars(ts, te, us, ue, to);
+                } else {
+                    // Too long to align letter by letter: equal words as they are, replaced
+                    // stretches each on its own.
+                    for op in pending.iter() {
+                        match *op {
+                            DiffOp::Equal { old_index, new_index, len } => equal_words(old_index, new_index, len, to),
+                            DiffOp::Replace { old_index, old_len, new_index, new_len } => map_chars(
+                                text_words[old_index].0,
+                                text_words[old_index + old_len - 1].1,
+                                unit_words[new_index].0,
+                                unit_words[new_index + new_len - 1].1,
+                                to,
+                            ),
+                            _ => {}
                         }
                     }
                 }
-                DiffOp::Replace {
-                    old_index,
-                    old_len,
-                    new_index,
-                    new_len,
-                } => {
-                    let (ts, te) = (
-                        text_words[old_index].0,
-                        text_words[old_index + old_len - 1].1,
-                    );
-                    let (us, ue) = (
-                        unit_words[new_index].0,
-                        unit_words[new_index + new_len - 1].1,
-                    );
-                    map_chars(ts, te, us, ue, &mut to_unit_char);
-                }
-                _ => {}
+            }
+            pending.clear();
+        };
+        let mut pending: Vec<DiffOp> = Vec::new();
+        for op in capture_diff_slices(Algorithm::Myers, &tk, &uk) {
+            if let DiffOp::Equal { old_index, new_index, len } = op
+                && len >= ANCHOR_WORDS
+            {
+                flush(&mut pending, &mut to_unit_char);
+                equal_words(old_index, new_index, len, &mut to_unit_char);
+            } else {
+                pending.push(op);
             }
         }
+        flush(&mut pending, &mut to_unit_char);
         Alignment {
             text_chars,
             unit_chars,
@@ -446,6 +470,30 @@ mod tests {
         let s: String = got.iter().map(|u| units[*u].text.as_str()).collect();
         assert_eq!(s, "(Ekgatan12),");
         assert!(with_attached_punctuation(&units, vec![]).is_empty());
+    }
+
+    #[test]
+    fn a_name_is_placed_on_itself_not_on_the_same_words_inside_an_ocr_address() {
+        // The OCR read the address as one word with `Q` for `@`; the text has it restored.
+        let read = ["Den", "rapporterade", "Anna", "Berg", "(anna.bergQx.se)", "i", "dag."];
+        let words: Vec<crate::document::WordBox> = read
+            .iter()
+            .enumerate()
+            .map(|(i, w)| crate::document::WordBox {
+                text: w.to_string(),
+                x0: 10.0 + 100.0 * i as f32,
+                y0: 10.0,
+                x1: 90.0 + 100.0 * i as f32,
+                y1: 22.0,
+            })
+            .collect();
+        let units = units_from_words(0, &words);
+        let text = "Den rapporterade Anna Berg (anna.berg@x.se) i dag.\n";
+        let a = Alignment::new(text, &units);
+        let at = text.find("Anna").unwrap();
+        assert_eq!(a.place(at, at + 9).unwrap(), vec![2, 3]);
+        let at = text.find("anna.").unwrap();
+        assert_eq!(a.place(at, at + 14).unwrap(), vec![4]);
     }
 
     #[test]
