@@ -90,7 +90,8 @@ impl Default for MaskedCopyConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SummaryConfig {
-    /// Cross-table cells with fewer documents than this (but more than none) show as `<N`.
+    /// k: no count from 1 to k − 1 is published in the summary, nor one that would let such
+    /// a count be recomputed (see `summary::protect`).
     pub min_count: usize,
     /// Case digests shown per kategori.
     pub digests_per_kategori: usize,

@@ -23,3 +23,5 @@ mod personnummer;
 mod review;
 #[path = "suite/structure.rs"]
 mod structure;
+#[path = "suite/summary.rs"]
+mod summary;

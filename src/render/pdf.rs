@@ -661,6 +661,8 @@ fn needs_guard(line: &Line) -> bool {
 #[derive(Default)]
 struct Page {
     lines: Vec<Placed>,
+    /// Filled rectangles of figures: x, y (lower left), width, height, RGB.
+    rects: Vec<([f32; 4], [f32; 3])>,
 }
 
 struct Typesetter {
@@ -680,7 +682,7 @@ impl Typesetter {
     }
 
     fn at_top(&self) -> bool {
-        self.pages.last().is_none_or(|p| p.lines.is_empty())
+        self.pages.last().is_none_or(|p| p.lines.is_empty() && p.rects.is_empty())
     }
 
     fn room(&self) -> f32 {
@@ -773,6 +775,128 @@ impl Typesetter {
         }
         self.y -= st.space_after;
     }
+}
+
+impl Typesetter {
+    /// Place a figure whole: on a new page when it does not fit in what is left of this one.
+    fn figure(&mut self, f: &Figure) {
+        if !self.at_top() && self.room() < f.height - 0.01 {
+            self.new_page();
+        }
+        let top = self.y;
+        for m in &f.marks {
+            match m {
+                Mark::Rect { x, y, w, h, rgb } => {
+                    if let Some(page) = self.pages.last_mut() {
+                        page.rects.push(([MARGIN + x, top - y - h, *w, *h], *rgb));
+                    }
+                }
+                Mark::Text { x, y, text, bold, size } => {
+                    let (face, fu) =
+                        if *bold { (Face2::Bold, &mut self.bold) } else { (Face2::Regular, &mut self.regular) };
+                    let width = fu.text_width(text, *size);
+                    let mut line = Line::default();
+                    line.push(Piece::new(text.clone(), false, width));
+                    let guard = needs_guard(&line);
+                    if guard {
+                        fu.use_guard();
+                    }
+                    let placed = Placed { face, size: *size, x: MARGIN + x, baseline: top - y, line, guard };
+                    if let Some(page) = self.pages.last_mut() {
+                        page.lines.push(placed);
+                    }
+                }
+            }
+        }
+        self.y -= f.height + FIGURE_SPACE_AFTER;
+    }
+}
+
+/// Space below a figure.
+const FIGURE_SPACE_AFTER: f32 = 8.0;
+
+/// The width of the text column, for figures.
+pub const CONTENT_WIDTH: f32 = TEXT_W;
+
+/// A drawing kept whole on one page: marks in points, `x` from the left margin, `y`
+/// downwards from the figure's top.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub height: f32,
+    pub marks: Vec<Mark>,
+}
+
+/// What a figure is made of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    /// A filled rectangle; `y` is its top edge.
+    Rect { x: f32, y: f32, w: f32, h: f32, rgb: [f32; 3] },
+    /// A line of text (extractable) with its baseline at `y`.
+    Text { x: f32, y: f32, text: String, bold: bool, size: f32 },
+}
+
+/// One item of a document made of text and figures ([`render_flow`]). Text is published
+/// text: bracketed runs are placeholders and get their grey background.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Flow {
+    Title(String),
+    Heading(String),
+    /// A heading one level down (set as a heading, kept with what follows).
+    Subheading(String),
+    Paragraph(String),
+    /// A bulleted list, one item per entry.
+    List(Vec<String>),
+    Figure(Figure),
+}
+
+/// Width in points of `text` set in the regular or bold face at `size`.
+pub fn text_width(text: &str, bold: bool, size: f32) -> Result<f32, PdfError> {
+    let mut fu = FontUse::new(font(if bold { &BOLD } else { &REGULAR })?);
+    Ok(fu.text_width(text, size))
+}
+
+/// The block of kind `kind` of published text (its lines, placeholders marked).
+fn flow_block(kind: BlockKind, text: &str) -> Block {
+    let layout = Layout::of_published_text(text);
+    let lines = layout.blocks().iter().flat_map(|b| b.lines.iter().cloned()).collect();
+    Block { kind, lines }
+}
+
+/// Render text and figures as a new A4 PDF, deterministic like [`render_pdf`].
+pub fn render_flow(items: &[Flow]) -> Result<Vec<u8>, PdfError> {
+    let mut ts = Typesetter::new()?;
+    let blocks: Vec<Option<Block>> = items
+        .iter()
+        .map(|item| match item {
+            Flow::Title(t) => Some(flow_block(BlockKind::Title, t)),
+            Flow::Heading(t) | Flow::Subheading(t) => Some(flow_block(BlockKind::Heading, t)),
+            Flow::Paragraph(t) => Some(flow_block(BlockKind::Paragraph, t)),
+            Flow::List(items) => {
+                let text: Vec<String> = items.iter().map(|i| format!("\u{2022} {}", i.replace('\n', " "))).collect();
+                Some(flow_block(BlockKind::ListItem, &text.join("\n")))
+            }
+            Flow::Figure(_) => None,
+        })
+        .collect();
+    for (i, item) in items.iter().enumerate() {
+        match (item, &blocks[i]) {
+            (Flow::Figure(f), _) => ts.figure(f),
+            (_, Some(b)) => {
+                // A heading stays with the figure under it.
+                if let (BlockKind::Heading, Some(Flow::Figure(f))) = (b.kind, items.get(i + 1)) {
+                    let st = style(BlockKind::Heading);
+                    let need = st.space_before + st.size * st.leading + st.space_after + f.height;
+                    if !ts.at_top() && ts.room() < need - 0.01 && need <= TOP - MARGIN {
+                        ts.new_page();
+                    }
+                }
+                let next = blocks.get(i + 1).and_then(Option::as_ref);
+                ts.block(b, next);
+            }
+            (_, None) => {}
+        }
+    }
+    ts.finish()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -914,6 +1038,12 @@ fn page_content(
     if any_mask {
         out.extend_from_slice(b"Q\n");
     }
+    for (r, rgb) in &page.rects {
+        out.extend_from_slice(b"q\n");
+        nums(&mut out, rgb, "rg");
+        nums(&mut out, r, "re");
+        out.extend_from_slice(b"f\nQ\n");
+    }
     if !page.lines.is_empty() {
         out.extend_from_slice(b"BT\n0 g\n");
         let mut cur_font: Option<(Face2, f32)> = None;
@@ -966,78 +1096,88 @@ fn write_cid(out: &mut Vec<u8>, cid: u16) {
 /// Render a layout as a new A4 PDF. Deterministic: same layout → identical bytes.
 pub fn render_pdf(layout: &Layout) -> Result<Vec<u8>, PdfError> {
     let blocks = layout.blocks();
-    let regular = font(&REGULAR)?;
-    let bold = font(&BOLD)?;
-
-    let mut ts = Typesetter {
-        pages: Vec::new(),
-        y: TOP,
-        regular: FontUse::new(regular),
-        bold: FontUse::new(bold),
-    };
-    ts.new_page();
+    let mut ts = Typesetter::new()?;
     for (i, block) in blocks.iter().enumerate() {
         ts.block(block, blocks.get(i + 1));
     }
+    ts.finish()
+}
 
-    let mut doc = Document::with_version("1.7");
-    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
-    let pages_id = doc.new_object_id();
-
-    let used = |fu: &FontUse| !fu.chars.is_empty();
-    let emb_regular = if used(&ts.regular) { Some(embed(&mut doc, &ts.regular)?) } else { None };
-    let emb_bold = if used(&ts.bold) { Some(embed(&mut doc, &ts.bold)?) } else { None };
-    let mut font_dict = Dictionary::new();
-    if let Some(e) = &emb_regular {
-        font_dict.set("F1", e.font_ref);
-    }
-    if let Some(e) = &emb_bold {
-        font_dict.set("F2", e.font_ref);
+impl Typesetter {
+    fn new() -> Result<Typesetter, PdfError> {
+        let mut ts = Typesetter {
+            pages: Vec::new(),
+            y: TOP,
+            regular: FontUse::new(font(&REGULAR)?),
+            bold: FontUse::new(font(&BOLD)?),
+        };
+        ts.new_page();
+        Ok(ts)
     }
 
-    let total = ts.pages.len();
-    let mut hasher = Sha256::new();
-    let mut kids = Vec::with_capacity(total);
-    for (i, page) in ts.pages.iter().enumerate() {
-        let content = page_content(page, i + 1, total, [regular, bold], [emb_regular.as_ref(), emb_bold.as_ref()]);
-        hasher.update((content.len() as u64).to_be_bytes());
-        hasher.update(&content);
-        let mut stream = Stream::new(Dictionary::new(), content);
-        deflate(&mut stream)?;
-        let content_id = doc.add_object(stream);
-        let page_id = doc.add_object(dictionary! {
-            "Type" => "Page",
-            "Parent" => pages_id,
-            "Contents" => content_id,
-        });
-        kids.push(Object::Reference(page_id));
-    }
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => kids,
-            "Count" => total as i64,
-            "MediaBox" => vec![0.into(), 0.into(), real(PAGE_W), real(PAGE_H)],
-            "Resources" => dictionary! { "Font" => font_dict },
-        }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    // The same blocks give the same content streams (and fonts), hence the same /ID.
-    for e in [&emb_regular, &emb_bold].into_iter().flatten() {
-        for (c, cid) in e.cid_of.sorted() {
-            hasher.update((c as u32).to_be_bytes());
-            hasher.update(cid.to_be_bytes());
+    /// The PDF of the pages set.
+    fn finish(self) -> Result<Vec<u8>, PdfError> {
+        let ts = self;
+        let (regular, bold) = (ts.regular.font, ts.bold.font);
+        let mut doc = Document::with_version("1.7");
+        doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
+        let pages_id = doc.new_object_id();
+
+        let used = |fu: &FontUse| !fu.chars.is_empty();
+        let emb_regular = if used(&ts.regular) { Some(embed(&mut doc, &ts.regular)?) } else { None };
+        let emb_bold = if used(&ts.bold) { Some(embed(&mut doc, &ts.bold)?) } else { None };
+        let mut font_dict = Dictionary::new();
+        if let Some(e) = &emb_regular {
+            font_dict.set("F1", e.font_ref);
         }
-    }
-    let digest = hasher.finalize();
-    let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
-    doc.trailer.set("ID", vec![id.clone(), id]);
+        if let Some(e) = &emb_bold {
+            font_dict.set("F2", e.font_ref);
+        }
 
-    let mut out = Vec::new();
-    doc.save_to(&mut out)?;
-    Ok(out)
+        let total = ts.pages.len();
+        let mut hasher = Sha256::new();
+        let mut kids = Vec::with_capacity(total);
+        for (i, page) in ts.pages.iter().enumerate() {
+            let content = page_content(page, i + 1, total, [regular, bold], [emb_regular.as_ref(), emb_bold.as_ref()]);
+            hasher.update((content.len() as u64).to_be_bytes());
+            hasher.update(&content);
+            let mut stream = Stream::new(Dictionary::new(), content);
+            deflate(&mut stream)?;
+            let content_id = doc.add_object(stream);
+            let page_id = doc.add_object(dictionary! {
+                "Type" => "Page",
+                "Parent" => pages_id,
+                "Contents" => content_id,
+            });
+            kids.push(Object::Reference(page_id));
+        }
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages",
+                "Kids" => kids,
+                "Count" => total as i64,
+                "MediaBox" => vec![0.into(), 0.into(), real(PAGE_W), real(PAGE_H)],
+                "Resources" => dictionary! { "Font" => font_dict },
+            }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        // The same blocks give the same content streams (and fonts), hence the same /ID.
+        for e in [&emb_regular, &emb_bold].into_iter().flatten() {
+            for (c, cid) in e.cid_of.sorted() {
+                hasher.update((c as u32).to_be_bytes());
+                hasher.update(cid.to_be_bytes());
+            }
+        }
+        let digest = hasher.finalize();
+        let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
+        doc.trailer.set("ID", vec![id.clone(), id]);
+
+        let mut out = Vec::new();
+        doc.save_to(&mut out)?;
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -1281,6 +1421,41 @@ mod tests {
             }
         }
         assert_eq!(maps, 1, "regular font needs an explicit CIDToGIDMap");
+    }
+
+    #[test]
+    fn flows_draw_figures_as_rectangles_and_text_and_keep_them_whole() {
+        let bar = |i: usize| Figure {
+            height: 300.0,
+            marks: vec![
+                Mark::Text { x: 0.0, y: 11.0, text: format!("stapel {i}"), bold: false, size: 9.0 },
+                Mark::Rect { x: 100.0, y: 2.0, w: 50.0 + i as f32, h: 10.0, rgb: [0.2, 0.4, 0.6] },
+                Mark::Text { x: 160.0, y: 11.0, text: format!("{}", 40 + i), bold: true, size: 9.0 },
+            ],
+        };
+        let flow = vec![
+            Flow::Title("Sammanställning".into()),
+            Flow::Paragraph("Inledande mening.".into()),
+            Flow::Heading("Diagram".into()),
+            Flow::Figure(bar(1)),
+            Flow::Figure(bar(2)),
+            Flow::Figure(bar(3)),
+            Flow::Subheading("exempel".into()),
+            Flow::List(vec!["Händelse med [PERSON 1].".into(), "En till.".into()]),
+        ];
+        let pdf = render_flow(&flow).expect("render");
+        assert_eq!(pdf, render_flow(&flow).expect("render"), "deterministic");
+        let pages = content_streams(&pdf);
+        assert_eq!(pages.len(), 2, "the third figure does not fit on page 1 and is not split");
+        let all: String = pages.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect();
+        assert_eq!(all.matches("0.2 0.4 0.6 rg").count(), 3, "one filled rectangle per bar");
+        assert!(all.contains("156 ") && all.contains(" re\n"), "a bar at the left margin + 100");
+        if let Some(text) = pdftotext(&pdf, "flow") {
+            for want in ["Sammanställning", "stapel 1", "41", "stapel 3", "43", "exempel", "Händelse med [PERSON 1]."] {
+                assert!(text.contains(want), "{want} missing in {text}");
+            }
+        }
+        assert!(text_width("abc", true, 10.0).unwrap() > text_width("abc", false, 10.0).unwrap());
     }
 
     #[test]
