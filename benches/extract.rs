@@ -33,11 +33,21 @@ fn bench(c: &mut Criterion) {
     let limits = Limits::default();
     let pages: usize = files
         .iter()
-        .map(|(_, bytes)| isolate::extract_pdf_in_process(bytes, &limits, None, ReocrMode::Never).expect("extract").extracted.pages.len())
+        .map(|(_, bytes)| {
+            isolate::extract_pdf_in_process(bytes, &limits, None, ReocrMode::Never)
+                .expect("extract")
+                .extracted
+                .pages
+                .len()
+        })
         .sum();
     let images = dir.path().join("images");
     std::fs::create_dir_all(&images).expect("images folder");
-    let workers = isolate::Workers::new(&PathBuf::from(env!("CARGO_BIN_EXE_maskera")), &limits, ReocrMode::Never);
+    let workers = isolate::Workers::new(
+        &PathBuf::from(env!("CARGO_BIN_EXE_maskera")),
+        &limits,
+        ReocrMode::Never,
+    );
     let mut g = c.benchmark_group("extract");
     g.throughput(Throughput::Elements(pages as u64));
     g.sample_size(10);
@@ -45,7 +55,15 @@ fn bench(c: &mut Criterion) {
     g.bench_function("in_process", |b| {
         b.iter(|| {
             for (_, bytes) in &files {
-                black_box(isolate::extract_pdf_in_process(black_box(bytes), &limits, None, ReocrMode::Never).expect("extract"));
+                black_box(
+                    isolate::extract_pdf_in_process(
+                        black_box(bytes),
+                        &limits,
+                        None,
+                        ReocrMode::Never,
+                    )
+                    .expect("extract"),
+                );
             }
         })
     });
@@ -61,7 +79,12 @@ fn bench(c: &mut Criterion) {
         g.bench_function("pdftotext", |b| {
             b.iter(|| {
                 for (path, _) in &files {
-                    let ok = Command::new("pdftotext").arg("-q").arg(path).arg("-").stdout(Stdio::null()).status();
+                    let ok = Command::new("pdftotext")
+                        .arg("-q")
+                        .arg(path)
+                        .arg("-")
+                        .stdout(Stdio::null())
+                        .status();
                     assert!(ok.is_ok_and(|s| s.success()), "pdftotext failed");
                 }
             })

@@ -46,7 +46,9 @@ fn bench(c: &mut Criterion) {
     let non_empty = |t: &str| t.lines().filter(|l| !l.trim().is_empty()).count();
     let lines_in: usize = docs[0].pages.iter().map(|p| non_empty(&p.text)).sum();
     assert!(non_empty(sample.text()) * 2 < lines_in, "page lines must be reflowed into paragraphs");
-    let run = || docs.iter().map(|d| maskera::normalize::normalize(black_box(d)).text().len()).sum::<usize>();
+    let run = || {
+        docs.iter().map(|d| maskera::normalize::normalize(black_box(d)).text().len()).sum::<usize>()
+    };
     common::cpu_and_wall(c, "normalize", bytes, 10, true, &[("clean", &run)]);
 }
 

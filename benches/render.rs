@@ -29,7 +29,8 @@ fn bench(c: &mut Criterion) {
             let pages = vec![Page::new(1, text, PageSource::TextLayer)];
             let n = maskera::normalize::normalize(&Extracted { format: Format::Text, pages });
             let (r, _) = maskera::redact::redact(&n, &detectors.detect(&n), &policy, None);
-            let (masking_record, masking_statement) = maskera::record::masking_record(&r.counts(), &config.grounds);
+            let (masking_record, masking_statement) =
+                maskera::record::masking_record(&r.counts(), &config.grounds);
             let info = ReportInfo {
                 id: format!("{i:016x}"),
                 maskera_version: "bench",
@@ -41,7 +42,11 @@ fn bench(c: &mut Criterion) {
                     repaired_words: 0,
                     reocr_words: 0,
                 },
-                redactions: r.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect::<BTreeMap<_, _>>(),
+                redactions: r
+                    .counts()
+                    .into_iter()
+                    .map(|(k, n)| (k.as_str().to_string(), n))
+                    .collect::<BTreeMap<_, _>>(),
                 fields: serde_json::Value::Null,
                 masking_record,
                 masking_statement,
@@ -52,15 +57,28 @@ fn bench(c: &mut Criterion) {
     let bytes: usize = docs.iter().map(|(r, _)| r.text().len()).sum();
     let all = || {
         docs.iter()
-            .map(|(r, info)| render::render(black_box(r), info, &templates).expect("render").files()[3].1.len())
+            .map(|(r, info)| {
+                render::render(black_box(r), info, &templates).expect("render").files()[3].1.len()
+            })
             .sum::<usize>()
     };
     let pdf_only = || {
         docs.iter()
-            .map(|(r, _)| render::pdf::render_pdf(&render::layout::Layout::of(black_box(r))).expect("pdf").len())
+            .map(|(r, _)| {
+                render::pdf::render_pdf(&render::layout::Layout::of(black_box(r)))
+                    .expect("pdf")
+                    .len()
+            })
             .sum::<usize>()
     };
-    common::cpu_and_wall(c, "render", bytes, 20, false, &[("all_files", &all), ("pdf_only", &pdf_only)]);
+    common::cpu_and_wall(
+        c,
+        "render",
+        bytes,
+        20,
+        false,
+        &[("all_files", &all), ("pdf_only", &pdf_only)],
+    );
 }
 
 criterion_group!(benches, bench);

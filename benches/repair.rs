@@ -31,7 +31,11 @@ fn degrade(text: &str) -> String {
         match c {
             'å' | 'ä' => out.push(if i % 23 == 0 { '&' } else { 'a' }),
             'Å' | 'Ä' => out.push('A'),
-            'ö' => out.push(match i % 7 { 0 => 'é', 1 => '6', _ => 'o' }),
+            'ö' => out.push(match i % 7 {
+                0 => 'é',
+                1 => '6',
+                _ => 'o',
+            }),
             'Ö' => out.push('O'),
             _ => out.push(c),
         }
@@ -71,7 +75,9 @@ fn bench(c: &mut Criterion) {
             ocr::repair_text(std::hint::black_box(&damaged))
         })
     });
-    g.bench_function("damaged_64k_warm", |b| b.iter(|| ocr::repair_text(std::hint::black_box(&damaged))));
+    g.bench_function("damaged_64k_warm", |b| {
+        b.iter(|| ocr::repair_text(std::hint::black_box(&damaged)))
+    });
     g.throughput(Throughput::Bytes(clean.len() as u64));
     g.bench_function("clean_64k", |b| b.iter(|| ocr::repair_text(std::hint::black_box(&clean))));
     g.finish();

@@ -20,7 +20,8 @@ fn main() {
             for s in d.detect_str(&compact) {
                 let from = compact.floor_char_boundary(s.start.saturating_sub(40));
                 let to = compact.ceil_char_boundary((s.end + 20).min(compact.len()));
-                let (a, b, c) = (&compact[from..s.start], &compact[s.start..s.end], &compact[s.end..to]);
+                let (a, b, c) =
+                    (&compact[from..s.start], &compact[s.start..s.end], &compact[s.end..to]);
                 println!("!! {:?}: …{a}<<{b}>>{c}…", s.kind);
             }
         }

@@ -96,22 +96,30 @@ struct Phases {
 
 impl Phases {
     fn new() -> Phases {
-        Phases { on: std::env::var_os("MASKERA_TIMINGS").is_some(), at: Instant::now(), busy: Default::default() }
+        Phases {
+            on: std::env::var_os("MASKERA_TIMINGS").is_some(),
+            at: Instant::now(),
+            busy: Default::default(),
+        }
     }
 
     /// Count the time one document took.
     fn document(&self, started: Instant) {
         if self.on
-            && let Ok(mut b) = self.busy.lock() {
-                *b += started.elapsed().as_secs_f64();
-            }
+            && let Ok(mut b) = self.busy.lock()
+        {
+            *b += started.elapsed().as_secs_f64();
+        }
     }
 
     /// How many documents were in flight on average during the documents phase.
     fn concurrency(&self) {
         if self.on {
             let busy = self.busy.lock().map(|b| *b).unwrap_or(0.0);
-            eprintln!("maskera: timing: documents in flight on average {:.2}", busy / self.at.elapsed().as_secs_f64());
+            eprintln!(
+                "maskera: timing: documents in flight on average {:.2}",
+                busy / self.at.elapsed().as_secs_f64()
+            );
         }
     }
 
@@ -146,10 +154,14 @@ fn check_shrink(
     // lose their reports as surely as inputs that are gone.
     let readable: BTreeSet<&str> =
         found.iter().filter(|f| matches!(f, Found::Ready(_))).map(Found::source).collect();
-    let ids: BTreeSet<&str> = found.iter().filter(|f| matches!(f, Found::Ready(_))).map(Found::id).collect();
+    let ids: BTreeSet<&str> =
+        found.iter().filter(|f| matches!(f, Found::Ready(_))).map(Found::id).collect();
     let gone = published
         .iter()
-        .filter(|e| !readable.contains(e.source.as_str()) && !e.id.as_deref().is_some_and(|id| ids.contains(id)))
+        .filter(|e| {
+            !readable.contains(e.source.as_str())
+                && !e.id.as_deref().is_some_and(|id| ids.contains(id))
+        })
         .count();
     if !published.is_empty() && gone as f64 > max_shrink * published.len() as f64 {
         return Err(RunError::Refused(format!(
@@ -166,7 +178,13 @@ fn check_shrink(
 /// The entry of an earlier run that still stands for this input, if any: same content,
 /// same program and configuration, files in place, and no allow/deny decision changed that
 /// can touch it (see [`crate::decide::DecisionIndex`]).
-fn still_valid(p: &Pipeline, dirs: &OutDir, prev: Option<&Entry>, input: &Input, all: &str) -> Option<Entry> {
+fn still_valid(
+    p: &Pipeline,
+    dirs: &OutDir,
+    prev: Option<&Entry>,
+    input: &Input,
+    all: &str,
+) -> Option<Entry> {
     let e = prev?;
     let valid = matches!(e.status, Status::Published | Status::Unchanged)
         && e.id.as_deref() == Some(input.id.as_str())
@@ -181,7 +199,8 @@ fn still_valid(p: &Pipeline, dirs: &OutDir, prev: Option<&Entry>, input: &Input,
     }
     let decided_alike = e.decisions_all.as_deref() == Some(all)
         || p.decision_index().zip(e.decisions.as_deref()).is_some_and(|(index, before)| {
-            let txt = std::fs::read_to_string(dirs.reports_dir().join(format!("{}.txt", input.id))).unwrap_or_default();
+            let txt = std::fs::read_to_string(dirs.reports_dir().join(format!("{}.txt", input.id)))
+                .unwrap_or_default();
             index.touching(&txt, &e.masked_words) == before
         });
     decided_alike.then(|| Entry {
@@ -196,14 +215,20 @@ fn still_valid(p: &Pipeline, dirs: &OutDir, prev: Option<&Entry>, input: &Input,
 fn run_one(p: &Pipeline, dirs: &OutDir, input: &Input) -> Entry {
     let failed = |reason: String| {
         dirs.unpublish(&input.id);
-        Entry::failed(input.source.clone(), Some(input.id.clone()), Some(input.sha256.clone()), reason)
+        Entry::failed(
+            input.source.clone(),
+            Some(input.id.clone()),
+            Some(input.sha256.clone()),
+            reason,
+        )
     };
     match p.process(input, dirs.tmp()) {
         Ok(done) => {
             if let Some(page) = &done.review
-                && let Err(reason) = dirs.write_review(&input.id, page) {
-                    return failed(reason);
-                }
+                && let Err(reason) = dirs.write_review(&input.id, page)
+            {
+                return failed(reason);
+            }
             if let Err(reason) = dirs.publish(&input.id, &done.verified) {
                 return failed(reason);
             }
@@ -251,8 +276,10 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &Log) -> Result<RunOutcome, Run
     let previous = OutDir::previous_entries(&opts.out);
     check_shrink(&found.inputs, &previous, p.config().batch.max_shrink, opts.allow_shrink)?;
     let dirs = OutDir::open(&opts.out, p.reviews())?;
-    let index_key = crate::link::LinkKey::index_key(&opts.out)
-        .map_err(|e| OutError { path: opts.out.display().to_string(), source: std::io::Error::other(e.to_string()) })?;
+    let index_key = crate::link::LinkKey::index_key(&opts.out).map_err(|e| OutError {
+        path: opts.out.display().to_string(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
     p.use_index_key(index_key);
     phases.done("check and open the output folder");
     // A file that moved keeps its content and so its id: find it by id too.
@@ -273,8 +300,12 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &Log) -> Result<RunOutcome, Run
                         Entry::failed(source.clone(), Some(id.clone()), None, reason.clone())
                     }
                     Found::Ready(input) => {
-                        let prev = previous.get(&input.source).or_else(|| previous_by_id.get(input.id.as_str()).copied());
-                        match still_valid(p, &dirs, prev, input, &all_decisions).filter(|_| !opts.force) {
+                        let prev = previous
+                            .get(&input.source)
+                            .or_else(|| previous_by_id.get(input.id.as_str()).copied());
+                        match still_valid(p, &dirs, prev, input, &all_decisions)
+                            .filter(|_| !opts.force)
+                        {
                             Some(unchanged) => unchanged,
                             None => run_one(p, &dirs, input),
                         }
@@ -291,11 +322,17 @@ pub fn run(p: &Pipeline, opts: &RunOptions, log: &Log) -> Result<RunOutcome, Run
     progress.finish_and_clear();
     phases.concurrency();
     phases.done("documents");
-    let keep: BTreeSet<String> =
-        entries.iter().filter(|e| e.status != Status::Failed).filter_map(|e| e.id.clone()).collect();
+    let keep: BTreeSet<String> = entries
+        .iter()
+        .filter(|e| e.status != Status::Failed)
+        .filter_map(|e| e.id.clone())
+        .collect();
     let removed = dirs.prune(&keep);
-    let unchanged: BTreeSet<String> =
-        entries.iter().filter(|e| e.status == Status::Unchanged).filter_map(|e| e.id.clone()).collect();
+    let unchanged: BTreeSet<String> = entries
+        .iter()
+        .filter(|e| e.status == Status::Unchanged)
+        .filter_map(|e| e.id.clone())
+        .collect();
     dirs.prune_reviews(&unchanged);
     let record = RunRecord {
         maskera: env!("CARGO_PKG_VERSION").to_string(),
@@ -335,25 +372,43 @@ mod tests {
     }
 
     fn found(source: &str, id: &str) -> Found {
-        Found::Ready(Input { source: source.into(), path: source.into(), id: id.into(), sha256: String::new() })
+        Found::Ready(Input {
+            source: source.into(),
+            path: source.into(),
+            id: id.into(),
+            sha256: String::new(),
+        })
     }
 
     #[test]
     fn empty_inputs_and_large_shrinks_are_refused_unless_allowed() {
-        let previous: HashMap<String, Entry> = (0..4).map(|i| entry(&format!("in/{i}.pdf"), &format!("id{i}"))).collect();
+        let previous: HashMap<String, Entry> =
+            (0..4).map(|i| entry(&format!("in/{i}.pdf"), &format!("id{i}"))).collect();
         assert!(matches!(check_shrink(&[], &previous, 0.5, false), Err(RunError::Refused(_))));
         assert!(check_shrink(&[], &previous, 0.5, true).is_ok());
-        assert!(matches!(check_shrink(&[], &HashMap::new(), 0.5, false), Err(RunError::Refused(_))));
+        assert!(matches!(
+            check_shrink(&[], &HashMap::new(), 0.5, false),
+            Err(RunError::Refused(_))
+        ));
         // Two of four gone: allowed at 0.5; three: refused.
         let two = [found("in/0.pdf", "id0"), found("in/1.pdf", "id1")];
         assert!(check_shrink(&two, &previous, 0.5, false).is_ok());
         let one = [found("in/0.pdf", "id0")];
         assert!(matches!(check_shrink(&one, &previous, 0.5, false), Err(RunError::Refused(_))));
         // A changed file keeps its source, a moved one its id: neither is gone.
-        let moved = [found("in/0.pdf", "new0"), found("moved/1.pdf", "id1"), found("in/2.pdf", "id2"), found("in/3.pdf", "id3")];
+        let moved = [
+            found("in/0.pdf", "new0"),
+            found("moved/1.pdf", "id1"),
+            found("in/2.pdf", "id2"),
+            found("in/3.pdf", "id3"),
+        ];
         assert!(check_shrink(&moved, &previous, 0.0, false).is_ok());
         // Files that are there but unreadable count as gone.
-        let unreadable = |s: &str| Found::Unreadable { source: s.into(), id: format!("x{s}"), reason: String::new() };
+        let unreadable = |s: &str| Found::Unreadable {
+            source: s.into(),
+            id: format!("x{s}"),
+            reason: String::new(),
+        };
         let locked: Vec<Found> = (0..4).map(|i| unreadable(&format!("in/{i}.pdf"))).collect();
         assert!(matches!(check_shrink(&locked, &previous, 0.5, false), Err(RunError::Refused(_))));
     }

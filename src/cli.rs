@@ -80,7 +80,13 @@ pub enum Command {
     /// one output folder (DIR/review/decisions.toml) or, with --global, a configuration file.
     Decide {
         /// The output folder whose batch decisions to change.
-        #[arg(long, short, value_name = "DIR", required_unless_present = "global", conflicts_with = "global")]
+        #[arg(
+            long,
+            short,
+            value_name = "DIR",
+            required_unless_present = "global",
+            conflicts_with = "global"
+        )]
         out: Option<PathBuf>,
         /// Change the allow/deny lists of this configuration file instead (created if missing).
         #[arg(long, value_name = "FILE")]

@@ -31,7 +31,12 @@ impl Fatal {
 pub fn run(cli: Cli) -> u8 {
     let (log, result) = match cli.command {
         Command::Extract { max_pages, max_decompressed, max_memory_mib, reocr } => {
-            let limits = Limits { max_pages, max_decompressed_bytes: max_decompressed, max_memory_mib, ..Default::default() };
+            let limits = Limits {
+                max_pages,
+                max_decompressed_bytes: max_decompressed,
+                max_memory_mib,
+                ..Default::default()
+            };
             let Ok(reocr) = reocr.parse() else { return 2 };
             return maskera::extract::isolate::serve_main(&limits, reocr) as u8;
         }
@@ -54,7 +59,8 @@ pub fn run(cli: Cli) -> u8 {
         }
         Command::Decide { out, global, allow, deny, remove, quiet } => {
             let log = Log { format: LogFormat::Text, quiet };
-            let result = decide(out.as_deref(), global.as_deref(), Change { allow, deny, remove }, quiet);
+            let result =
+                decide(out.as_deref(), global.as_deref(), Change { allow, deny, remove }, quiet);
             (log, result)
         }
     };
@@ -112,7 +118,8 @@ fn run_batch(command: Command, log: &Log) -> Result<u8, Fatal> {
     let shard = shard.as_deref().map(Shard::parse).transpose().map_err(Fatal::usage)?;
     let extras = run_extras(&config, &out, link_key.as_deref()).map_err(Fatal::usage)?;
     let started = std::time::Instant::now();
-    let pipeline = Pipeline::build_with(config, templates.as_deref(), isolation(), extras).map_err(Fatal::usage)?;
+    let pipeline = Pipeline::build_with(config, templates.as_deref(), isolation(), extras)
+        .map_err(Fatal::usage)?;
     if std::env::var_os("MASKERA_TIMINGS").is_some() {
         eprintln!("maskera: timing: build the pipeline {:.3} s", started.elapsed().as_secs_f64());
     }
@@ -145,19 +152,34 @@ fn run_extras(config: &Config, out: &Path, link_key: Option<&Path>) -> Result<Ex
 }
 
 /// `maskera merge`.
-fn merge(inputs: &[PathBuf], out: &Path, config: Option<&Path>, templates: Option<&Path>, quiet: bool) -> Result<u8, Fatal> {
+fn merge(
+    inputs: &[PathBuf],
+    out: &Path,
+    config: Option<&Path>,
+    templates: Option<&Path>,
+    quiet: bool,
+) -> Result<u8, Fatal> {
     let config = load_config(config)?;
-    let pipeline = Pipeline::build(config, templates, Isolation::InProcess).map_err(Fatal::usage)?;
+    let pipeline =
+        Pipeline::build(config, templates, Isolation::InProcess).map_err(Fatal::usage)?;
     let o = maskera::merge::merge(inputs, out, &pipeline)
         .map_err(|e| Fatal { code: e.exit_code(), message: e.to_string() })?;
     if !quiet {
-        eprintln!("maskera: merged {} reports ({} inputs failed in the shards)", o.reports, o.failed);
+        eprintln!(
+            "maskera: merged {} reports ({} inputs failed in the shards)",
+            o.reports, o.failed
+        );
     }
     Ok(if o.failed == 0 { 0 } else { 1 })
 }
 
 /// `maskera decide`.
-fn decide(out: Option<&Path>, global: Option<&Path>, change: Change, quiet: bool) -> Result<u8, Fatal> {
+fn decide(
+    out: Option<&Path>,
+    global: Option<&Path>,
+    change: Change,
+    quiet: bool,
+) -> Result<u8, Fatal> {
     let (done, file) = match (global, out) {
         (Some(g), _) => (maskera::decide::decide_global(g, &change), g.to_path_buf()),
         (None, Some(o)) => {

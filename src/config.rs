@@ -310,7 +310,10 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             mask: Kind::ALL.to_vec(),
-            placeholders: Kind::ALL.iter().map(|k| (*k, k.default_placeholder().to_string())).collect(),
+            placeholders: Kind::ALL
+                .iter()
+                .map(|k| (*k, k.default_placeholder().to_string()))
+                .collect(),
             allow: Vec::new(),
             deny: Vec::new(),
             keep_organisation_numbers: true,
@@ -345,8 +348,10 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-        let cfg: Config = toml::from_str(&text)
-            .map_err(|e| ConfigError::Parse { path: path.display().to_string(), message: e.to_string() })?;
+        let cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -361,7 +366,9 @@ impl Config {
             }
         }
         if !(0.0..=1.0).contains(&self.batch.max_shrink) {
-            return Err(ConfigError::Invalid("batch.max_shrink must be between 0.0 and 1.0".into()));
+            return Err(ConfigError::Invalid(
+                "batch.max_shrink must be between 0.0 and 1.0".into(),
+            ));
         }
         if self.summary.min_count == 0 {
             return Err(ConfigError::Invalid("summary.min_count must be at least 1".into()));
@@ -369,13 +376,20 @@ impl Config {
         if self.limits.seconds_per_document == 0 || self.limits.max_pages == 0 {
             return Err(ConfigError::Invalid("limits must be greater than zero".into()));
         }
-        let lang_ok = !self.ocr.language.is_empty()
-            && self.ocr.language.split('+').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let lang_ok =
+            !self.ocr.language.is_empty()
+                && self.ocr.language.split('+').all(|l| {
+                    !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                });
         if !lang_ok {
-            return Err(ConfigError::Invalid("ocr.language must be Tesseract model names such as \"swe\" or \"swe+eng\"".into()));
+            return Err(ConfigError::Invalid(
+                "ocr.language must be Tesseract model names such as \"swe\" or \"swe+eng\"".into(),
+            ));
         }
         if !(70..=1200).contains(&self.ocr.dpi) || self.ocr.seconds_per_page == 0 {
-            return Err(ConfigError::Invalid("ocr.dpi must be 70–1200 and ocr.seconds_per_page greater than zero".into()));
+            return Err(ConfigError::Invalid(
+                "ocr.dpi must be 70–1200 and ocr.seconds_per_page greater than zero".into(),
+            ));
         }
         if !(50..=600).contains(&self.masked_copy.dpi) {
             return Err(ConfigError::Invalid("masked_copy.dpi must be 50–600".into()));
@@ -448,7 +462,8 @@ mod tests {
 
     #[test]
     fn summary_and_analyze_sections() {
-        let cfg: Config = toml::from_str("[summary]\nmin_count = 5\n[analyze]\ntaxonomy = \"t.toml\"").unwrap();
+        let cfg: Config =
+            toml::from_str("[summary]\nmin_count = 5\n[analyze]\ntaxonomy = \"t.toml\"").unwrap();
         assert_eq!(cfg.summary.min_count, 5);
         assert_eq!(cfg.summary.digests_per_kategori, 3);
         assert_eq!(cfg.analyze.taxonomy.as_deref(), Some(Path::new("t.toml")));
@@ -459,7 +474,9 @@ mod tests {
     #[test]
     fn grounds_default_per_kind_and_can_be_set() {
         assert_eq!(Config::default().ground(Kind::Phone), DEFAULT_GROUND);
-        let cfg: Config = toml::from_str("[grounds]\nNAME = \"21 kap. 1 § OSL\"\n[review]\nenabled = true").unwrap();
+        let cfg: Config =
+            toml::from_str("[grounds]\nNAME = \"21 kap. 1 § OSL\"\n[review]\nenabled = true")
+                .unwrap();
         assert_eq!(cfg.ground(Kind::Name), "21 kap. 1 § OSL");
         assert_eq!(cfg.ground(Kind::Email), DEFAULT_GROUND);
         assert!(cfg.review.enabled && cfg.validate().is_ok());
@@ -470,7 +487,9 @@ mod tests {
     #[test]
     fn reocr_modes() {
         assert_eq!(Config::default().ocr.reocr, ReocrMode::Auto);
-        for (toml, mode) in [("always", ReocrMode::Always), ("never", ReocrMode::Never), ("auto", ReocrMode::Auto)] {
+        for (toml, mode) in
+            [("always", ReocrMode::Always), ("never", ReocrMode::Never), ("auto", ReocrMode::Auto)]
+        {
             let cfg: Config = toml::from_str(&format!("[ocr]\nreocr = \"{toml}\"")).unwrap();
             assert_eq!(cfg.ocr.reocr, mode);
             assert_eq!(mode.as_str().parse::<ReocrMode>(), Ok(mode));

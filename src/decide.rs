@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::fold::term as fold;
 use crate::config::{Config, ConfigError};
+use crate::fold::term as fold;
 
 /// The per-batch decisions of one output folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,7 +57,11 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 impl<'a> DecisionIndex<'a> {
     /// The index for the decisions in force (`allow`, `deny`), tagging words with `key`.
-    pub fn new(allow: &[String], deny: &[String], key: &'a crate::link::LinkKey) -> DecisionIndex<'a> {
+    pub fn new(
+        allow: &[String],
+        deny: &[String],
+        key: &'a crate::link::LinkKey,
+    ) -> DecisionIndex<'a> {
         let norm = |l: &[String]| {
             let mut v: Vec<String> = l.iter().map(|t| fold(t)).filter(|t| !t.is_empty()).collect();
             v.sort_unstable();
@@ -74,7 +78,10 @@ impl<'a> DecisionIndex<'a> {
 
     /// The keyed tags of the words of masked values, sorted.
     pub fn tags<'v>(&self, masked: impl Iterator<Item = &'v str>) -> Vec<String> {
-        let mut tags: Vec<String> = masked.flat_map(|v| words(v).collect::<Vec<_>>()).map(|w| self.key.word_tag(&w)).collect();
+        let mut tags: Vec<String> = masked
+            .flat_map(|v| words(v).collect::<Vec<_>>())
+            .map(|w| self.key.word_tag(&w))
+            .collect();
         tags.sort_unstable();
         tags.dedup();
         tags
@@ -85,7 +92,8 @@ impl<'a> DecisionIndex<'a> {
     pub fn touching(&self, published: &str, tags: &[String]) -> String {
         let present: std::collections::HashSet<String> = words(published).collect();
         let occurs = |term: &String| {
-            words(term).all(|w| present.contains(&w) || tags.binary_search(&self.key.word_tag(&w)).is_ok())
+            words(term)
+                .all(|w| present.contains(&w) || tags.binary_search(&self.key.word_tag(&w)).is_ok())
         };
         stamp(
             self.allow
@@ -133,7 +141,6 @@ pub enum DecideError {
 const HEADER: &str = "# Review decisions for this output folder, read by `maskera run` (edit with `maskera decide`).\n\
 # allow: terms kept even when detected; deny: terms always masked (whole words).\n";
 
-
 impl Decisions {
     /// `OUT/review/decisions.toml`.
     pub fn path(out: &Path) -> PathBuf {
@@ -146,9 +153,14 @@ impl Decisions {
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Decisions::default()),
-            Err(source) => return Err(ConfigError::Read { path: path.display().to_string(), source }),
+            Err(source) => {
+                return Err(ConfigError::Read { path: path.display().to_string(), source });
+            }
         };
-        toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.display().to_string(), message: e.to_string() })
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
     }
 
     /// Add these decisions to a configuration's lists (each term once).
@@ -177,7 +189,11 @@ fn check_term(t: &str) -> Result<String, DecideError> {
 }
 
 /// Apply a change to a pair of lists.
-fn apply(allow: &mut Vec<String>, deny: &mut Vec<String>, change: &Change) -> Result<Applied, DecideError> {
+fn apply(
+    allow: &mut Vec<String>,
+    deny: &mut Vec<String>,
+    change: &Change,
+) -> Result<Applied, DecideError> {
     if change.allow.is_empty() && change.deny.is_empty() && change.remove.is_empty() {
         return Err(DecideError::Nothing);
     }
@@ -230,12 +246,16 @@ pub fn decide_global(file: &Path, change: &Change) -> Result<Applied, DecideErro
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => return Err(ConfigError::Read { path: file.display().to_string(), source }.into()),
+        Err(source) => {
+            return Err(ConfigError::Read { path: file.display().to_string(), source }.into());
+        }
     };
-    let parse_err = |message: String| ConfigError::Parse { path: file.display().to_string(), message };
+    let parse_err =
+        |message: String| ConfigError::Parse { path: file.display().to_string(), message };
     // The file must be a valid configuration before, so that nothing else is disturbed.
     let cfg: Config = toml::from_str(&text).map_err(|e| parse_err(e.to_string()))?;
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| parse_err(e.to_string()))?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| parse_err(e.to_string()))?;
     let (mut allow, mut deny) = (cfg.allow.clone(), cfg.deny.clone());
     let done = apply(&mut allow, &mut deny, change)?;
     for (key, list) in [("allow", &allow), ("deny", &deny)] {
@@ -284,7 +304,10 @@ mod tests {
         let other = "Ett annat möte.";
         assert_eq!(idx.touching(other, &[]), none.touching(other, &[]));
         assert_ne!(idx.all(), none.all());
-        assert_eq!(idx.all(), DecisionIndex::new(&s(&["sten  ek"]), &s(&["SOLGLÄNTAN"]), &key).all());
+        assert_eq!(
+            idx.all(),
+            DecisionIndex::new(&s(&["sten  ek"]), &s(&["SOLGLÄNTAN"]), &key).all()
+        );
     }
 
     fn change(allow: &[&str], deny: &[&str], remove: &[&str]) -> Change {
@@ -296,24 +319,34 @@ mod tests {
     fn batch_decisions_stick_and_move_between_lists() {
         let d = tempfile::tempdir().unwrap();
         assert_eq!(Decisions::load(d.path()).unwrap(), Decisions::default());
-        let done = decide_batch(d.path(), &change(&["Sten"], &["Solgläntan", " solgläntan "], &[])).unwrap();
+        let done = decide_batch(d.path(), &change(&["Sten"], &["Solgläntan", " solgläntan "], &[]))
+            .unwrap();
         assert_eq!(done, Applied { allowed: 1, denied: 1, removed: 0 });
         let got = Decisions::load(d.path()).unwrap();
-        assert_eq!((got.allow.as_slice(), got.deny.as_slice()), (&["Sten".to_string()][..], &["Solgläntan".to_string()][..]));
+        assert_eq!(
+            (got.allow.as_slice(), got.deny.as_slice()),
+            (&["Sten".to_string()][..], &["Solgläntan".to_string()][..])
+        );
         // Denying an allowed term moves it; removing takes it out of both.
         decide_batch(d.path(), &change(&[], &["STEN"], &[])).unwrap();
         let got = Decisions::load(d.path()).unwrap();
         assert!(got.allow.is_empty() && got.deny.len() == 2);
         decide_batch(d.path(), &change(&[], &[], &["sten", "solgläntan"])).unwrap();
         assert!(Decisions::load(d.path()).unwrap().is_empty());
-        assert!(matches!(decide_batch(d.path(), &change(&[" "], &[], &[])), Err(DecideError::BadTerm)));
+        assert!(matches!(
+            decide_batch(d.path(), &change(&[" "], &[], &[])),
+            Err(DecideError::BadTerm)
+        ));
         assert!(matches!(decide_batch(d.path(), &Change::default()), Err(DecideError::Nothing)));
     }
 
     #[test]
     fn decisions_merge_into_the_configuration_once() {
         let mut cfg = Config { allow: vec!["Växeln".into()], ..Config::default() };
-        Decisions { allow: vec!["växeln".into(), "Sten".into()], deny: vec!["Solgläntan".into()] }.apply_to(&mut cfg);
+        Decisions {
+            allow: vec!["växeln".into(), "Sten".into()], deny: vec!["Solgläntan".into()]
+        }
+        .apply_to(&mut cfg);
         assert_eq!(cfg.allow, ["Växeln", "Sten"]);
         assert_eq!(cfg.deny, ["Solgläntan"]);
     }

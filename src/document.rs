@@ -218,16 +218,28 @@ impl OffsetMap {
     /// Map a byte span of the raw text to the repaired text. A span end inside a
     /// replaced word is widened to cover the whole replacement.
     pub fn raw_to_text(&self, start: usize, end: usize) -> (usize, usize) {
-        (map_pos(&self.edits, start, false, |e| e.raw, |e| e.text), map_pos(&self.edits, end, true, |e| e.raw, |e| e.text))
+        (
+            map_pos(&self.edits, start, false, |e| e.raw, |e| e.text),
+            map_pos(&self.edits, end, true, |e| e.raw, |e| e.text),
+        )
     }
 
     /// Map a byte span of the repaired text back to the raw text (for review views).
     pub fn text_to_raw(&self, start: usize, end: usize) -> (usize, usize) {
-        (map_pos(&self.edits, start, false, |e| e.text, |e| e.raw), map_pos(&self.edits, end, true, |e| e.text, |e| e.raw))
+        (
+            map_pos(&self.edits, start, false, |e| e.text, |e| e.raw),
+            map_pos(&self.edits, end, true, |e| e.text, |e| e.raw),
+        )
     }
 }
 
-fn map_pos(edits: &[Edit], x: usize, is_end: bool, from: impl Fn(&Edit) -> (usize, usize), to: impl Fn(&Edit) -> (usize, usize)) -> usize {
+fn map_pos(
+    edits: &[Edit],
+    x: usize,
+    is_end: bool,
+    from: impl Fn(&Edit) -> (usize, usize),
+    to: impl Fn(&Edit) -> (usize, usize),
+) -> usize {
     // The last edit that starts at or before x.
     let i = edits.partition_point(|e| from(e).0 <= x);
     if i == 0 {

@@ -76,7 +76,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// process see the old file or the new one, never a mix, and no temporary file appears in
 /// the folder of `path`. (No fsync per file: a batch writes thousands, and a kill — unlike
 /// a power cut — cannot lose data the kernel already has.)
-pub fn write_atomic_via(tmp_dir: &Path, path: &Path, bytes: &[u8], access: Access) -> std::io::Result<()> {
+pub fn write_atomic_via(
+    tmp_dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    access: Access,
+) -> std::io::Result<()> {
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(tmp_dir)?;
     tmp.write_all(bytes)?;
     if access == Access::Public {

@@ -31,7 +31,11 @@ pub enum Found {
     Ready(Input),
     /// Cannot be read (a symbolic-link loop, unreadable, too large …). The id is derived
     /// from the source path so that the manifest can still name the entry.
-    Unreadable { source: String, id: String, reason: String },
+    Unreadable {
+        source: String,
+        id: String,
+        reason: String,
+    },
 }
 
 impl Found {
@@ -147,7 +151,12 @@ fn list(paths: &[PathBuf], out: &Path) -> Vec<Listed> {
     inputs
 }
 
-fn list_folder(dir: &Path, out: Option<&Path>, seen: &mut HashSet<PathBuf>, inputs: &mut Vec<Listed>) {
+fn list_folder(
+    dir: &Path,
+    out: Option<&Path>,
+    seen: &mut HashSet<PathBuf>,
+    inputs: &mut Vec<Listed>,
+) {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -158,9 +167,10 @@ fn list_folder(dir: &Path, out: Option<&Path>, seen: &mut HashSet<PathBuf>, inpu
             Ok(e) if e.file_type().is_file() => {
                 let canon = e.path().canonicalize().ok();
                 if let (Some(c), Some(o)) = (&canon, out)
-                    && c.starts_with(o) {
-                        continue;
-                    }
+                    && c.starts_with(o)
+                {
+                    continue;
+                }
                 if seen.insert(canon.unwrap_or_else(|| e.path().to_path_buf())) {
                     let source = e.path().display().to_string();
                     inputs.push(Listed { source, path: e.path().to_path_buf(), problem: None });
@@ -168,14 +178,21 @@ fn list_folder(dir: &Path, out: Option<&Path>, seen: &mut HashSet<PathBuf>, inpu
             }
             Ok(_) => {}
             Err(err) => {
-                let path = err.path().map(|p| p.display().to_string()).unwrap_or_else(|| dir.display().to_string());
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| dir.display().to_string());
                 let reason = if err.loop_ancestor().is_some() {
                     "symbolic link loop in the input folder; the link was not followed".to_string()
                 } else {
                     let kind = err.io_error().map(|e| e.kind().to_string()).unwrap_or_default();
                     format!("cannot read this folder entry: {kind}")
                 };
-                inputs.push(Listed { source: path.clone(), path: PathBuf::from(path), problem: Some(reason) });
+                inputs.push(Listed {
+                    source: path.clone(),
+                    path: PathBuf::from(path),
+                    problem: Some(reason),
+                });
             }
         }
     }
@@ -186,11 +203,13 @@ fn hash(input: &Listed, limit: u64) -> Result<String, String> {
     if let Some(p) = &input.problem {
         return Err(p.clone());
     }
-    let meta = std::fs::metadata(&input.path).map_err(|e| format!("cannot read the file: {}", e.kind()))?;
+    let meta = std::fs::metadata(&input.path)
+        .map_err(|e| format!("cannot read the file: {}", e.kind()))?;
     if meta.len() > limit {
         return Err(crate::extract::ExtractError::TooLarge { bytes: meta.len(), limit }.to_string());
     }
-    let bytes = std::fs::read(&input.path).map_err(|e| format!("cannot read the file: {}", e.kind()))?;
+    let bytes =
+        std::fs::read(&input.path).map_err(|e| format!("cannot read the file: {}", e.kind()))?;
     Ok(sha256_hex(&bytes))
 }
 
@@ -237,7 +256,8 @@ fn list_digest(hashes: &[Result<String, String>], inputs: &[Listed]) -> String {
 /// those of `shard`. Files larger than `max_bytes` are listed as unreadable.
 pub fn discover(paths: &[PathBuf], out: &Path, max_bytes: u64, shard: Shard) -> Discovered {
     let listed = list(paths, out);
-    let hashes: Vec<Result<String, String>> = listed.par_iter().map(|i| hash(i, max_bytes)).collect();
+    let hashes: Vec<Result<String, String>> =
+        listed.par_iter().map(|i| hash(i, max_bytes)).collect();
     let ids = assign_ids(&hashes, &listed);
     let list_digest = list_digest(&hashes, &listed);
     let total = listed.len();
@@ -268,7 +288,10 @@ mod tests {
     #[test]
     fn ids_come_from_content_and_duplicates_are_numbered() {
         let h = vec![Ok("a".repeat(64)), Ok("a".repeat(64)), Ok("b".repeat(64))];
-        let ids = assign_ids(&h, &[listed("Rapport Anna Andersson.pdf"), listed("kopia.pdf"), listed("c.txt")]);
+        let ids = assign_ids(
+            &h,
+            &[listed("Rapport Anna Andersson.pdf"), listed("kopia.pdf"), listed("c.txt")],
+        );
         assert_eq!(ids, ["aaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaa-2", "bbbbbbbbbbbbbbbb"]);
         assert!(!ids.iter().any(|i| i.contains("Anna")));
     }
@@ -280,46 +303,62 @@ mod tests {
         std::fs::create_dir_all(root.join("in/sub")).unwrap();
         std::fs::create_dir_all(root.join("in/.hidden")).unwrap();
         std::fs::create_dir_all(root.join("in/out/public")).unwrap();
-        for f in ["in/b.txt", "in/sub/a.txt", "in/.hidden/x.txt", "in/.DS_Store", "in/out/public/y.txt"] {
+        for f in
+            ["in/b.txt", "in/sub/a.txt", "in/.hidden/x.txt", "in/.DS_Store", "in/out/public/y.txt"]
+        {
             std::fs::write(root.join(f), "x").unwrap();
         }
         let got = list(&[root.join("in"), root.join("in/b.txt")], &root.join("in/out"));
-        let names: Vec<_> = got.iter().map(|i| i.path.strip_prefix(root).unwrap().display().to_string()).collect();
+        let names: Vec<_> =
+            got.iter().map(|i| i.path.strip_prefix(root).unwrap().display().to_string()).collect();
         assert_eq!(names, ["in/b.txt", "in/sub/a.txt"]);
     }
 
     #[test]
     fn the_list_digest_is_the_same_in_every_shard_and_ignores_mount_points() {
         let d = tempfile::tempdir().unwrap();
-        for (dir, names) in [("a", ["x.txt", "y.txt", "z.txt"]), ("b", ["3.txt", "1.txt", "2.txt"])] {
+        for (dir, names) in [("a", ["x.txt", "y.txt", "z.txt"]), ("b", ["3.txt", "1.txt", "2.txt"])]
+        {
             std::fs::create_dir_all(d.path().join(dir)).unwrap();
             for (n, content) in names.iter().zip(["ett", "två", "tre"]) {
                 std::fs::write(d.path().join(dir).join(n), content).unwrap();
             }
         }
         let out = d.path().join("out");
-        let a: Vec<Discovered> = (0..2).map(|k| discover(&[d.path().join("a")], &out, 1 << 20, Shard { index: k, count: 2 })).collect();
+        let a: Vec<Discovered> = (0..2)
+            .map(|k| discover(&[d.path().join("a")], &out, 1 << 20, Shard { index: k, count: 2 }))
+            .collect();
         let b = discover(&[d.path().join("b")], &out, 1 << 20, Shard::WHOLE);
         assert_eq!(a[0].list_digest, a[1].list_digest);
         assert_eq!(a[0].list_digest, b.list_digest, "same contents, other names");
         assert_eq!(a[0].inputs.len() + a[1].inputs.len(), 3);
         assert_eq!(a[0].total, 3);
         std::fs::write(d.path().join("b/4.txt"), "fyra").unwrap();
-        assert_ne!(discover(&[d.path().join("b")], &out, 1 << 20, Shard::WHOLE).list_digest, b.list_digest);
+        assert_ne!(
+            discover(&[d.path().join("b")], &out, 1 << 20, Shard::WHOLE).list_digest,
+            b.list_digest
+        );
     }
 
     #[test]
     fn a_missing_named_path_is_named() {
         let d = tempfile::tempdir().unwrap();
         let missing = d.path().join("share/rapporter");
-        assert_eq!(check_named(&[d.path().to_path_buf(), missing.clone()]), Err(MissingInput(missing.display().to_string())));
+        assert_eq!(
+            check_named(&[d.path().to_path_buf(), missing.clone()]),
+            Err(MissingInput(missing.display().to_string()))
+        );
         assert_eq!(check_named(&[d.path().to_path_buf()]), Ok(()));
     }
 
     #[test]
     fn shards_parse_and_split() {
         assert_eq!(Shard::parse("1/3"), Ok(Shard { index: 1, count: 3 }));
-        assert!(Shard::parse("3/3").is_err() && Shard::parse("0/0").is_err() && Shard::parse("x").is_err());
+        assert!(
+            Shard::parse("3/3").is_err()
+                && Shard::parse("0/0").is_err()
+                && Shard::parse("x").is_err()
+        );
         assert_eq!(Shard { index: 2, count: 4 }.to_string(), "2/4");
         let hashes = ["00000000000000ff", "0000000000000001", "0000000000000002"];
         for h in hashes {

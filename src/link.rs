@@ -84,7 +84,8 @@ impl LinkKey {
     }
 
     fn read(path: &Path) -> Result<LinkKey, LinkError> {
-        let key = std::fs::read(path).map_err(|source| LinkError::Read { path: path.display().to_string(), source })?;
+        let key = std::fs::read(path)
+            .map_err(|source| LinkError::Read { path: path.display().to_string(), source })?;
         if key.len() < MIN_KEY_BYTES {
             return Err(LinkError::Short { path: path.display().to_string() });
         }
@@ -99,7 +100,9 @@ impl LinkKey {
         let mut random = [0u8; 32];
         {
             use std::io::Read;
-            std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut random)).map_err(err)?;
+            std::fs::File::open("/dev/urandom")
+                .and_then(|mut f| f.read_exact(&mut random))
+                .map_err(err)?;
         }
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
@@ -118,13 +121,15 @@ impl LinkKey {
 
     /// A short hash of the key for the rerun fingerprint (never the key).
     pub fn fingerprint(&self) -> String {
-        crate::hash::sha256_hex(&[b"maskera link key\0".as_slice(), &self.key].concat())[..16].to_string()
+        crate::hash::sha256_hex(&[b"maskera link key\0".as_slice(), &self.key].concat())[..16]
+            .to_string()
     }
 
     /// A short keyed tag of a word (8 hex digits of HMAC-SHA256(key, "word" ‖ 0 ‖ word)):
     /// whether a document masked a word can be tested without storing the word.
     pub fn word_tag(&self, word: &str) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+            .expect("HMAC takes any key length");
         mac.update(b"word\0");
         mac.update(word.as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..4])
@@ -135,7 +140,8 @@ impl LinkKey {
         let mut out = String::with_capacity(len);
         let mut block: u8 = 0;
         while out.len() < len {
-            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).expect("HMAC takes any key length");
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+                .expect("HMAC takes any key length");
             mac.update(kind.as_str().as_bytes());
             mac.update(&[0]);
             mac.update(entity.as_bytes());
@@ -185,6 +191,9 @@ mod tests {
         assert_eq!(k1.fingerprint(), k2.fingerprint());
         assert!(LinkKey::for_run(Some(&d.path().join("missing")), d.path()).is_err());
         std::fs::write(d.path().join("short"), b"abc").unwrap();
-        assert!(matches!(LinkKey::for_run(Some(&d.path().join("short")), d.path()), Err(LinkError::Short { .. })));
+        assert!(matches!(
+            LinkKey::for_run(Some(&d.path().join("short")), d.path()),
+            Err(LinkError::Short { .. })
+        ));
     }
 }

@@ -58,8 +58,10 @@ impl Log {
         }
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} documents, {elapsed} (about {eta} left)")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} documents, {elapsed} (about {eta} left)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar
     }
@@ -109,7 +111,9 @@ impl Log {
     /// A problem that stops the run.
     pub fn fatal(&self, message: &str) {
         match self.format {
-            LogFormat::Json => eprintln_locked(&json_line("error", serde_json::json!({ "error": message }))),
+            LogFormat::Json => {
+                eprintln_locked(&json_line("error", serde_json::json!({ "error": message })))
+            }
             LogFormat::Text => eprintln_locked(&format!("maskera: error: {message}")),
         }
     }

@@ -65,7 +65,12 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn failed(source: String, id: Option<String>, sha256: Option<String>, error: String) -> Entry {
+    pub fn failed(
+        source: String,
+        id: Option<String>,
+        sha256: Option<String>,
+        error: String,
+    ) -> Entry {
         Entry {
             source,
             id,

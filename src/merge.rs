@@ -18,7 +18,9 @@ use crate::pipeline::Pipeline;
 /// Why a merge could not be done. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
-    #[error("{path} is not a maskera output folder (it has no manifest.jsonl); give the --out folders of `maskera run`")]
+    #[error(
+        "{path} is not a maskera output folder (it has no manifest.jsonl); give the --out folders of `maskera run`"
+    )]
     NotOutput { path: String },
     #[error("the merge output folder {path} is also one of the inputs; choose a new folder")]
     OutIsInput { path: String },
@@ -26,7 +28,9 @@ pub enum MergeError {
     #[error("{0}; nothing was merged")]
     Shards(String),
     /// The output folder is neither new nor an earlier merge.
-    #[error("{path} is not a folder an earlier merge made (it is a run's output or holds other files); choose a new folder")]
+    #[error(
+        "{path} is not a folder an earlier merge made (it is a run's output or holds other files); choose a new folder"
+    )]
     NotMergeOutput { path: String },
     #[error(transparent)]
     Output(#[from] OutError),
@@ -69,7 +73,10 @@ fn check_shards(inputs: &[PathBuf], out: &Path) -> Result<RunRecord, MergeError>
             )));
         };
         if r.merged.is_some() {
-            return Err(MergeError::Shards(format!("{} is itself a merge: give the shards' folders", i.display())));
+            return Err(MergeError::Shards(format!(
+                "{} is itself a merge: give the shards' folders",
+                i.display()
+            )));
         }
         records.push((i, r));
     }
@@ -123,7 +130,8 @@ fn check_shards(inputs: &[PathBuf], out: &Path) -> Result<RunRecord, MergeError>
             )));
         }
     }
-    let missing: Vec<String> = (0..n).filter(|k| !seen.contains_key(k)).map(|k| format!("{k}/{n}")).collect();
+    let missing: Vec<String> =
+        (0..n).filter(|k| !seen.contains_key(k)).map(|k| format!("{k}/{n}")).collect();
     if !missing.is_empty() {
         return Err(MergeError::Shards(format!("shard {} is missing", missing.join(", "))));
     }
@@ -137,7 +145,11 @@ fn check_shards(inputs: &[PathBuf], out: &Path) -> Result<RunRecord, MergeError>
 
 /// Merge the shard outputs `inputs` into `out`; `pipeline` (built from the configuration
 /// the shards ran with) makes the summary of the merged reports.
-pub fn merge(inputs: &[PathBuf], out: &Path, pipeline: &Pipeline) -> Result<MergeOutcome, MergeError> {
+pub fn merge(
+    inputs: &[PathBuf],
+    out: &Path,
+    pipeline: &Pipeline,
+) -> Result<MergeOutcome, MergeError> {
     let record = check_shards(inputs, out)?;
     let dirs = OutDir::open(out, false)?;
     // manifests: one entry per source; a published entry wins over a failed one
@@ -157,7 +169,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path, pipeline: &Pipeline) -> Result<Merg
     for i in inputs {
         let dir = i.join("public").join("reports");
         for id in crate::out::published_reports(i).into_keys() {
-            if ids.contains(&id) || !REPORT_EXTENSIONS.iter().all(|ext| dir.join(format!("{id}.{ext}")).is_file()) {
+            if ids.contains(&id)
+                || !REPORT_EXTENSIONS.iter().all(|ext| dir.join(format!("{id}.{ext}")).is_file())
+            {
                 continue;
             }
             dirs.adopt_report(&dir, &id)?;
@@ -179,10 +193,16 @@ pub fn merge(inputs: &[PathBuf], out: &Path, pipeline: &Pipeline) -> Result<Merg
 /// Bring the shards' review pages (`review/<id>.html`, internal, never under `public/`) of
 /// the merged documents `ids` together in `out/review/`, and remove pages an earlier merge
 /// left there for documents no longer in it. Shards that ran without `--review` have none.
-fn merge_review_pages<'a>(inputs: &[PathBuf], dirs: &OutDir, ids: impl Iterator<Item = &'a str>) -> Result<(), MergeError> {
+fn merge_review_pages<'a>(
+    inputs: &[PathBuf],
+    dirs: &OutDir,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), MergeError> {
     for id in ids {
         let name = format!("{id}.html");
-        if let Some(from) = inputs.iter().map(|i| i.join("review").join(&name)).find(|p| p.is_file()) {
+        if let Some(from) =
+            inputs.iter().map(|i| i.join("review").join(&name)).find(|p| p.is_file())
+        {
             dirs.adopt_review(&from, id)?;
         }
     }
@@ -194,20 +214,45 @@ fn merge_review_pages<'a>(inputs: &[PathBuf], dirs: &OutDir, ids: impl Iterator<
 mod tests {
     use super::*;
     use crate::batch::{self, RunOptions};
-    use crate::manifest;
     use crate::config::Config;
     use crate::extract::Isolation;
     use crate::inputs::Shard;
     use crate::log::{Log, LogFormat};
+    use crate::manifest;
 
     /// Invented reports (no real names or cases), one per kind, with planted e-mail addresses.
     fn fixtures(dir: &Path) -> Vec<PathBuf> {
         let kinds = [
-            ("Handläggaren skickade ett e-postmeddelande med en utredning till fel mottagare, kontakt ulla.provsdottir@exempel.invalid.", "Barn och unga – familjehemsenheten", "bedöms utgöra ett missförhållande", "2021-02-03"),
-            ("Ett aktskåp stod olåst över en helg i ett rum där hantverkare arbetade.", "Ekonomiskt bistånd – försörjningsstödsenheten", "bedöms utgöra en påtaglig risk för allvarligt missförhållande", "2022-05-06"),
-            ("En brukare fick en annan brukares läkemedel vid kvällsmedicineringen, anmält av gunnar.fiktivsson@exempel.invalid.", "Äldreomsorg – särskilt boende", "bedöms inte utgöra ett missförhållande", "2022-09-10"),
-            ("Personalen bemötte den boende på ett kränkande och nedlåtande sätt.", "Funktionsnedsättning – gruppbostad", "bedöms utgöra ett allvarligt missförhållande", "2023-01-11"),
-            ("Trygghetslarmet besvarades inte under natten och brukaren väntade länge.", "Äldreomsorg – hemtjänsten", "bedöms utgöra en påtaglig risk för missförhållande", "2023-03-12"),
+            (
+                "Handläggaren skickade ett e-postmeddelande med en utredning till fel mottagare, kontakt ulla.provsdottir@exempel.invalid.",
+                "Barn och unga – familjehemsenheten",
+                "bedöms utgöra ett missförhållande",
+                "2021-02-03",
+            ),
+            (
+                "Ett aktskåp stod olåst över en helg i ett rum där hantverkare arbetade.",
+                "Ekonomiskt bistånd – försörjningsstödsenheten",
+                "bedöms utgöra en påtaglig risk för allvarligt missförhållande",
+                "2022-05-06",
+            ),
+            (
+                "En brukare fick en annan brukares läkemedel vid kvällsmedicineringen, anmält av gunnar.fiktivsson@exempel.invalid.",
+                "Äldreomsorg – särskilt boende",
+                "bedöms inte utgöra ett missförhållande",
+                "2022-09-10",
+            ),
+            (
+                "Personalen bemötte den boende på ett kränkande och nedlåtande sätt.",
+                "Funktionsnedsättning – gruppbostad",
+                "bedöms utgöra ett allvarligt missförhållande",
+                "2023-01-11",
+            ),
+            (
+                "Trygghetslarmet besvarades inte under natten och brukaren väntade länge.",
+                "Äldreomsorg – hemtjänsten",
+                "bedöms utgöra en påtaglig risk för missförhållande",
+                "2023-03-12",
+            ),
         ];
         let mut paths = Vec::new();
         // 13: three kinds of 3 reports (their counts and digests published), two of 2.
@@ -230,7 +275,8 @@ Bedömning\n\nDet rapporterade {level}.\n"
     }
 
     fn run_with(p: &Pipeline, inputs: &[PathBuf], out: &Path, shard: Option<Shard>, review: bool) {
-        let config = Config { review: crate::config::ReviewConfig { enabled: review }, ..Config::default() };
+        let config =
+            Config { review: crate::config::ReviewConfig { enabled: review }, ..Config::default() };
         let p2;
         let p = if review != p.reviews() {
             p2 = Pipeline::build(config, None, Isolation::InProcess).unwrap();
@@ -238,7 +284,12 @@ Bedömning\n\nDet rapporterade {level}.\n"
         } else {
             p
         };
-        let opts = RunOptions { threads: Some(2), quiet: true, shard, ..RunOptions::new(inputs.to_vec(), out.to_path_buf()) };
+        let opts = RunOptions {
+            threads: Some(2),
+            quiet: true,
+            shard,
+            ..RunOptions::new(inputs.to_vec(), out.to_path_buf())
+        };
         let o = batch::run(p, &opts, &Log { format: LogFormat::Text, quiet: true }).unwrap();
         assert_eq!(o.failed, 0);
     }
@@ -258,9 +309,13 @@ Bedömning\n\nDet rapporterade {level}.\n"
         }
         let merged = d.path().join("merged");
         merge(&shards, &merged, &p).unwrap();
-        std::fs::write(merged.join("review/0000000000000000.html"), "left by an earlier merge").unwrap();
+        std::fs::write(merged.join("review/0000000000000000.html"), "left by an earlier merge")
+            .unwrap();
         merge(&shards, &merged, &p).unwrap();
-        let ids: BTreeSet<String> = manifest::read(&merged.join("manifest.jsonl")).into_iter().filter_map(|e| e.id).collect();
+        let ids: BTreeSet<String> = manifest::read(&merged.join("manifest.jsonl"))
+            .into_iter()
+            .filter_map(|e| e.id)
+            .collect();
         let pages: BTreeSet<String> = std::fs::read_dir(merged.join("review"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".html").to_string())
@@ -286,7 +341,8 @@ Bedömning\n\nDet rapporterade {level}.\n"
         for (k, s) in shards.iter().enumerate() {
             run(&p, &inputs, s, Some(Shard { index: k as u64, count: 3 }));
         }
-        let shard_docs: usize = shards.iter().map(|s| manifest::read(&s.join("manifest.jsonl")).len()).sum();
+        let shard_docs: usize =
+            shards.iter().map(|s| manifest::read(&s.join("manifest.jsonl")).len()).sum();
         assert_eq!(shard_docs, inputs.len(), "every input in exactly one shard");
         let merged = d.path().join("merged");
         let o = merge(&shards, &merged, &p).unwrap();
@@ -313,12 +369,15 @@ Bedömning\n\nDet rapporterade {level}.\n"
         let p = pipeline();
         let out = d.path().join("out");
         run(&p, &inputs, &out, None);
-        let summary: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("public/summary/summary.json")).unwrap()).unwrap();
+        let summary: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.join("public/summary/summary.json")).unwrap(),
+        )
+        .unwrap();
         let mut fields = Vec::new();
         for e in std::fs::read_dir(out.join("public/reports")).unwrap().flatten() {
             if e.path().extension().is_some_and(|x| x == "json") {
-                let v: serde_json::Value = serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+                let v: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
                 fields.push(v["fields"].clone());
             }
         }
@@ -339,7 +398,10 @@ Bedömning\n\nDet rapporterade {level}.\n"
         }
         for key in ["orsaker", "atgarder"] {
             for c in summary[key].as_array().unwrap() {
-                let n = fields.iter().filter(|f| f[key].as_array().unwrap().contains(&c["value"])).count();
+                let n = fields
+                    .iter()
+                    .filter(|f| f[key].as_array().unwrap().contains(&c["value"]))
+                    .count();
                 check(&c["count"], n, &format!("{key} {}", c["value"]));
             }
         }
@@ -359,13 +421,21 @@ Bedömning\n\nDet rapporterade {level}.\n"
             for v in planted {
                 assert!(!text.contains(v), "{v} leaked into {f}");
             }
-            let pdf_text = (f == "summary.pdf").then(|| pdf_extract::extract_text_from_mem(&bytes).ok()).flatten();
-            assert!(pdf_text.is_none_or(|t| planted.iter().all(|v| !t.to_lowercase().contains(v))), "leak in the PDF text");
+            let pdf_text = (f == "summary.pdf")
+                .then(|| pdf_extract::extract_text_from_mem(&bytes).ok())
+                .flatten();
+            assert!(
+                pdf_text.is_none_or(|t| planted.iter().all(|v| !t.to_lowercase().contains(v))),
+                "leak in the PDF text"
+            );
         }
         let html = std::fs::read_to_string(out.join("public/summary/summary.html")).unwrap();
         assert!(html.contains("[E-POST]"), "digests with placeholders are shown");
         assert!(html.contains("<svg") && !html.contains("<script"));
-        assert!(!html.contains("src=") && !html.contains("href=") && !html.contains("url("), "no external assets");
+        assert!(
+            !html.contains("src=") && !html.contains("href=") && !html.contains("url("),
+            "no external assets"
+        );
     }
 
     trait TapMkdir {

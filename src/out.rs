@@ -150,7 +150,9 @@ impl OutDir {
     pub fn previous_entries(root: &Path) -> HashMap<String, Entry> {
         let journal = root.join(".maskera").join("journal.jsonl");
         let mut previous = HashMap::new();
-        for e in manifest::read(&Self::manifest_path(root)).into_iter().chain(manifest::read(&journal)) {
+        for e in
+            manifest::read(&Self::manifest_path(root)).into_iter().chain(manifest::read(&journal))
+        {
             previous.insert(e.source.clone(), e);
         }
         previous
@@ -178,8 +180,13 @@ impl OutDir {
 
     /// Write the review page of a document (private).
     pub fn write_review(&self, id: &str, page: &str) -> Result<(), String> {
-        fsutil::write_atomic_via(&self.tmp, &self.review_file(id), page.as_bytes(), Access::Private)
-            .map_err(|e| format!("cannot write the review page: {}", e.kind()))?;
+        fsutil::write_atomic_via(
+            &self.tmp,
+            &self.review_file(id),
+            page.as_bytes(),
+            Access::Private,
+        )
+        .map_err(|e| format!("cannot write the review page: {}", e.kind()))?;
         if let Ok(mut r) = self.reviewed.lock() {
             r.insert(id.to_string());
         }
@@ -189,7 +196,11 @@ impl OutDir {
     /// The journal of this run: one manifest line per finished document.
     pub fn journal(&self) -> Result<Journal, OutError> {
         let path = self.state.join("journal.jsonl");
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).map_err(out_error(&path))?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(out_error(&path))?;
         Ok(Journal { file: Mutex::new(file) })
     }
 
@@ -203,18 +214,21 @@ impl OutDir {
         let public = Access::Public;
         for entry in rd.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            let parts = match name.strip_suffix(MASKED_COPY_EXTENSION).and_then(|s| s.strip_suffix('.')) {
-                Some(stem) => Some((stem, MASKED_COPY_EXTENSION)),
-                None => name.rsplit_once('.'),
-            };
+            let parts =
+                match name.strip_suffix(MASKED_COPY_EXTENSION).and_then(|s| s.strip_suffix('.')) {
+                    Some(stem) => Some((stem, MASKED_COPY_EXTENSION)),
+                    None => name.rsplit_once('.'),
+                };
             let ok = parts.is_some_and(|(stem, ext)| {
-                keep.contains(stem) && (REPORT_EXTENSIONS.contains(&ext) || ext == MASKED_COPY_EXTENSION)
+                keep.contains(stem)
+                    && (REPORT_EXTENSIONS.contains(&ext) || ext == MASKED_COPY_EXTENSION)
             });
             if ok {
                 #[cfg(unix)]
                 {
                     use std::os::unix::fs::PermissionsExt;
-                    let mode = entry.metadata().map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+                    let mode =
+                        entry.metadata().map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
                     if mode != public.mode() {
                         let _ = public.apply(&entry.path());
                     }
@@ -234,7 +248,8 @@ impl OutDir {
     /// documents processed again without `--review`. Other files (`decisions.toml`) stay.
     pub fn prune_reviews(&self, unchanged: &BTreeSet<String>) {
         let Ok(rd) = std::fs::read_dir(self.root.join("review")) else { return };
-        let mut keep: BTreeSet<String> = self.reviewed.lock().map(|r| r.clone()).unwrap_or_default();
+        let mut keep: BTreeSet<String> =
+            self.reviewed.lock().map(|r| r.clone()).unwrap_or_default();
         keep.extend(unchanged.iter().cloned());
         for entry in rd.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
@@ -245,13 +260,18 @@ impl OutDir {
     }
 
     /// Write the manifest (sorted by source) and the run record.
-    pub fn write_manifest(&self, entries: &mut [Entry], record: &RunRecord) -> Result<(), OutError> {
+    pub fn write_manifest(
+        &self,
+        entries: &mut [Entry],
+        record: &RunRecord,
+    ) -> Result<(), OutError> {
         let path = Self::manifest_path(&self.root);
         manifest::write(&path, entries).map_err(out_error(&path))?;
         let path = self.root.join("run.json");
         let mut json = serde_json::to_string_pretty(record).expect("run records serialise");
         json.push('\n');
-        fsutil::write_atomic_via(&self.state, &path, json.as_bytes(), Access::Private).map_err(out_error(&path))
+        fsutil::write_atomic_via(&self.state, &path, json.as_bytes(), Access::Private)
+            .map_err(out_error(&path))
     }
 
     /// Write the learning summary to `public/summary/`.

@@ -117,7 +117,11 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn build(config: Config, templates_dir: Option<&Path>, isolation: Isolation) -> Result<Pipeline, BuildError> {
+    pub fn build(
+        config: Config,
+        templates_dir: Option<&Path>,
+        isolation: Isolation,
+    ) -> Result<Pipeline, BuildError> {
         Self::build_with(config, templates_dir, isolation, Extras::default())
     }
 
@@ -225,7 +229,11 @@ impl Pipeline {
     }
 
     /// The learning summary of the published reports `ids` in `reports_dir`. Writes nothing.
-    pub fn summary(&self, reports_dir: &Path, ids: &[String]) -> Result<SummaryFiles, crate::render::RenderError> {
+    pub fn summary(
+        &self,
+        reports_dir: &Path,
+        ids: &[String],
+    ) -> Result<SummaryFiles, crate::render::RenderError> {
         let clean = |t: &str| self.detectors.detect_str(t).is_empty();
         Ok(self.summarizer.summarize(reports_dir, ids, &self.analyzer, &clean)?.1)
     }
@@ -239,28 +247,44 @@ impl Pipeline {
     }
 
     fn stages(&self, input: &Input, scratch: &Path) -> Result<Processed, DocError> {
-        let bytes = std::fs::read(&input.path).map_err(|e| DocError::new(format!("cannot read the file: {}", e.kind())))?;
+        let bytes = std::fs::read(&input.path)
+            .map_err(|e| DocError::new(format!("cannot read the file: {}", e.kind())))?;
         if sha256_hex(&bytes) != input.sha256 {
             return Err(DocError::new("the file changed while the batch was running; run again"));
         }
-        let extracted =
-            self.extractor.extract(&input.path, &bytes, scratch).map_err(|e| DocError::new(e.to_string()))?;
+        let extracted = self
+            .extractor
+            .extract(&input.path, &bytes, scratch)
+            .map_err(|e| DocError::new(e.to_string()))?;
         drop(bytes);
         let normalized = normalize::normalize(&extracted);
         let (findings, allowed) = match self.reviews() {
             true => self.detectors.detect_for_review(&normalized),
             false => (self.detectors.detect(&normalized), Vec::new()),
         };
-        let (redacted, values) =
-            redact::redact_settled(&normalized, &findings, &self.detectors, &self.policy, self.link.as_ref());
+        let (redacted, values) = redact::redact_settled(
+            &normalized,
+            &findings,
+            &self.detectors,
+            &self.policy,
+            self.link.as_ref(),
+        );
         let counts: BTreeMap<String, usize> =
             redacted.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect();
         let verified = self.render_and_verify(&input.id, &redacted, &values, counts.clone());
         // The masked copy of a PDF, once its text files passed: published with them or not at all.
-        let copy = match (&verified, extracted.format == Format::Pdf && self.config.masked_copy.enabled) {
-            (Ok(_), true) => Some(self.masked_copy(input, scratch, &extracted, &normalized, &redacted, &values)),
-            _ => None,
-        };
+        let copy =
+            match (&verified, extracted.format == Format::Pdf && self.config.masked_copy.enabled) {
+                (Ok(_), true) => Some(self.masked_copy(
+                    input,
+                    scratch,
+                    &extracted,
+                    &normalized,
+                    &redacted,
+                    &values,
+                )),
+                _ => None,
+            };
         let mut thumbnails = Vec::new();
         let verified = match copy {
             Some(Ok(mut copy)) => {
@@ -318,10 +342,12 @@ impl Pipeline {
         redacted: &redact::Redacted,
         values: &redact::MaskedValues,
     ) -> Result<crate::masked_copy::MaskedCopy, String> {
-        let work = tempfile::Builder::new().prefix("copy-").tempdir_in(scratch).map_err(|e| {
-            format!("masked copy: cannot use the temporary folder: {}", e.kind())
-        })?;
-        let (_, statement) = crate::record::masking_record(&redacted.counts(), &self.config.grounds);
+        let work = tempfile::Builder::new()
+            .prefix("copy-")
+            .tempdir_in(scratch)
+            .map_err(|e| format!("masked copy: cannot use the temporary folder: {}", e.kind()))?;
+        let (_, statement) =
+            crate::record::masking_record(&redacted.counts(), &self.config.grounds);
         let copy_input = crate::masked_copy::CopyInput {
             path: &input.path,
             work: work.path(),
@@ -356,7 +382,8 @@ impl Pipeline {
         values: &redact::MaskedValues,
         counts: BTreeMap<String, usize>,
     ) -> Result<Verified, String> {
-        let (masking_record, masking_statement) = crate::record::masking_record(&redacted.counts(), &self.config.grounds);
+        let (masking_record, masking_statement) =
+            crate::record::masking_record(&redacted.counts(), &self.config.grounds);
         let info = ReportInfo {
             id: id.to_string(),
             maskera_version: env!("CARGO_PKG_VERSION"),
@@ -369,11 +396,13 @@ impl Pipeline {
                 reocr_words: redacted.ocr().reocr_words,
             },
             redactions: counts,
-            fields: serde_json::to_value(self.analyzer.analyze(redacted)).map_err(|e| e.to_string())?,
+            fields: serde_json::to_value(self.analyzer.analyze(redacted))
+                .map_err(|e| e.to_string())?,
             masking_record,
             masking_statement,
         };
-        let rendered = crate::render::render(redacted, &info, &self.templates).map_err(|e| e.to_string())?;
+        let rendered =
+            crate::render::render(redacted, &info, &self.templates).map_err(|e| e.to_string())?;
         crate::verify::verify(rendered, values, &self.detectors).map_err(|e| e.to_string())
     }
 }
@@ -381,7 +410,12 @@ impl Pipeline {
 /// The fingerprint of what makes the published files: program version, configuration
 /// (without what changes nothing under `public/`: review pages, where the key file lies),
 /// templates, taxonomy and the link key's hash.
-fn fingerprint(config: &Config, templates: &Templates, analyzer: &Analyzer, link: Option<&LinkKey>) -> String {
+fn fingerprint(
+    config: &Config,
+    templates: &Templates,
+    analyzer: &Analyzer,
+    link: Option<&LinkKey>,
+) -> String {
     let mut for_fingerprint = config.clone();
     for_fingerprint.review = Default::default();
     for_fingerprint.link_key_file = None;

@@ -20,8 +20,12 @@ pub struct RecordEntry {
 /// The record (kinds in their fixed order, kinds with no masking left out) and the
 /// statements, one per ground in order of its first kind. `grounds` are the configured
 /// legal grounds per kind (kinds left out take [`DEFAULT_GROUND`]).
-pub fn masking_record(counts: &BTreeMap<Kind, usize>, grounds: &BTreeMap<Kind, String>) -> (Vec<RecordEntry>, Vec<String>) {
-    let ground = |k: &Kind| grounds.get(k).map(String::as_str).unwrap_or(DEFAULT_GROUND).to_string();
+pub fn masking_record(
+    counts: &BTreeMap<Kind, usize>,
+    grounds: &BTreeMap<Kind, String>,
+) -> (Vec<RecordEntry>, Vec<String>) {
+    let ground =
+        |k: &Kind| grounds.get(k).map(String::as_str).unwrap_or(DEFAULT_GROUND).to_string();
     let record: Vec<RecordEntry> = Kind::ALL
         .iter()
         .filter_map(|k| {
@@ -38,7 +42,9 @@ pub fn masking_record(counts: &BTreeMap<Kind, usize>, grounds: &BTreeMap<Kind, S
     }
     let statements = per_ground
         .into_iter()
-        .map(|(g, n)| format!("maskning enligt {g}: {n} {}", if n == 1 { "uppgift" } else { "uppgifter" }))
+        .map(|(g, n)| {
+            format!("maskning enligt {g}: {n} {}", if n == 1 { "uppgift" } else { "uppgifter" })
+        })
         .collect();
     (record, statements)
 }
@@ -52,11 +58,19 @@ mod tests {
         let mut cfg = crate::config::Config::default();
         cfg.grounds.insert(Kind::Regnr, "21 kap. 7 § OSL".into());
         let counts: BTreeMap<Kind, usize> =
-            [(Kind::Name, 4), (Kind::Email, 3), (Kind::Regnr, 1), (Kind::Phone, 0)].into_iter().collect();
+            [(Kind::Name, 4), (Kind::Email, 3), (Kind::Regnr, 1), (Kind::Phone, 0)]
+                .into_iter()
+                .collect();
         let (record, statements) = masking_record(&counts, &cfg.grounds);
         let kinds: Vec<_> = record.iter().map(|e| (e.kind, e.count)).collect();
         assert_eq!(kinds, [("NAME", 4), ("EMAIL", 3), ("REGNR", 1)]);
-        assert_eq!(statements, ["maskning enligt 26 kap. 1 § OSL: 7 uppgifter", "maskning enligt 21 kap. 7 § OSL: 1 uppgift"]);
+        assert_eq!(
+            statements,
+            [
+                "maskning enligt 26 kap. 1 § OSL: 7 uppgifter",
+                "maskning enligt 21 kap. 7 § OSL: 1 uppgift"
+            ]
+        );
         let (r, s) = masking_record(&BTreeMap::new(), &cfg.grounds);
         assert!(r.is_empty() && s.is_empty());
         let json = serde_json::to_string(&record[0]).unwrap();

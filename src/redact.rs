@@ -189,16 +189,17 @@ fn merge(spans: &[Span]) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     for s in sorted {
         if let Some(last) = out.last_mut()
-            && s.start < last.end {
-                if (s.confidence, s.end - s.start) > (last.confidence, last.end - last.start) {
-                    last.kind = s.kind;
-                    last.rule = s.rule;
-                    last.confidence = s.confidence;
-                    last.entity = s.entity.clone();
-                }
-                last.end = last.end.max(s.end);
-                continue;
+            && s.start < last.end
+        {
+            if (s.confidence, s.end - s.start) > (last.confidence, last.end - last.start) {
+                last.kind = s.kind;
+                last.rule = s.rule;
+                last.confidence = s.confidence;
+                last.entity = s.entity.clone();
             }
+            last.end = last.end.max(s.end);
+            continue;
+        }
         out.push(s.clone());
     }
     out
@@ -269,10 +270,12 @@ pub fn redact(
     policy: &MaskPolicy,
     link: Option<&LinkKey>,
 ) -> (Redacted, MaskedValues) {
-    let spans: Vec<Span> = findings.spans.iter().filter(|s| policy.masks(s.kind)).cloned().collect();
+    let spans: Vec<Span> =
+        findings.spans.iter().filter(|s| policy.masks(s.kind)).cloned().collect();
     let mut numbering = Numbering { link: link.cloned(), ..Numbering::default() };
     let pass = replace(text.text(), merge(&spans), policy, &mut numbering);
-    let mut bases: Vec<String> = Kind::ALL.iter().map(|k| policy.placeholder(*k).to_string()).collect();
+    let mut bases: Vec<String> =
+        Kind::ALL.iter().map(|k| policy.placeholder(*k).to_string()).collect();
     bases.sort_unstable();
     bases.dedup();
     let mut values = MaskedValues::default();
@@ -318,7 +321,12 @@ fn outside_placeholders(span: &Span, placeholders: &[Placeholder], out: &mut Vec
 /// of `r.text()`; they are cut so that no placeholder is touched, and persons continue the
 /// document's numbering (a known entity keeps its number). The newly masked values join
 /// `values`.
-pub fn redact_further(mut r: Redacted, values: &mut MaskedValues, spans: &[Span], policy: &MaskPolicy) -> Redacted {
+pub fn redact_further(
+    mut r: Redacted,
+    values: &mut MaskedValues,
+    spans: &[Span],
+    policy: &MaskPolicy,
+) -> Redacted {
     let mut cut = Vec::with_capacity(spans.len());
     for s in spans.iter().filter(|s| policy.masks(s.kind)) {
         outside_placeholders(s, &r.placeholders, &mut cut);
@@ -334,7 +342,8 @@ pub fn redact_further(mut r: Redacted, values: &mut MaskedValues, spans: &[Span]
         if i == 0 { x } else { r.origins[i - 1].1 + (x - r.placeholders[i - 1].end) }
     };
     r.rounds = r.rounds.saturating_add(1);
-    let sources: Vec<(usize, usize)> = pass.sources.iter().map(|&(s, e)| (to_normalised(s), to_normalised(e))).collect();
+    let sources: Vec<(usize, usize)> =
+        pass.sources.iter().map(|&(s, e)| (to_normalised(s), to_normalised(e))).collect();
     for (m, &src) in pass.maskings.iter_mut().zip(&sources) {
         m.source = src;
         m.round = r.rounds;
@@ -352,7 +361,8 @@ pub fn redact_further(mut r: Redacted, values: &mut MaskedValues, spans: &[Span]
         }
     };
     for (p, &o) in r.placeholders.iter().zip(&r.origins) {
-        placeholders.push((Placeholder { start: shift(p.start), end: shift(p.end), kind: p.kind }, o));
+        placeholders
+            .push((Placeholder { start: shift(p.start), end: shift(p.end), kind: p.kind }, o));
     }
     placeholders.extend(pass.placeholders.iter().copied().zip(sources));
     placeholders.sort_unstable_by_key(|(p, _)| (p.start, p.end));
@@ -442,7 +452,9 @@ mod tests {
     #[test]
     fn later_rounds_continue_person_numbers_and_never_cut_a_placeholder() {
         let t = norm("Ola ringde. Eva kom.");
-        let f = Findings { spans: vec![span(0, 3, Kind::Name, Some("ola")), span(12, 15, Kind::Name, Some("eva"))] };
+        let f = Findings {
+            spans: vec![span(0, 3, Kind::Name, Some("ola")), span(12, 15, Kind::Name, Some("eva"))],
+        };
         let (r, mut v) = redact(&t, &f, &policy(), None);
         assert_eq!(r.text(), "[PERSON 1] ringde. [PERSON 2] kom.");
         placeholders_are_where_they_say(&r);
@@ -465,7 +477,8 @@ mod tests {
     #[test]
     fn a_span_around_a_placeholder_keeps_both_sides() {
         let t = norm("x 123 y");
-        let (r, mut v) = redact(&t, &Findings { spans: vec![span(2, 5, Kind::Phone, None)] }, &policy(), None);
+        let (r, mut v) =
+            redact(&t, &Findings { spans: vec![span(2, 5, Kind::Phone, None)] }, &policy(), None);
         assert_eq!(r.text(), "x [TELEFON] y");
         let r = redact_further(r, &mut v, &[span(0, 13, Kind::Email, None)], &policy());
         assert_eq!(r.text(), "[E-POST][TELEFON][E-POST]");
@@ -475,11 +488,14 @@ mod tests {
     #[test]
     fn every_masking_knows_its_range_in_the_normalised_text() {
         let t = norm("Ola ringde. Eva kom.");
-        let f = Findings { spans: vec![span(0, 3, Kind::Name, Some("ola")), span(12, 15, Kind::Name, Some("eva"))] };
+        let f = Findings {
+            spans: vec![span(0, 3, Kind::Name, Some("ola")), span(12, 15, Kind::Name, Some("eva"))],
+        };
         let (r, mut v) = redact(&t, &f, &policy(), None);
         // "kom" (30..33 in the redacted text) is 16..19 in the normalised one.
         let r = redact_further(r, &mut v, &[span(30, 33, Kind::Name, Some("kom"))], &policy());
-        let got: Vec<(&str, u8)> = r.maskings().iter().map(|m| (&t.text()[m.source.0..m.source.1], m.round)).collect();
+        let got: Vec<(&str, u8)> =
+            r.maskings().iter().map(|m| (&t.text()[m.source.0..m.source.1], m.round)).collect();
         assert_eq!(got, [("Ola", 1), ("Eva", 1), ("kom", 2)]);
         assert_eq!(r.text(), "[PERSON 1] ringde. [PERSON 2] [PERSON 3].");
     }
@@ -489,7 +505,9 @@ mod tests {
         let key = LinkKey::from_bytes(&[3u8; 32]);
         let cfg = policy();
         let t1 = norm("Ola ringde Eva.");
-        let f1 = Findings { spans: vec![span(0, 3, Kind::Name, Some("ola")), span(11, 14, Kind::Name, Some("eva"))] };
+        let f1 = Findings {
+            spans: vec![span(0, 3, Kind::Name, Some("ola")), span(11, 14, Kind::Name, Some("eva"))],
+        };
         let t2 = norm("Eva svarade.");
         let f2 = Findings { spans: vec![span(0, 3, Kind::Name, Some("eva"))] };
         let (r1, mut v1) = redact(&t1, &f1, &cfg, Some(&key));
@@ -512,14 +530,24 @@ mod tests {
         assert_eq!(n.label(Kind::Name, "ola".into()), a);
         // Placeholders made this way are invisible to the detectors.
         let d = crate::detect::Detectors::build(&Default::default()).unwrap();
-        let many: String = (0..400).map(|i| format!("Det sa [PERSON {}] i dag. ", key.label(Kind::Name, &format!("p{i}"), 7))).collect();
-        assert!(d.detect_str(&many).is_empty(), "{:?}", d.detect_str(&many).first().map(|s| &many[s.start..s.end]));
+        let many: String = (0..400)
+            .map(|i| {
+                format!("Det sa [PERSON {}] i dag. ", key.label(Kind::Name, &format!("p{i}"), 7))
+            })
+            .collect();
+        assert!(
+            d.detect_str(&many).is_empty(),
+            "{:?}",
+            d.detect_str(&many).first().map(|s| &many[s.start..s.end])
+        );
     }
 
     #[test]
     fn overlapping_spans_merge() {
         let t = norm("mail a.b@c.se slut");
-        let f = Findings { spans: vec![span(5, 13, Kind::Email, None), span(5, 8, Kind::Name, Some("a"))] };
+        let f = Findings {
+            spans: vec![span(5, 13, Kind::Email, None), span(5, 8, Kind::Name, Some("a"))],
+        };
         let (r, _) = redact(&t, &f, &policy(), None);
         assert_eq!(r.text(), "mail [E-POST] slut");
     }

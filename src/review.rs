@@ -24,8 +24,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::{Config, MaskPolicy};
-use crate::fold::term as fold;
 use crate::document::{Findings, Kind, Normalized, Span};
+use crate::fold::term as fold;
 use crate::redact::Redacted;
 use crate::render::{RenderError, Templates};
 
@@ -42,9 +42,13 @@ pub const LOW_CONFIDENCE: f32 = 0.8;
 /// [`LOW_CONFIDENCE`].
 pub fn doubt(kind: Kind, rule: &str, confidence: f32) -> Option<&'static str> {
     match rule {
-        "name-given" => Some("ensamt förnamn som också kan vara ett vanligt ord / a lone given name that may be an ordinary word"),
+        "name-given" => Some(
+            "ensamt förnamn som också kan vara ett vanligt ord / a lone given name that may be an ordinary word",
+        ),
         "name-surname" => Some("ensamt efternamn utan förnamn / a lone surname"),
-        "name-role" | "name-speech" => Some("namn funnet bara genom sammanhanget / name found by context only"),
+        "name-role" | "name-speech" => {
+            Some("namn funnet bara genom sammanhanget / name found by context only")
+        }
         _ if kind == Kind::Personnummer && confidence < 0.9 => {
             Some("kontrollsiffran stämmer inte eller saknas / check digit wrong or missing")
         }
@@ -74,7 +78,9 @@ impl DecisionsInForce {
     /// The global lists of `global` and the batch's decisions (terms of both kept once).
     pub fn new(global: &Config, batch: &crate::decide::Decisions) -> DecisionsInForce {
         let mut d = DecisionsInForce::default();
-        for (list, g, b) in [(&mut d.allow, &global.allow, &batch.allow), (&mut d.deny, &global.deny, &batch.deny)] {
+        for (list, g, b) in
+            [(&mut d.allow, &global.allow, &batch.allow), (&mut d.deny, &global.deny, &batch.deny)]
+        {
             for (terms, src) in [(g, Source::Global), (b, Source::Batch)] {
                 for t in terms {
                     if !t.trim().is_empty() && !list.iter().any(|(x, _)| fold(x) == fold(t)) {
@@ -193,7 +199,12 @@ fn fixes(n: &Normalized, lines: &Lines) -> Vec<Fix> {
             end: e,
         });
     }
-    out.retain(|f| f.start < f.end && f.end <= text.len() && text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+    out.retain(|f| {
+        f.start < f.end
+            && f.end <= text.len()
+            && text.is_char_boundary(f.start)
+            && text.is_char_boundary(f.end)
+    });
     out.sort_by_key(|f| (f.start, f.end));
     // Never overlapping, so every part of the text belongs to one change at most.
     let mut end = 0;
@@ -308,7 +319,11 @@ fn kept_detections<'a>(d: &'a DocReview, text: &str) -> Vec<(&'a Span, String, b
         kept.push((s, format!("allow-lista ({from}): {term}"), true));
     }
     for s in d.findings.spans.iter().filter(|s| !d.policy.masks(s.kind)) {
-        kept.push((s, format!("typen {} maskeras inte (mask) / kind not masked", s.kind.as_str()), false));
+        kept.push((
+            s,
+            format!("typen {} maskeras inte (mask) / kind not masked", s.kind.as_str()),
+            false,
+        ));
     }
     kept
 }
@@ -318,11 +333,13 @@ fn kept_detections<'a>(d: &'a DocReview, text: &str) -> Vec<(&'a Span, String, b
 /// overlap) are highlighted, and the kept ones that overlap no highlight.
 fn rows(d: &DocReview, text: &str) -> Vec<Row> {
     let lines = Lines::new(text);
-    let mut rows: Vec<Row> = d.redacted.maskings().iter().map(|m| masked_row(m, text, &lines)).collect();
+    let mut rows: Vec<Row> =
+        d.redacted.maskings().iter().map(|m| masked_row(m, text, &lines)).collect();
     let masked_ranges: Vec<(usize, usize)> = rows.iter().map(|r| (r.start, r.end)).collect();
     let inside_masked = |s: &Span| masked_ranges.iter().any(|&(a, b)| a <= s.start && s.end <= b);
     for (s, reason, decided) in kept_detections(d, text) {
-        let listed = rows.iter().any(|r| r.status == "kept" && r.start == s.start && r.end == s.end);
+        let listed =
+            rows.iter().any(|r| r.status == "kept" && r.start == s.start && r.end == s.end);
         if !inside_masked(s) && !listed {
             rows.push(kept_row(s, reason, decided, text, &lines));
         }
@@ -396,7 +413,10 @@ pub fn render_review(d: &DocReview, templates: &Templates) -> Result<String, Ren
         .iter()
         .map(|png| {
             use base64::Engine;
-            format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
+            format!(
+                "data:image/png;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(png)
+            )
         })
         .collect();
     ctx.insert("copy_pages", &copy_pages);
@@ -451,7 +471,12 @@ mod tests {
         Normalized::plain(text)
     }
 
-    fn page(text: &str, cfg: &Config, batch: &crate::decide::Decisions, failure: Option<&str>) -> String {
+    fn page(
+        text: &str,
+        cfg: &Config,
+        batch: &crate::decide::Decisions,
+        failure: Option<&str>,
+    ) -> String {
         let mut full = cfg.clone();
         batch.apply_to(&mut full);
         let det = Detectors::build(&full.detect_settings()).unwrap();
@@ -482,7 +507,9 @@ mod tests {
             .map(|m| {
                 let attr = |name: &str| {
                     let k = format!("{name}=\"");
-                    m.split_once(&k).map(|(_, r)| r.split('"').next().unwrap().to_string()).unwrap_or_default()
+                    m.split_once(&k)
+                        .map(|(_, r)| r.split('"').next().unwrap().to_string())
+                        .unwrap_or_default()
                 };
                 (attr("data-kind"), attr("data-status"), attr("data-placeholder"))
             })
@@ -495,38 +522,64 @@ mod tests {
         let html = page(text, &Config::default(), &Default::default(), None);
         let m = marks(&html);
         assert!(m.contains(&("EMAIL".into(), "masked".into(), "[E-POST]".into())), "{m:?}");
-        assert!(m.iter().any(|(k, s, p)| k == "NAME" && s == "masked" && p.starts_with("[PERSON")), "{m:?}");
+        assert!(
+            m.iter().any(|(k, s, p)| k == "NAME" && s == "masked" && p.starts_with("[PERSON")),
+            "{m:?}"
+        );
         assert!(m.iter().any(|(k, _, _)| k == "PHONE"));
         // The lone ambiguous name is flagged and is the first row of the table.
         let table = html.split("<tbody>").nth(1).unwrap();
         let first_row = table.split("</tr>").next().unwrap();
-        assert!(first_row.contains("data-low=\"true\"") && first_row.contains("Sten"), "{first_row}");
+        assert!(
+            first_row.contains("data-low=\"true\"") && first_row.contains("Sten"),
+            "{first_row}"
+        );
         assert!(html.contains("Innehåller personuppgifter") && html.contains("noindex"));
         assert!(html.contains("Content-Security-Policy") && !html.contains("<script"));
         assert!(!html.contains("http://") && !html.contains("https://"));
-        assert_eq!(html, page(text, &Config::default(), &Default::default(), None), "deterministic");
+        assert_eq!(
+            html,
+            page(text, &Config::default(), &Default::default(), None),
+            "deterministic"
+        );
     }
 
     #[test]
     fn kept_detections_show_why_and_decisions_show_what_they_did() {
         let text = "Efter lunch kom Sten till mötet på Solgläntan. Mejla a.b@example.se.\n";
-        let cfg = Config { mask: Kind::ALL.iter().copied().filter(|k| *k != Kind::Email).collect(), ..Config::default() };
-        let batch = crate::decide::Decisions { allow: vec!["sten".into()], deny: vec!["Solgläntan".into()] };
+        let cfg = Config {
+            mask: Kind::ALL.iter().copied().filter(|k| *k != Kind::Email).collect(),
+            ..Config::default()
+        };
+        let batch = crate::decide::Decisions {
+            allow: vec!["sten".into()],
+            deny: vec!["Solgläntan".into()],
+        };
         let html = page(text, &cfg, &batch, None);
         let m = marks(&html);
         assert!(m.contains(&("NAME".into(), "kept".into(), "".into())), "{m:?}");
         assert!(m.contains(&("EMAIL".into(), "kept".into(), "".into())), "{m:?}");
         assert!(m.contains(&("OTHER".into(), "masked".into(), "[MASKERAT]".into())), "{m:?}");
-        assert!(html.contains("data-list=\"allow\" data-source=\"batch\" data-applied=\"1\""), "{html}");
-        assert!(html.contains("data-list=\"deny\" data-source=\"batch\" data-applied=\"1\""), "{html}");
+        assert!(
+            html.contains("data-list=\"allow\" data-source=\"batch\" data-applied=\"1\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("data-list=\"deny\" data-source=\"batch\" data-applied=\"1\""),
+            "{html}"
+        );
     }
 
     #[test]
     fn everything_is_escaped_and_a_failure_is_stated() {
         let text = "<script>alert(1)</script> & \"Sten\" kom <b>\n";
         let html = page(text, &Config::default(), &Default::default(), Some("verification: <x>"));
-        assert!(!html.contains("<script>") && !html.contains("<b>") && html.contains("&lt;script&gt;"));
-        assert!(html.contains("verification: &lt;x&gt;") && html.contains("data-published=\"false\""));
+        assert!(
+            !html.contains("<script>") && !html.contains("<b>") && html.contains("&lt;script&gt;")
+        );
+        assert!(
+            html.contains("verification: &lt;x&gt;") && html.contains("data-published=\"false\"")
+        );
     }
 
     #[test]

@@ -2,10 +2,10 @@
 //! value and nothing a detector recognises survived in any of the files. Only a
 //! [`Verified`] document can be published ([`crate::out`] writes nothing else).
 
-use crate::fold::text_key as fold;
 use crate::detect::Detectors;
 use crate::detect::names::readable;
 use crate::document::Kind;
+use crate::fold::text_key as fold;
 use crate::redact::MaskedValues;
 use crate::render::Rendered;
 
@@ -20,7 +20,6 @@ pub enum VerifyError {
     Unreadable(&'static str),
 }
 
-
 /// The masked values of a document, folded, found in one pass over a text.
 struct Values {
     finder: Option<aho_corasick::AhoCorasick>,
@@ -28,7 +27,8 @@ struct Values {
 
 impl Values {
     fn new(masked: &[String]) -> Values {
-        let mut values: Vec<String> = masked.iter().map(|v| fold(v)).filter(|v| v.chars().count() >= 2).collect();
+        let mut values: Vec<String> =
+            masked.iter().map(|v| fold(v)).filter(|v| v.chars().count() >= 2).collect();
         values.sort_unstable();
         values.dedup();
         // A non-contiguous NFA builds in a fraction of a DFA's time, and it searches five
@@ -86,7 +86,13 @@ fn html_text(html: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&#39;", "'").replace("&#x2F;", "/")
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2F;", "/")
 }
 
 /// The text a reader gets out of a published PDF: its text layer, re-extracted, and the
@@ -97,7 +103,12 @@ fn pdf_text(pdf: &[u8]) -> Result<String, VerifyError> {
         let mut text = String::new();
         let mut dev = pdf_extract::PlainTextOutput::new(&mut text);
         pdf_extract::output_doc(&doc, &mut dev).ok()?;
-        if let Ok(info) = doc.trailer.get(b"Info").and_then(|o| o.as_reference()).and_then(|r| doc.get_dictionary(r)) {
+        if let Ok(info) = doc
+            .trailer
+            .get(b"Info")
+            .and_then(|o| o.as_reference())
+            .and_then(|r| doc.get_dictionary(r))
+        {
             for (_, v) in info.iter() {
                 if let Ok(s) = v.as_str() {
                     text.push('\n');
@@ -189,7 +200,11 @@ fn word_name_readable(text: &str, word_names: &[String]) -> bool {
 
 /// Check every file of a rendered report against the values its redaction masked and
 /// against the detectors; only a report that passes becomes [`Verified`].
-pub fn verify(rendered: Rendered, values: &MaskedValues, detectors: &Detectors) -> Result<Verified, VerifyError> {
+pub fn verify(
+    rendered: Rendered,
+    values: &MaskedValues,
+    detectors: &Detectors,
+) -> Result<Verified, VerifyError> {
     let file = |ext: &str| rendered.text_of(ext).unwrap_or_default();
     let texts: [(&'static str, String); 5] = [
         ("txt", file("txt").to_string()),
@@ -277,15 +292,23 @@ mod tests {
         assert_eq!(verify(r, &v, &d).err(), Some(VerifyError::MaskedValue("html")));
         let (mut r, v, d) = rendered_for(TEXT);
         r.tamper("json", |j| j.push_str("\"annan.person@example.org\""));
-        assert_eq!(verify(r, &v, &d).err(), Some(VerifyError::Detected { ext: "json", kind: "EMAIL" }));
+        assert_eq!(
+            verify(r, &v, &d).err(),
+            Some(VerifyError::Detected { ext: "json", kind: "EMAIL" })
+        );
         let (mut r, v, d) = rendered_for(TEXT);
-        let unmasked = crate::render::layout::Layout::of_published_text("Rapport\n\nhandlaggare.ett@example.se");
+        let unmasked = crate::render::layout::Layout::of_published_text(
+            "Rapport\n\nhandlaggare.ett@example.se",
+        );
         r.replace_pdf(crate::render::pdf::render_pdf(&unmasked).unwrap());
         assert_eq!(verify(r, &v, &d).err(), Some(VerifyError::MaskedValue("pdf")));
     }
 
     #[test]
     fn html_text_strips_tags_and_entities() {
-        assert_eq!(html_text("<p>a &amp; <b>b</b></p>").split_whitespace().collect::<Vec<_>>(), ["a", "&", "b"]);
+        assert_eq!(
+            html_text("<p>a &amp; <b>b</b></p>").split_whitespace().collect::<Vec<_>>(),
+            ["a", "&", "b"]
+        );
     }
 }

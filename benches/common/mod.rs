@@ -12,14 +12,59 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput};
 
 pub const GIVEN: &[&str] = &[
-    "Vera", "Olle", "Signe", "Tage", "Rut", "Ingvar", "Maj-Britt", "Yusuf", "Leyla", "Ines", "Juha", "Tiina", "Gösta",
-    "Wilma", "Irma", "Sture", "Ragnar", "Amina", "Per", "Dag", "Stig", "Bo",
+    "Vera",
+    "Olle",
+    "Signe",
+    "Tage",
+    "Rut",
+    "Ingvar",
+    "Maj-Britt",
+    "Yusuf",
+    "Leyla",
+    "Ines",
+    "Juha",
+    "Tiina",
+    "Gösta",
+    "Wilma",
+    "Irma",
+    "Sture",
+    "Ragnar",
+    "Amina",
+    "Per",
+    "Dag",
+    "Stig",
+    "Bo",
 ];
 pub const SURNAMES: &[&str] = &[
-    "Lindqvist", "Wahlberg", "Östlund", "Borgström", "Sahlin", "Quorvist", "Ekelund", "Warsame", "Kovač", "Laaksonen",
-    "Ringqvist", "Åkerlund", "Lindfors", "Ekdahl", "Holm", "Björk", "von Platen", "Hedlund", "Tornérus",
+    "Lindqvist",
+    "Wahlberg",
+    "Östlund",
+    "Borgström",
+    "Sahlin",
+    "Quorvist",
+    "Ekelund",
+    "Warsame",
+    "Kovač",
+    "Laaksonen",
+    "Ringqvist",
+    "Åkerlund",
+    "Lindfors",
+    "Ekdahl",
+    "Holm",
+    "Björk",
+    "von Platen",
+    "Hedlund",
+    "Tornérus",
 ];
-pub const ROLES: &[&str] = &["socialsekreterare", "enhetschef", "undersköterska", "handläggare", "kollegan", "mamman", "utredare"];
+pub const ROLES: &[&str] = &[
+    "socialsekreterare",
+    "enhetschef",
+    "undersköterska",
+    "handläggare",
+    "kollegan",
+    "mamman",
+    "utredare",
+];
 
 pub const TEMPLATES: &[&str] = &[
     "Lex Sarah-rapport\n\nStorviks kommun, socialförvaltningen\nDiarienummer SN 2023/{N}\n\nNamn: {G} {S}\tTitel/funktion Enhetschef\nE-postadress {g}.{s}@storvik.example.se\n\n",
@@ -66,13 +111,13 @@ pub const PERSONAL: [&str; 10] = [
     "Samordningsnummer 700178-2395 användes i journalen.",
 ];
 
-
 /// A linear congruential generator: deterministic and dependency-free.
 pub struct Lcg(pub u64);
 
 impl Lcg {
     pub fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 =
+            self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         ((self.0 >> 33) as usize) % n
     }
 }
@@ -103,7 +148,11 @@ pub fn reports(total: usize) -> Vec<String> {
             doc.push_str(&filled);
             for _ in 0..2 + rng.next(4) {
                 let r = rng.next(1 << 20);
-                let s = if r.is_multiple_of(12) { PERSONAL[r / 12 % PERSONAL.len()] } else { PROSE[r % PROSE.len()] };
+                let s = if r.is_multiple_of(12) {
+                    PERSONAL[r / 12 % PERSONAL.len()]
+                } else {
+                    PROSE[r % PROSE.len()]
+                };
                 doc.push_str(s);
                 doc.push(' ');
             }
@@ -151,7 +200,14 @@ pub fn thread_cpu_time() -> Duration {
 /// A benchmark group `group` of `bytes` per iteration, `seconds` of measurement, with for
 /// each `(name, run)` a `name/thread_cpu_time` benchmark and, when `wall`, a
 /// `name/wall_time` one.
-pub fn cpu_and_wall(c: &mut Criterion, group: &str, bytes: usize, seconds: u64, wall: bool, runs: &[(&str, &dyn Fn() -> usize)]) {
+pub fn cpu_and_wall(
+    c: &mut Criterion,
+    group: &str,
+    bytes: usize,
+    seconds: u64,
+    wall: bool,
+    runs: &[(&str, &dyn Fn() -> usize)],
+) {
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);

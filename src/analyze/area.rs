@@ -53,9 +53,15 @@ pub fn area(doc: &Doc, sentences: &[Sentence], tax: &Taxonomy) -> (Option<String
     }
     // 2. an incident across several areas or administrations
     if let Some(s) = all.iter().find(|s| {
-        !s.section_heading && !matches!(s.role, Some(Role::Annat) | Some(Role::Atgard)) && tax.several_areas.iter().any(|c| c.is_in(&s.lower))
+        !s.section_heading
+            && !matches!(s.role, Some(Role::Annat) | Some(Role::Atgard))
+            && tax.several_areas.iter().any(|c| c.is_in(&s.lower))
     }) {
-        return (None, Why::at(doc.heading_of(s.under), &s.text).by("händelsen gäller flera verksamhetsområden"));
+        return (
+            None,
+            Why::at(doc.heading_of(s.under), &s.text)
+                .by("händelsen gäller flera verksamhetsområden"),
+        );
     }
     // 3. the unit and the law in the title, the header and the description
     let header = |s: &Sentence| s.role.is_none() && s.under == Some(0);
@@ -73,8 +79,11 @@ pub fn area(doc: &Doc, sentences: &[Sentence], tax: &Taxonomy) -> (Option<String
     let scoring = Scoring { weight: &weight, negated_count: false, cap: 6, prepare: &prepare };
     let t = score::scores(&tax.anchors, labels, &all, &scoring);
     let core = || {
-        let core: Vec<&Sentence> =
-            all.iter().copied().filter(|s| s.title || header(s) || s.role == Some(Role::Beskrivning)).collect();
+        let core: Vec<&Sentence> = all
+            .iter()
+            .copied()
+            .filter(|s| s.title || header(s) || s.role == Some(Role::Beskrivning))
+            .collect();
         score::scores(&tax.anchors, labels, &core, &Scoring { weight: &|_| 1, ..scoring })
     };
     match t.best_label(MIN_SCORE, core) {

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::evidence::{LabelWhy, Why};
 use super::score::{self, Scoring};
-use super::sections::{strip_number, Doc, Line, Sentence};
+use super::sections::{Doc, Line, Sentence, strip_number};
 use super::taxonomy::{Label, Role, Taxonomy};
 
 /// Least score for a cause from the free text of a cause section.
@@ -25,7 +25,9 @@ const NAME_WORDS: usize = 6;
 fn named_at_start(lower: &str, labels: &[Label]) -> Vec<usize> {
     let t = strip_number(lower);
     (0..labels.len())
-        .filter(|&i| labels[i].names.iter().any(|n| n.find_all(t).next().is_some_and(|(s, _)| s == 0)))
+        .filter(|&i| {
+            labels[i].names.iter().any(|n| n.find_all(t).next().is_some_and(|(s, _)| s == 0))
+        })
         .collect()
 }
 
@@ -36,7 +38,9 @@ fn named_in(lower: &str, labels: &[Label]) -> Vec<usize> {
 
 fn says_none(lower: &str, tax: &Taxonomy) -> bool {
     let t = lower.trim_matches(|c: char| !c.is_alphanumeric());
-    t.is_empty() || matches!(t, "nej" | "nej." | "ej aktuellt" | "inget" | "inga") || tax.cause_none.iter().any(|c| c.is_in(lower))
+    t.is_empty()
+        || matches!(t, "nej" | "nej." | "ej aktuellt" | "inget" | "inga")
+        || tax.cause_none.iter().any(|c| c.is_in(lower))
 }
 
 /// The groups a line names when it is a sub-heading: a heading, or a short line without
@@ -52,7 +56,10 @@ fn group_heading(l: &Line, labels: &[Label]) -> Vec<usize> {
 
 /// "Group: why" or "Group – why": the group's labels and the explanation.
 fn label_sentence<'a>(text: &'a str, labels: &[Label]) -> Option<(Vec<usize>, &'a str)> {
-    let (k, v) = text.split_once(':').or_else(|| text.split_once(" – ")).or_else(|| text.split_once(" - "))?;
+    let (k, v) = text
+        .split_once(':')
+        .or_else(|| text.split_once(" – "))
+        .or_else(|| text.split_once(" - "))?;
     if k.chars().count() > 60 || v.trim().is_empty() {
         return None;
     }
@@ -84,12 +91,15 @@ pub fn causes(doc: &Doc, sentences: &[Sentence], tax: &Taxonomy) -> Vec<LabelWhy
                 consumed_lines.insert(i);
                 // the text under the sub-heading, up to the next heading or group name
                 let body: Vec<usize> = (i + 1..lines.len())
-                    .take_while(|&j| !lines[j].heading && group_heading(&lines[j], labels).is_empty())
+                    .take_while(|&j| {
+                        !lines[j].heading && group_heading(&lines[j], labels).is_empty()
+                    })
                     .filter(|&j| !lines[j].skip)
                     .collect();
                 consumed_lines.extend(body.iter().copied());
                 let Some(&first) = body.first() else { continue };
-                let text: String = body.iter().map(|&j| lines[j].lower.as_str()).collect::<Vec<_>>().join(" ");
+                let text: String =
+                    body.iter().map(|&j| lines[j].lower.as_str()).collect::<Vec<_>>().join(" ");
                 if says_none(&text, tax) {
                     continue;
                 }
@@ -136,8 +146,12 @@ pub fn causes(doc: &Doc, sentences: &[Sentence], tax: &Taxonomy) -> Vec<LabelWhy
     } else {
         let marked: Vec<&Sentence> = sentences
             .iter()
-            .filter(|s| !s.section_heading && !matches!(s.role, Some(Role::Annat) | Some(Role::Atgard)))
-            .filter(|s| !doc.lines[s.line].skip && tax.cause_markers.iter().any(|c| c.is_in(&s.lower)))
+            .filter(|s| {
+                !s.section_heading && !matches!(s.role, Some(Role::Annat) | Some(Role::Atgard))
+            })
+            .filter(|s| {
+                !doc.lines[s.line].skip && tax.cause_markers.iter().any(|c| c.is_in(&s.lower))
+            })
             .collect();
         add_scored(&mut found, doc, labels, tax, &marked, MIN_MARKED);
     }
@@ -148,8 +162,20 @@ pub fn causes(doc: &Doc, sentences: &[Sentence], tax: &Taxonomy) -> Vec<LabelWhy
         .collect()
 }
 
-fn add_scored(found: &mut [Option<Why>], doc: &Doc, labels: &[Label], tax: &Taxonomy, set: &[&Sentence], min: u32) {
-    let how = Scoring { weight: &|_: &Sentence| 1, negated_count: true, cap: 6, prepare: &|s: &str| s.to_string() };
+fn add_scored(
+    found: &mut [Option<Why>],
+    doc: &Doc,
+    labels: &[Label],
+    tax: &Taxonomy,
+    set: &[&Sentence],
+    min: u32,
+) {
+    let how = Scoring {
+        weight: &|_: &Sentence| 1,
+        negated_count: true,
+        cap: 6,
+        prepare: &|s: &str| s.to_string(),
+    };
     let sc = score::scores(&tax.anchors, labels, set, &how);
     for i in sc.all_over(min) {
         if let Some(b) = sc.best[i] {

@@ -56,7 +56,8 @@ impl AnchorIndex {
                 cue.anchor_id = Some(id);
             }
         }
-        let finder = (!anchors.is_empty()).then(|| aho_corasick::AhoCorasick::new(&anchors).expect("plain strings always build"));
+        let finder = (!anchors.is_empty())
+            .then(|| aho_corasick::AhoCorasick::new(&anchors).expect("plain strings always build"));
         AnchorIndex { finder, count: anchors.len() }
     }
 
@@ -122,7 +123,9 @@ fn pattern(phrase: &str) -> String {
 fn anchor(phrase: &str) -> Option<String> {
     let body = phrase.strip_suffix('_').unwrap_or(phrase);
     body.split("...")
-        .flat_map(|part| part.split(|c: char| !(c.is_ascii_alphanumeric() && char_class(c) == c.to_string())))
+        .flat_map(|part| {
+            part.split(|c: char| !(c.is_ascii_alphanumeric() && char_class(c) == c.to_string()))
+        })
         .max_by_key(|run| run.len())
         .filter(|run| run.len() >= 3)
         .map(str::to_string)
@@ -133,7 +136,12 @@ impl Cue {
     pub fn parse(spec: &str) -> Result<Cue, CueError> {
         let err = |reason: &str| CueError { cue: spec.to_string(), reason: reason.to_string() };
         let (phrase, weight) = match spec.rsplit_once('^') {
-            Some((p, w)) => (p, w.trim().parse::<u32>().map_err(|_| err("the weight after ^ must be a whole number"))?),
+            Some((p, w)) => (
+                p,
+                w.trim()
+                    .parse::<u32>()
+                    .map_err(|_| err("the weight after ^ must be a whole number"))?,
+            ),
             None => (spec, 1),
         };
         let phrase = phrase.trim().to_lowercase();
@@ -151,7 +159,11 @@ impl Cue {
     pub fn find_all<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
         // Without its anchor the regex is not even started (a search on an empty text still
         // costs a cache lookup and a search setup, and most cues are absent).
-        self.may_be_in(lower).then(|| self.regex().find_iter(lower)).into_iter().flatten().map(|m| (m.start(), m.end()))
+        self.may_be_in(lower)
+            .then(|| self.regex().find_iter(lower))
+            .into_iter()
+            .flatten()
+            .map(|m| (m.start(), m.end()))
     }
 
     /// Whether the cue occurs in `lower` at all (negation not considered).
@@ -178,7 +190,10 @@ impl Cue {
     }
 
     /// Matches that are not right after a negation.
-    pub fn find_affirmed<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+    pub fn find_affirmed<'a>(
+        &'a self,
+        lower: &'a str,
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
         self.find_all(lower).filter(move |(s, _)| !negated_before(lower, *s))
     }
 }
@@ -230,7 +245,12 @@ mod tests {
     #[test]
     fn diacritics_tolerate_ocr_damage() {
         let c = Cue::parse("bedöms inte utgöra").unwrap();
-        for t in ["bedöms inte utgöra", "bedoms inte utgora", "bedéms inte utgéra", "bed6éms inte utgora"] {
+        for t in [
+            "bedöms inte utgöra",
+            "bedoms inte utgora",
+            "bedéms inte utgéra",
+            "bed6éms inte utgora",
+        ] {
             assert!(c.is_in(t), "{t}");
         }
         let m = Cue::parse("missförhållande").unwrap();
@@ -257,12 +277,24 @@ mod tests {
         assert_eq!(anchor("e-post ... fel"), Some("post".into()));
         assert_eq!(anchor("slog_"), Some("slog".into()));
         assert_eq!(anchor("år"), None);
-        let texts = ["ett missförhållande", "missf6érhallanden", "missfall", "bedoms inte utgora", "han slog till", "slogan"];
-        for spec in ["missförhållande", "bedöms inte utgöra", "slog_", "e-post ... fel^2", "år"] {
+        let texts = [
+            "ett missförhållande",
+            "missf6érhallanden",
+            "missfall",
+            "bedoms inte utgora",
+            "han slog till",
+            "slogan",
+        ];
+        for spec in ["missförhållande", "bedöms inte utgöra", "slog_", "e-post ... fel^2", "år"]
+        {
             let with = Cue::parse(spec).unwrap();
             let without = Cue { anchor: None, ..with.clone() };
             for t in texts {
-                assert_eq!(with.find_all(t).collect::<Vec<_>>(), without.find_all(t).collect::<Vec<_>>(), "{spec} in {t}");
+                assert_eq!(
+                    with.find_all(t).collect::<Vec<_>>(),
+                    without.find_all(t).collect::<Vec<_>>(),
+                    "{spec} in {t}"
+                );
             }
         }
     }
@@ -277,13 +309,19 @@ mod tests {
 
     #[test]
     fn the_anchor_index_gives_the_same_scores() {
-        let specs = ["missförhållande^2", "bedöms inte utgöra", "slog_", "e-post ... fel^3", "år", "fall_"];
+        let specs =
+            ["missförhållande^2", "bedöms inte utgöra", "slog_", "e-post ... fel^3", "år", "fall_"];
         let mut indexed: Vec<Cue> = specs.iter().map(|s| Cue::parse(s).unwrap()).collect();
         let plain = indexed.clone();
         let index = AnchorIndex::build(indexed.iter_mut());
         assert!(indexed.iter().filter(|c| c.anchor_id.is_some()).count() >= 4);
         let none = AnchorIndex::default().present("");
-        for t in ["ett missförhållande, han slog och e-post gick till fel", "missf6érhallanden", "inget alls", "ett fall år 2020"] {
+        for t in [
+            "ett missförhållande, han slog och e-post gick till fel",
+            "missf6érhallanden",
+            "inget alls",
+            "ett fall år 2020",
+        ] {
             let p = index.present(t);
             assert_eq!(score(&indexed, t, &p), score(&plain, t, &none), "{t}");
             assert_eq!(score_all(&indexed, t, &p), score_all(&plain, t, &none), "{t}");

@@ -9,21 +9,33 @@ use regex::Regex;
 
 use super::cue::Cue;
 
-const MONTHS: &str = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december";
+const MONTHS: &str =
+    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december";
 
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])((?:19|20)\d\d)[-.](?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12]\d|3[01])(?:$|[^\d])").expect("iso")
+    Regex::new(
+        r"(?:^|[^\d])((?:19|20)\d\d)[-.](?:0?[1-9]|1[0-2])[-.](?:0?[1-9]|[12]\d|3[01])(?:$|[^\d])",
+    )
+    .expect("iso")
 });
-static COMPACT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b((?:19|20)\d\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b").expect("compact"));
+static COMPACT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:19|20)\d\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b").expect("compact")
+});
 static SHORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:datum|den|inkom|daterad)\)?\s*:?\s*(\d\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b").expect("short")
+    Regex::new(
+        r"(?:datum|den|inkom|daterad)\)?\s*:?\s*(\d\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\b",
+    )
+    .expect("short")
 });
 static DMY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])[./]((?:19|20)\d\d)\b").expect("dmy")
+    Regex::new(r"(?:^|[^\d])(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])[./]((?:19|20)\d\d)\b")
+        .expect("dmy")
 });
 static TEXTUAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"\b(?:\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?(?::[ae])?\s+)?(?:{MONTHS})\s+((?:19|20)\d\d)\b")).expect("textual")
+    Regex::new(&format!(
+        r"\b(?:\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?(?::[ae])?\s+)?(?:{MONTHS})\s+((?:19|20)\d\d)\b"
+    ))
+    .expect("textual")
 });
 static YEAR_IN_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\b(?:v[aå]ren|sommaren|h[oöé]sten|vintern|under|[aå]r|i början av|i slutet av|i mitten av)\s+((?:19|20)\d\d)\b")
@@ -68,7 +80,8 @@ pub struct YearWords<'a> {
 /// The year of the incident in `lower` (the evidence lines of a report, lower-cased, one per
 /// line), and the byte position it was read at.
 pub fn year(lower: &str, words: &YearWords, this_year_max: i32) -> Option<(i32, usize)> {
-    let ds: Vec<(usize, i32)> = dates(lower).into_iter().filter(|(_, y)| (1990..=this_year_max).contains(y)).collect();
+    let ds: Vec<(usize, i32)> =
+        dates(lower).into_iter().filter(|(_, y)| (1990..=this_year_max).contains(y)).collect();
     // 1. a date in the incident-date field: on the field's line or the next one
     for cue in words.fields {
         for (_, end) in cue.find_all(lower) {
@@ -116,15 +129,22 @@ mod tests {
 
     #[test]
     fn incident_date_wins_over_earlier_other_dates() {
-        let t = "utbildning gavs 2014-03-02. händelsen inträffade den 2019-06-22. beslut 2019-09-01.";
+        let t =
+            "utbildning gavs 2014-03-02. händelsen inträffade den 2019-06-22. beslut 2019-09-01.";
         assert_eq!(year(t, 2100), Some(2019));
         assert_eq!(year("undertecknat den 2021-08-22 av utredaren", 2100), Some(2021));
-        assert_eq!(year("felet uppstod 23 november 2023 och rapporterades den 240614", 2100), Some(2023));
+        assert_eq!(
+            year("felet uppstod 23 november 2023 och rapporterades den 240614", 2100),
+            Some(2023)
+        );
         assert_eq!(year("datum 200918 veckodag fredag", 2100), Some(2020));
         assert_eq!(year("personnummer 201207032382 och sfs 2014:5", 2100), None);
         assert_eq!(year("upptäcktes 22-26:e februari 2019", 2100), Some(2019));
         assert_eq!(year("händelserna pågick under hösten 2022", 2100), Some(2022));
-        assert_eq!(year("rapporten skrevs 2021-03-02.\ndatum för händelsen:\n2020-12-30", 2100), Some(2020));
+        assert_eq!(
+            year("rapporten skrevs 2021-03-02.\ndatum för händelsen:\n2020-12-30", 2100),
+            Some(2020)
+        );
         assert_eq!(year("utskick 3/11 2019 och 14.2.2020", 2100), Some(2020));
         assert_eq!(year("dnr son 2018/4411\nett ärende utan datum", 2100), Some(2018));
     }

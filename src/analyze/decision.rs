@@ -62,7 +62,11 @@ pub fn level_of(s: &str, w: &Words) -> Option<Said> {
     let (ms, me) = w.missing.find_all(s).next()?;
     let before = &s[..ms];
     // the clause: after the last comma, semicolon or "men"
-    let clause_start = before.rfind([',', ';']).map(|p| p + 1).unwrap_or(0).max(before.rfind(" men ").map(|p| p + 4).unwrap_or(0));
+    let clause_start = before
+        .rfind([',', ';'])
+        .map(|p| p + 1)
+        .unwrap_or(0)
+        .max(before.rfind(" men ").map(|p| p + 4).unwrap_or(0));
     let clause = &before[clause_start..];
     let after = &s[me..];
     let after_clause = &after[..after.find([',', ';']).unwrap_or(after.len())];
@@ -108,7 +112,9 @@ pub(crate) fn is_statement(s: &Sentence, tax: &Taxonomy) -> bool {
         && !s.lower.ends_with('?')
         && s.role != Some(Role::Annat)
         && !tax.ignore.iter().any(|c| c.is_in(&s.lower))
-        && (s.role == Some(Role::Bedomning) || s.ticked || tax.statement.iter().any(|c| c.is_in(&s.lower)))
+        && (s.role == Some(Role::Bedomning)
+            || s.ticked
+            || tax.statement.iter().any(|c| c.is_in(&s.lower)))
 }
 
 /// A form question answered yes or no: "Utgjorde det ett allvarligt missförhållande? Nej".
@@ -176,7 +182,10 @@ pub fn bedomning(sentences: &[Sentence], tax: &Taxonomy, w: &Words) -> Option<Fo
 pub fn ivo(sentences: &[Sentence], tax: &Taxonomy) -> Option<Found<bool>> {
     for i in (0..sentences.len()).rev() {
         let s = &sentences[i];
-        if s.section_heading || s.role == Some(Role::Annat) || tax.ignore.iter().any(|c| c.is_in(&s.lower)) {
+        if s.section_heading
+            || s.role == Some(Role::Annat)
+            || tax.ignore.iter().any(|c| c.is_in(&s.lower))
+        {
             continue;
         }
         if !tax.ivo_authority.iter().any(|c| c.is_in(&s.lower)) {
@@ -203,7 +212,10 @@ pub fn ivo(sentences: &[Sentence], tax: &Taxonomy) -> Option<Found<bool>> {
                 return Some(Found { value: v == "ja", at: i });
             }
         }
-        let Some((vs, ve)) = tax.ivo_verbs.iter().filter_map(|c| c.find_all(&s.lower).next()).min() else { continue };
+        let Some((vs, ve)) = tax.ivo_verbs.iter().filter_map(|c| c.find_all(&s.lower).next()).min()
+        else {
+            continue;
+        };
         // a negation among the three words before the verb or the two after it (or after
         // the authority): "ska inte anmälas", "anmäls inte", "anmälan till IVO görs inte"
         let before: Vec<&str> = words(&s.lower[..vs]).collect();
@@ -248,18 +260,33 @@ mod tests {
         assert_eq!(level("Något missförhållande har utredaren inte kunnat se."), l(INGET));
         assert_eq!(level("Utredaren bedömer att händelsen var ett missförhållande."), l(MISS));
         assert_eq!(level("Händelsen utgjorde en påtaglig risk för missförhållande."), l(RISK));
-        assert_eq!(level("Händelsen innebar en risk för ett allvarligt missförhållande."), l(RISK_ALLV));
+        assert_eq!(
+            level("Händelsen innebar en risk för ett allvarligt missförhållande."),
+            l(RISK_ALLV)
+        );
         assert_eq!(level("Det inträffade är ett allvarligt missförhållande."), l(ALLV));
-        assert_eq!(level("Det inträffade bedéms utgéra en pataglig risk fér allvarligt missférhallande."), l(RISK_ALLV));
+        assert_eq!(
+            level("Det inträffade bedéms utgéra en pataglig risk fér allvarligt missférhallande."),
+            l(RISK_ALLV)
+        );
         assert_eq!(level("Ingen mening här."), None);
-        assert_eq!(level("Det utgör inte ett allvarligt missförhållande men ett missförhållande."), l(MISS));
+        assert_eq!(
+            level("Det utgör inte ett allvarligt missförhållande men ett missförhållande."),
+            l(MISS)
+        );
         assert_eq!(level("Händelsen bedöms vara ett allvarligt missförhållande."), l(ALLV));
         assert_eq!(level("Lagen innebär att allvarliga missförhållanden anmäls."), None);
         assert_eq!(level("Utredningen har inte funnit några missförhållanden."), l(INGET));
         assert_eq!(level("Varken missförhållande eller påtaglig risk har förelegat."), l(INGET));
         // a negated serious level only rules out the serious levels
-        assert_eq!(level("Händelsen bedöms inte som ett allvarligt missförhållande."), Some(Said::NotSerious));
-        assert_eq!(level("Något allvarligt missförhållande har inte förelegat."), Some(Said::NotSerious));
+        assert_eq!(
+            level("Händelsen bedöms inte som ett allvarligt missförhållande."),
+            Some(Said::NotSerious)
+        );
+        assert_eq!(
+            level("Något allvarligt missförhållande har inte förelegat."),
+            Some(Said::NotSerious)
+        );
     }
 
     fn sent(s: &str, role: Option<Role>) -> Sentence {
@@ -320,7 +347,12 @@ mod tests {
         assert_eq!(bedomning(&s, &tax, &w).map(|f| f.value), Some(Said::Level(MISS)));
         let only = lines(&["Det är inte ett allvarligt missförhållande."]);
         assert_eq!(bedomning(&only, &tax, &w).map(|f| f.value), Some(Said::NotSerious));
-        let qa = lines(&["Utgjorde händelsen ett allvarligt missförhållande?", "Nej", "Utgjorde händelsen ett missförhållande?", "Ja"]);
+        let qa = lines(&[
+            "Utgjorde händelsen ett allvarligt missförhållande?",
+            "Nej",
+            "Utgjorde händelsen ett missförhållande?",
+            "Ja",
+        ]);
         assert_eq!(bedomning(&qa, &tax, &w).map(|f| f.value), Some(Said::Level(MISS)));
     }
 }

@@ -1,8 +1,8 @@
 //! Where each field was decided: the heading of the section and the (redacted) sentence,
 //! or "uppgift saknas" when the text does not say. Written with the fields to `<id>.json`.
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 /// Written when the text does not state a field.
 pub const MISSING: &str = "uppgift saknas";
@@ -105,16 +105,26 @@ mod tests {
     fn serialises_sentences_rules_and_missing() {
         let e = Evidence {
             kategori: Why::at(Some("Vad har hänt?"), "Ett brev  skickades\ntill fel adress."),
-            ivo_anmalan: Why::at(Some("Bedömning"), "Det var ett missförhållande.").by("följer av bedömningen"),
-            orsaker: vec![LabelWhy { label: "Mänskliga faktorn".into(), why: Why::at(None, "Ett misstag.") }],
+            ivo_anmalan: Why::at(Some("Bedömning"), "Det var ett missförhållande.")
+                .by("följer av bedömningen"),
+            orsaker: vec![LabelWhy {
+                label: "Mänskliga faktorn".into(),
+                why: Why::at(None, "Ett misstag."),
+            }],
             ..Evidence::default()
         };
         let v = serde_json::to_value(&e).unwrap();
-        assert_eq!(v["kategori"], serde_json::json!({"section": "Vad har hänt?", "sentence": "Ett brev skickades till fel adress."}));
+        assert_eq!(
+            v["kategori"],
+            serde_json::json!({"section": "Vad har hänt?", "sentence": "Ett brev skickades till fel adress."})
+        );
         assert_eq!(v["ivo_anmalan"]["rule"], "följer av bedömningen");
         assert_eq!(v["bedomning"], MISSING);
         assert_eq!(v["atgarder"], MISSING);
-        assert_eq!(v["orsaker"][0], serde_json::json!({"label": "Mänskliga faktorn", "section": null, "sentence": "Ett misstag."}));
+        assert_eq!(
+            v["orsaker"][0],
+            serde_json::json!({"label": "Mänskliga faktorn", "section": null, "sentence": "Ett misstag."})
+        );
         let long = "ord ".repeat(200);
         let t = Why::at(None, &long).text.unwrap();
         assert!(t.chars().count() <= TEXT_MAX + 2 && t.ends_with(" …"), "{t}");

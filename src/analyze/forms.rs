@@ -101,7 +101,8 @@ pub fn read(line: &str) -> Answer {
         };
         prompt = clean(p);
         for (i, m) in ms.iter().enumerate() {
-            let option = if i == 0 { clean(first_option) } else { clean(&line[ms[i - 1].end..m.start]) };
+            let option =
+                if i == 0 { clean(first_option) } else { clean(&line[ms[i - 1].end..m.start]) };
             if m.ticked && !option.is_empty() {
                 ticked.push(option);
             }
@@ -125,18 +126,36 @@ mod tests {
     #[test]
     fn ticked_options_are_the_answer() {
         assert_eq!(read("Anmälan till IVO: Ja ☒ Nej ☐"), t("Anmälan till IVO: Ja"));
-        assert_eq!(read("Har händelsen anmälts till IVO? ☐ Ja ☒ Nej"), t("Har händelsen anmälts till IVO? Nej"));
-        assert_eq!(read("Bedömning: [ ] Missförhållande [X] Allvarligt missförhållande"), t("Bedömning: Allvarligt missförhållande"));
-        assert_eq!(read("☒ Det rapporterade utgjorde ett missförhållande"), t("Det rapporterade utgjorde ett missförhållande"));
-        assert_eq!(read("Orsaker: ☒ Rutiner ☐ Teknik ☒ Kompetens"), t("Orsaker: Rutiner, Kompetens"));
-        assert_eq!(read("Skulle det kunna hända igen Ja [x] Nej [ ]"), t("Skulle det kunna hända igen Ja"));
+        assert_eq!(
+            read("Har händelsen anmälts till IVO? ☐ Ja ☒ Nej"),
+            t("Har händelsen anmälts till IVO? Nej")
+        );
+        assert_eq!(
+            read("Bedömning: [ ] Missförhållande [X] Allvarligt missförhållande"),
+            t("Bedömning: Allvarligt missförhållande")
+        );
+        assert_eq!(
+            read("☒ Det rapporterade utgjorde ett missförhållande"),
+            t("Det rapporterade utgjorde ett missförhållande")
+        );
+        assert_eq!(
+            read("Orsaker: ☒ Rutiner ☐ Teknik ☒ Kompetens"),
+            t("Orsaker: Rutiner, Kompetens")
+        );
+        assert_eq!(
+            read("Skulle det kunna hända igen Ja [x] Nej [ ]"),
+            t("Skulle det kunna hända igen Ja")
+        );
         assert_eq!(read("Ja ☐ Nej ☒"), t("Nej"));
         assert_eq!(read("Äldreomsorg ☒"), t("Äldreomsorg"));
     }
 
     #[test]
     fn unticked_and_plain_lines() {
-        assert_eq!(read("☐ Det rapporterade utgjorde ett allvarligt missförhållande"), Answer::Unanswered);
+        assert_eq!(
+            read("☐ Det rapporterade utgjorde ett allvarligt missförhållande"),
+            Answer::Unanswered
+        );
         assert_eq!(read("Anmälan till IVO: Ja ☐ Nej ☐"), Answer::Unanswered);
         assert_eq!(read("Händelsen anmäls till IVO."), Answer::Plain);
         assert_eq!(read("Punkt [1] i listan"), Answer::Plain);

@@ -150,7 +150,8 @@ impl Analyzer {
         };
         let ivo_anmalan = match level {
             Some(Found { value, at }) => {
-                ev.ivo_anmalan = why_at(at).by("följer av bedömningen (allvarliga missförhållanden anmäls till IVO)");
+                ev.ivo_anmalan = why_at(at)
+                    .by("följer av bedömningen (allvarliga missförhållanden anmäls till IVO)");
                 Some(decision::ivo_of_level(value))
             }
             None => decision::ivo(&sentences, tax).map(|Found { value, at }| {
@@ -200,7 +201,10 @@ impl Analyzer {
         let weight = |s: &Sentence| -> u32 {
             if s.title {
                 3
-            } else if s.section_heading || law(s) || matches!(s.role, Some(Role::Atgard) | Some(Role::Annat)) {
+            } else if s.section_heading
+                || law(s)
+                || matches!(s.role, Some(Role::Atgard) | Some(Role::Annat))
+            {
                 0
             } else if s.role == Some(Role::Beskrivning) {
                 2
@@ -208,21 +212,34 @@ impl Analyzer {
                 1
             }
         };
-        let how = Scoring { weight: &weight, negated_count: false, cap: 4, prepare: &|s: &str| s.to_string() };
+        let how = Scoring {
+            weight: &weight,
+            negated_count: false,
+            cap: 4,
+            prepare: &|s: &str| s.to_string(),
+        };
         let t = score::scores(&tax.anchors, &tax.kategori, &all, &how);
         let core = || {
             let core: Vec<&Sentence> =
                 sentences.iter().filter(|s| s.title || s.role == Some(Role::Beskrivning)).collect();
-            score::scores(&tax.anchors, &tax.kategori, &core, &Scoring { weight: &|_: &Sentence| 1, ..how })
+            score::scores(
+                &tax.anchors,
+                &tax.kategori,
+                &core,
+                &Scoring { weight: &|_: &Sentence| 1, ..how },
+            )
         };
         match t.best_label(MIN_SCORE, core) {
             Some(i) => {
-                let why = t.best[i].map_or_else(Why::default, |b| Why::at(doc.heading_of(all[b].under), &all[b].text));
+                let why = t.best[i].map_or_else(Why::default, |b| {
+                    Why::at(doc.heading_of(all[b].under), &all[b].text)
+                });
                 (Some(tax.kategori[i].label.clone()), why)
             }
-            None if tax.kategori.iter().any(|l| l.label == "övrigt") => {
-                (Some("övrigt".to_string()), Why::rule("ingen av de kända kategorierna nämns i texten"))
-            }
+            None if tax.kategori.iter().any(|l| l.label == "övrigt") => (
+                Some("övrigt".to_string()),
+                Why::rule("ingen av de kända kategorierna nämns i texten"),
+            ),
             None => (None, Why::default()),
         }
     }
@@ -244,20 +261,33 @@ impl Analyzer {
         let set: Vec<&Sentence> = if in_section.is_empty() {
             sentences
                 .iter()
-                .filter(|s| !matches!(s.role, Some(Role::Annat) | Some(Role::Orsak) | Some(Role::Beskrivning)))
+                .filter(|s| {
+                    !matches!(
+                        s.role,
+                        Some(Role::Annat) | Some(Role::Orsak) | Some(Role::Beskrivning)
+                    )
+                })
                 .filter(usable)
                 .filter(|s| tax.measure_markers.iter().any(|c| c.is_in(&s.lower)))
                 .collect()
         } else {
             in_section
         };
-        let how = Scoring { weight: &|_: &Sentence| 1, negated_count: false, cap: 4, prepare: &|s: &str| s.to_string() };
+        let how = Scoring {
+            weight: &|_: &Sentence| 1,
+            negated_count: false,
+            cap: 4,
+            prepare: &|s: &str| s.to_string(),
+        };
         let sc = score::scores(&tax.anchors, &tax.atgarder, &set, &how);
         sc.all_over(MIN_MEASURE)
             .into_iter()
             .filter_map(|i| {
                 let s = set[sc.best[i]?];
-                Some(LabelWhy { label: tax.atgarder[i].label.clone(), why: Why::at(doc.heading_of(s.under), &s.text) })
+                Some(LabelWhy {
+                    label: tax.atgarder[i].label.clone(),
+                    why: Why::at(doc.heading_of(s.under), &s.text),
+                })
             })
             .collect()
     }
@@ -293,7 +323,11 @@ impl Analyzer {
 /// one, of the first paragraph of running text.
 fn digest(doc: &Doc) -> Option<String> {
     let prose = |l: &&sections::Line| {
-        !l.heading && !l.skip && !l.title && !l.ticked && l.role != Some(Role::Annat)
+        !l.heading
+            && !l.skip
+            && !l.title
+            && !l.ticked
+            && l.role != Some(Role::Annat)
             && l.text.split_once(':').is_none_or(|(k, _)| k.chars().count() > 40)
     };
     let described: Vec<&sections::Line> =
@@ -301,7 +335,10 @@ fn digest(doc: &Doc) -> Option<String> {
     let lines: Vec<&sections::Line> = if described.is_empty() {
         // the first paragraph of two sentences or more (a news item's lead)
         let start = doc.lines.iter().position(|l| {
-            prose(&l) && l.para_start && sections::split_sentences(&l.text).len() >= 2 && l.text.chars().count() >= 60
+            prose(&l)
+                && l.para_start
+                && sections::split_sentences(&l.text).len() >= 2
+                && l.text.chars().count() >= 60
         });
         match start {
             Some(s) => doc.lines[s..].iter().take_while(|l| prose(l)).collect(),
@@ -366,24 +403,49 @@ Ort den 2022-05-01\n";
         assert_eq!(f.ar, Some(2022));
         assert!(f.orsaker.contains(&"Omgivning och organisation".to_string()), "{:?}", f.orsaker);
         assert!(f.orsaker.contains(&"Processer, rutiner och riktlinjer".to_string()));
-        assert!(f.atgarder.contains(&"rutin".to_string()) && f.atgarder.contains(&"information på APT".to_string()), "{:?}", f.atgarder);
-        assert_eq!(a.digest(REPORT).as_deref(), Some("Den 2022-03-04 uteblev kvällsbesöket hos en brukare. Brukaren låg kvar på golvet till morgonen."));
+        assert!(
+            f.atgarder.contains(&"rutin".to_string())
+                && f.atgarder.contains(&"information på APT".to_string()),
+            "{:?}",
+            f.atgarder
+        );
+        assert_eq!(
+            a.digest(REPORT).as_deref(),
+            Some(
+                "Den 2022-03-04 uteblev kvällsbesöket hos en brukare. Brukaren låg kvar på golvet till morgonen."
+            )
+        );
     }
 
     #[test]
     fn categories_beyond_data_incidents() {
         let a = Analyzer::build(None).unwrap();
         for (text, want) in [
-            ("Rapport enligt lex Sarah\n\nVad har hänt?\n\nEn boende fick en annan boendes läkemedel vid kvällsmedicineringen.", "läkemedelshantering"),
-            ("Rapport enligt lex Sarah\n\nVad har hänt?\n\nEn vårdtagare uppgav att en medarbetare slog henne och hon hade blåmärken på armen.", "våld eller övergrepp"),
-            ("Rapport enligt lex Sarah\n\nVad har hänt?\n\nBrukaren upplevde personalens bemötande som kränkande och nedlåtande.", "bemötande"),
-            ("Rapport enligt lex Sarah\n\nVad har hänt?\n\nBrukarens trygghetslarm besvarades inte under natten.", "trygghetslarm"),
+            (
+                "Rapport enligt lex Sarah\n\nVad har hänt?\n\nEn boende fick en annan boendes läkemedel vid kvällsmedicineringen.",
+                "läkemedelshantering",
+            ),
+            (
+                "Rapport enligt lex Sarah\n\nVad har hänt?\n\nEn vårdtagare uppgav att en medarbetare slog henne och hon hade blåmärken på armen.",
+                "våld eller övergrepp",
+            ),
+            (
+                "Rapport enligt lex Sarah\n\nVad har hänt?\n\nBrukaren upplevde personalens bemötande som kränkande och nedlåtande.",
+                "bemötande",
+            ),
+            (
+                "Rapport enligt lex Sarah\n\nVad har hänt?\n\nBrukarens trygghetslarm besvarades inte under natten.",
+                "trygghetslarm",
+            ),
         ] {
             assert_eq!(a.analyze_text(text).kategori.as_deref(), Some(want), "{text}");
         }
         let other = a.analyze_text("Protokoll från ett möte om lokalfrågor den 2020-01-02.");
         assert_eq!((other.kategori, other.ar), (None, None));
-        assert_eq!(serde_json::to_value(&other.evidence).unwrap()["kategori"]["rule"], NOT_A_REPORT);
+        assert_eq!(
+            serde_json::to_value(&other.evidence).unwrap()["kategori"]["rule"],
+            NOT_A_REPORT
+        );
     }
 
     /// Development aid: `MASKERA_DEBUG_FILE=path cargo test --release debug_statements -- --ignored --nocapture`
@@ -398,7 +460,13 @@ Ort den 2022-05-01\n";
         let doc = Doc::parse(&text, &a.taxonomy, &a.words.missing);
         for s in doc.sentences() {
             if let Some(l) = decision::level_of(&s.lower, &a.words) {
-                eprintln!("{:?} {:?} heading={} -> {l:?}: {}", s.role, decision::is_statement(&s, &a.taxonomy), s.heading, s.lower);
+                eprintln!(
+                    "{:?} {:?} heading={} -> {l:?}: {}",
+                    s.role,
+                    decision::is_statement(&s, &a.taxonomy),
+                    s.heading,
+                    s.lower
+                );
             }
         }
         eprintln!("{}", serde_json::to_string_pretty(&a.analyze_text(&text)).unwrap());
@@ -412,8 +480,11 @@ Ort den 2022-05-01\n";
     #[test]
     fn own_fixtures_reach_the_target_per_field() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/analyze/testdata");
-        let expected: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>> =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+        let expected: std::collections::BTreeMap<
+            String,
+            serde_json::Map<String, serde_json::Value>,
+        > = serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
+            .unwrap();
         assert!(expected.len() >= 30);
         let a = Analyzer::build(None).unwrap();
         let detectors = crate::detect::Detectors::build(&Default::default()).unwrap();
@@ -443,11 +514,18 @@ Ort den 2022-05-01\n";
                 }
                 let stated = !v.is_null() && v.as_array().is_none_or(|l| !l.is_empty());
                 if stated && ok {
-                    assert_ne!(got["evidence"][k.as_str()], evidence::MISSING, "{name} {k}: no evidence");
+                    assert_ne!(
+                        got["evidence"][k.as_str()],
+                        evidence::MISSING,
+                        "{name} {k}: no evidence"
+                    );
                 }
             }
             let compact = serde_json::to_string(&fields).unwrap();
-            assert!(detectors.detect_str(&compact).is_empty(), "{name}: the detectors find something in the fields");
+            assert!(
+                detectors.detect_str(&compact).is_empty(),
+                "{name}: the detectors find something in the fields"
+            );
         }
         for m in &misses {
             eprintln!("miss: {m}");
@@ -473,7 +551,11 @@ hade fått fel tabletter under flera dagar. Händelsen bedöms som ett allvarlig
         let ocr = "Rapport\n\nBeskrivning av handelsen\n\nEn medarbetare valde att skicka ett e-postmeddelande till fel mottagare.\n\n\
 Bedomning\n\nDet rapporterade bedéms inte utg6ra ett missférhallande.\n\nHandelsen ska inte anmalas till IVO.\n\nOrt den 2019-02-03";
         let f = a.analyze_text(ocr);
-        assert_eq!(f.kategori.as_deref(), Some("e-post till fel mottagare"), "'valde' is not 'våld'");
+        assert_eq!(
+            f.kategori.as_deref(),
+            Some("e-post till fel mottagare"),
+            "'valde' is not 'våld'"
+        );
         assert_eq!(f.bedomning.as_deref(), Some("inget missförhållande"));
         assert_eq!(f.ivo_anmalan, Some(false));
         assert_eq!(f.ar, Some(2019));

@@ -35,7 +35,12 @@ pub fn is_list(s: &str) -> bool {
 }
 
 /// Score `labels` over `sentences`.
-pub fn scores(idx: &AnchorIndex, labels: &[Label], sentences: &[&Sentence], how: &Scoring) -> Scores {
+pub fn scores(
+    idx: &AnchorIndex,
+    labels: &[Label],
+    sentences: &[&Sentence],
+    how: &Scoring,
+) -> Scores {
     let mut total = vec![0u32; labels.len()];
     let mut best: Vec<Option<(u32, usize)>> = vec![None; labels.len()];
     for (si, s) in sentences.iter().enumerate() {

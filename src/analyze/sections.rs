@@ -50,7 +50,9 @@ const SUB_HEADING_WORDS: usize = 4;
 const BOX_MARKS: [&str; 12] = ["-", "–", "•", "*", "☐", "☒", "☑", "□", "■", "▢", "✓", "✔"];
 
 fn is_option_line(t: &str) -> bool {
-    BOX_MARKS.iter().any(|m| t.starts_with(m)) || t.starts_with("[ ]") || t.to_lowercase().starts_with("[x]")
+    BOX_MARKS.iter().any(|m| t.starts_with(m))
+        || t.starts_with("[ ]")
+        || t.to_lowercase().starts_with("[x]")
 }
 
 fn looks_like_heading(t: &str) -> bool {
@@ -69,15 +71,18 @@ fn looks_like_heading(t: &str) -> bool {
 /// paragraph that opens with its heading ("3. Orsaker. Utredningen visar …").
 fn inline_key(lower: &str) -> Option<&str> {
     if let Some((k, v)) = lower.split_once(':')
-        && k.chars().count() <= 40 && !v.trim().is_empty() {
-            return Some(k);
-        }
+        && k.chars().count() <= 40
+        && !v.trim().is_empty()
+    {
+        return Some(k);
+    }
     let rest = strip_number(lower);
     if rest.len() == lower.trim_start().len() {
         return None;
     }
     let (k, v) = rest.split_once(". ")?;
-    (k.chars().count() <= 40 && k.split_whitespace().count() <= 5 && !v.trim().is_empty()).then_some(k)
+    (k.chars().count() <= 40 && k.split_whitespace().count() <= 5 && !v.trim().is_empty())
+        .then_some(k)
 }
 
 /// Whether a line starts a list item or a numbered paragraph ("- ", "• ", "3. ", "2.1 ").
@@ -98,7 +103,11 @@ pub fn strip_number(lower: &str) -> &str {
     let digits = t.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
     let rest = if digits > 0 {
         &t[digits..]
-    } else if t.len() > 2 && t.as_bytes()[0].is_ascii_alphabetic() && matches!(t.as_bytes()[1], b')' | b'.') && t.as_bytes()[2] == b' ' {
+    } else if t.len() > 2
+        && t.as_bytes()[0].is_ascii_alphabetic()
+        && matches!(t.as_bytes()[1], b')' | b'.')
+        && t.as_bytes()[2] == b' '
+    {
         &t[2..]
     } else {
         t
@@ -111,7 +120,9 @@ fn role_of(heading_lower: &str, tax: &Taxonomy) -> Option<Role> {
     let h = strip_number(heading_lower);
     // a short heading that is only about something else (law text, contacts, attachments)
     let words = h.split_whitespace().count();
-    if words <= 5 && tax.other_sections.iter().any(|c| c.find_all(h).next().is_some_and(|(s, _)| s == 0)) {
+    if words <= 5
+        && tax.other_sections.iter().any(|c| c.find_all(h).next().is_some_and(|(s, _)| s == 0))
+    {
         return Some(Role::Annat);
     }
     tax.sections.iter().find(|(_, cues)| cues.iter().any(|c| c.is_in(h))).map(|(r, _)| *r)
@@ -179,7 +190,9 @@ impl Doc {
             let heading = !skip_form
                 && !ticked
                 && inline_role.is_none()
-                && (prompt || long_prompt || ((prev_blank || first) && !continued && looks_like_heading(t)));
+                && (prompt
+                    || long_prompt
+                    || ((prev_blank || first) && !continued && looks_like_heading(t)));
             // the title gives no role (it is often "Utredning enligt lex Sarah"); a heading
             // matching no role ends the section unless it is short (a sub-heading such as
             // a cause group's name)
@@ -191,11 +204,18 @@ impl Doc {
                         section_heading = true;
                     }
                     // text about none of the fields ends at any heading
-                    None if t.split_whitespace().count() > SUB_HEADING_WORDS || role == Some(Role::Annat) => role = None,
+                    None if t.split_whitespace().count() > SUB_HEADING_WORDS
+                        || role == Some(Role::Annat) =>
+                    {
+                        role = None
+                    }
                     None => {}
                 }
             }
-            let skip = skip_form || lower.contains("klicka här") || lower.contains("klicka har") || lower.contains("ange text");
+            let skip = skip_form
+                || lower.contains("klicka här")
+                || lower.contains("klicka har")
+                || lower.contains("ange text");
             let idx = lines.len();
             lines.push(Line {
                 text: t.to_string(),
@@ -348,7 +368,9 @@ pub fn split_sentences(text: &str) -> Vec<String> {
             let after = chars.get(i + 2).map(|x| x.1);
             let ends = match (next, after) {
                 (None, _) => true,
-                (Some(n), Some(a)) if n.is_whitespace() => !(a.is_ascii_digit() || a.is_lowercase()),
+                (Some(n), Some(a)) if n.is_whitespace() => {
+                    !(a.is_ascii_digit() || a.is_lowercase())
+                }
                 (Some(n), None) => n.is_whitespace(),
                 _ => false,
             };
@@ -382,7 +404,9 @@ mod tests {
         assert_eq!(l.role, Some(Role::Beskrivning));
         assert!(d.lines.iter().filter(|l| l.text.starts_with("- ")).all(|l| l.skip));
         let s = d.sentences();
-        assert!(s.iter().any(|s| s.lower == "det var fredag." && s.role == Some(Role::Beskrivning)));
+        assert!(
+            s.iter().any(|s| s.lower == "det var fredag." && s.role == Some(Role::Beskrivning))
+        );
         assert!(s.iter().any(|s| s.lower == "här är beslutet." && s.role == Some(Role::Bedomning)));
     }
 
@@ -402,12 +426,16 @@ mod tests {
     fn one_checked_option_is_evidence() {
         let tax = Taxonomy::builtin();
         let miss = Cue::parse("missförhållande").unwrap();
-        let d = Doc::parse("T\n\n☐ ett missförhållande\n☒ ett allvarligt missförhållande", &tax, &miss);
+        let d =
+            Doc::parse("T\n\n☐ ett missförhållande\n☒ ett allvarligt missförhållande", &tax, &miss);
         assert!(d.lines[1].skip && !d.lines[2].skip);
     }
 
     #[test]
     fn sentences_do_not_split_law_references() {
-        assert_eq!(split_sentences("Enligt 14 kap. 3 § SoL gäller detta. Nästa mening."), ["Enligt 14 kap. 3 § SoL gäller detta.", "Nästa mening."]);
+        assert_eq!(
+            split_sentences("Enligt 14 kap. 3 § SoL gäller detta. Nästa mening."),
+            ["Enligt 14 kap. 3 § SoL gäller detta.", "Nästa mening."]
+        );
     }
 }

@@ -208,7 +208,12 @@ fn labels(list: Vec<LabelFile>) -> Result<Vec<Label>, CueError> {
         .map(|l| {
             let mut names = vec![l.label.to_lowercase()];
             names.extend(l.names.iter().map(|n| n.to_lowercase()));
-            Ok(Label { cues: cue::compile(&l.cues)?, names: cue::compile(&names)?, label: l.label, examples: l.examples })
+            Ok(Label {
+                cues: cue::compile(&l.cues)?,
+                names: cue::compile(&names)?,
+                label: l.label,
+                examples: l.examples,
+            })
         })
         .collect()
 }
@@ -221,15 +226,20 @@ impl Taxonomy {
 
     /// The built-in taxonomy, extended by the file at `extra` if given.
     pub fn load(extra: Option<&Path>) -> Result<Taxonomy, TaxonomyError> {
-        let mut file: TaxonomyFile = toml::from_str(BUILTIN)
-            .map_err(|e| TaxonomyError::Parse { path: "patterns/taxonomy.toml".into(), message: e.to_string() })?;
+        let mut file: TaxonomyFile = toml::from_str(BUILTIN).map_err(|e| TaxonomyError::Parse {
+            path: "patterns/taxonomy.toml".into(),
+            message: e.to_string(),
+        })?;
         let mut sources = BUILTIN.to_string();
         let mut where_ = "patterns/taxonomy.toml".to_string();
         if let Some(p) = extra {
             where_ = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|source| TaxonomyError::Read { path: where_.clone(), source })?;
-            let other: TaxonomyFile =
-                toml::from_str(&text).map_err(|e| TaxonomyError::Parse { path: where_.clone(), message: e.to_string() })?;
+            let text = std::fs::read_to_string(p)
+                .map_err(|source| TaxonomyError::Read { path: where_.clone(), source })?;
+            let other: TaxonomyFile = toml::from_str(&text).map_err(|e| TaxonomyError::Parse {
+                path: where_.clone(),
+                message: e.to_string(),
+            })?;
             file.extend(other);
             sources.push('\u{0}');
             sources.push_str(&text);
@@ -286,8 +296,14 @@ mod tests {
         let t = Taxonomy::builtin();
         let lists = [&t.kategori, &t.verksamhetsomrade, &t.orsaker, &t.atgarder];
         let labelled = lists.iter().flat_map(|l| l.iter()).flat_map(|l| l.cues.iter());
-        let other = t.sections.iter().flat_map(|(_, c)| c.iter()).chain(&t.statement).chain(&t.ignore);
-        let all: Vec<&cue::Cue> = labelled.chain(other).chain(&t.ivo_authority).chain(&t.ivo_verbs).chain(&t.cause_markers).collect();
+        let other =
+            t.sections.iter().flat_map(|(_, c)| c.iter()).chain(&t.statement).chain(&t.ignore);
+        let all: Vec<&cue::Cue> = labelled
+            .chain(other)
+            .chain(&t.ivo_authority)
+            .chain(&t.ivo_verbs)
+            .chain(&t.cause_markers)
+            .collect();
         assert!(all.len() > 500);
         for c in all {
             assert!(c.compiles(), "{}", c.phrase);
@@ -302,7 +318,11 @@ mod tests {
             for l in group.iter() {
                 for ex in &l.examples {
                     let lower = ex.to_lowercase();
-                    assert!(cue::score(&l.cues, &lower, &t.anchors.present(&lower)) > 0, "{}: example {ex:?} hits no cue", l.label);
+                    assert!(
+                        cue::score(&l.cues, &lower, &t.anchors.present(&lower)) > 0,
+                        "{}: example {ex:?} hits no cue",
+                        l.label
+                    );
                 }
             }
         }

@@ -35,24 +35,14 @@ pub struct Address {
 impl Address {
     pub fn new() -> Result<Address, DetectError> {
         let set = PatternSet::builtin("address.toml")?;
-        let not_streets = set
-            .words("not_streets")
-            .iter()
-            .map(|w| w.to_lowercase())
-            .collect();
+        let not_streets = set.words("not_streets").iter().map(|w| w.to_lowercase()).collect();
         let street_words = set.words("street_words").to_vec();
         let not_towns = set.words("not_towns").iter().map(|w| w.to_lowercase()).collect();
-        let postcode_after = set
-            .words("postcode_after")
-            .iter()
-            .map(|w| w.to_lowercase())
-            .collect();
+        let postcode_after = set.words("postcode_after").iter().map(|w| w.to_lowercase()).collect();
         // Names of one short word ("Berg", "Viken") are too often something else.
         let mut names: BTreeSet<String> = BTreeSet::new();
-        for n in STREETS
-            .lines()
-            .map(str::trim)
-            .filter(|n| n.contains(' ') || n.chars().count() >= 7)
+        for n in
+            STREETS.lines().map(str::trim).filter(|n| n.contains(' ') || n.chars().count() >= 7)
         {
             names.insert(n.to_string());
             names.insert(strip_diacritics(n));
@@ -64,19 +54,13 @@ impl Address {
         let house_number = Regex::new(&format!("^[ ]?(?:{})(?:$|[^\\p{{L}}0-9])", set.var("NUM")?))
             .map_err(|e| DetectError::Build(format!("street list number: {e}")))?;
         let mut postcodes = vec![false; 100_000];
-        for code in POSTCODES
-            .lines()
-            .filter_map(|l| l.trim().parse::<usize>().ok())
-        {
+        for code in POSTCODES.lines().filter_map(|l| l.trim().parse::<usize>().ok()) {
             if code < postcodes.len() {
                 postcodes[code] = true;
             }
         }
-        let localities = LOCALITIES
-            .lines()
-            .map(|l| fold(l.trim()))
-            .filter(|l| !l.is_empty())
-            .collect();
+        let localities =
+            LOCALITIES.lines().map(|l| fold(l.trim())).filter(|l| !l.is_empty()).collect();
         Ok(Address {
             set,
             not_streets,
@@ -92,22 +76,13 @@ impl Address {
 
     fn postcode_known(&self, value: &str) -> bool {
         let digits: String = value.chars().filter(char::is_ascii_digit).take(5).collect();
-        digits
-            .parse::<usize>()
-            .is_ok_and(|c| self.postcodes.get(c).copied().unwrap_or(false))
+        digits.parse::<usize>().is_ok_and(|c| self.postcodes.get(c).copied().unwrap_or(false))
     }
 
     /// Whether a street-suffix candidate is a street and not a plan or similar.
     fn street_ok(&self, value: &str) -> bool {
-        let word_end = value
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(value.len());
-        let word = value[..word_end]
-            .trim_end()
-            .rsplit(' ')
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
+        let word_end = value.find(|c: char| c.is_ascii_digit()).unwrap_or(value.len());
+        let word = value[..word_end].trim_end().rsplit(' ').next().unwrap_or("").to_lowercase();
         !(self.not_streets.contains(&word) || word.ends_with("splan"))
     }
 
@@ -138,11 +113,7 @@ impl Address {
         for (ws, we) in scan.windows_where(text, 48, 0, |r| self.street_before(text, r.start)) {
             for m in self.streets.find_iter(&text[ws..we]) {
                 let (s, e) = (ws + m.start(), ws + m.end());
-                if text[..s]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric)
-                {
+                if text[..s].chars().next_back().is_some_and(char::is_alphanumeric) {
                     continue;
                 }
                 let Some(n) = self.house_number.find(&text[e..]) else {
@@ -172,7 +143,8 @@ impl Address {
     fn town_end(&self, text: &str, start: usize, end: usize) -> Option<usize> {
         let value = &text[start..end];
         let after_code = value.rfind(|c: char| c.is_ascii_digit()).map(|i| i + 1).unwrap_or(0);
-        let town_at = after_code + (value[after_code..].len() - value[after_code..].trim_start().len());
+        let town_at =
+            after_code + (value[after_code..].len() - value[after_code..].trim_start().len());
         let town = &value[town_at..];
         let first = &town[..town.find([' ', '-']).unwrap_or(town.len())];
         if self.not_towns.contains(&first.to_lowercase()) {
@@ -211,16 +183,18 @@ impl Detector for Address {
                     }
                     let before = text[..start].trim_end_matches([' ', ',', ':', '.', '\t']);
                     let after_address = start - before.len() <= 3
-                        && out[first..].iter().rev().take(64).any(|s| s.kind == Kind::Address && s.end == before.len());
+                        && out[first..]
+                            .iter()
+                            .rev()
+                            .take(64)
+                            .any(|s| s.kind == Kind::Address && s.end == before.len());
                     let mut from = before.len().saturating_sub(24);
                     while !before.is_char_boundary(from) {
                         from -= 1;
                     }
                     let lower = before[from..].to_lowercase();
-                    let after_word = self
-                        .postcode_after
-                        .iter()
-                        .any(|w| lower.ends_with(w.as_str()));
+                    let after_word =
+                        self.postcode_after.iter().any(|w| lower.ends_with(w.as_str()));
                     if !(after_address || after_word) {
                         return false;
                     }
@@ -241,9 +215,7 @@ mod tests {
         let mut v = Vec::new();
         Address::new().unwrap().detect(text, &mut v);
         v.sort_by_key(|s| s.start);
-        v.iter()
-            .map(|s| (s.kind, text[s.start..s.end].to_string()))
-            .collect()
+        v.iter().map(|s| (s.kind, text[s.start..s.end].to_string())).collect()
     }
 
     #[test]

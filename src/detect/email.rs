@@ -13,9 +13,7 @@ pub struct Email {
 
 impl Email {
     pub fn new() -> Result<Email, DetectError> {
-        Ok(Email {
-            set: PatternSet::builtin("email.toml")?,
-        })
+        Ok(Email { set: PatternSet::builtin("email.toml")? })
     }
 }
 
@@ -44,10 +42,7 @@ mod tests {
 
     #[test]
     fn finds_plain_addresses() {
-        assert_eq!(
-            found("Mejla anna.berg@kommun.se eller X."),
-            ["anna.berg@kommun.se"]
-        );
+        assert_eq!(found("Mejla anna.berg@kommun.se eller X."), ["anna.berg@kommun.se"]);
         assert_eq!(
             found("<Per-Åke.Öst@socialtjanst.example.org>"),
             ["Per-Åke.Öst@socialtjanst.example.org"]
@@ -57,10 +52,7 @@ mod tests {
     #[test]
     fn finds_obfuscated_addresses() {
         assert_eq!(found("till namn[at]kommun.se idag"), ["namn[at]kommun.se"]);
-        assert_eq!(
-            found("till namn (at) kommun punkt se idag"),
-            ["namn (at) kommun punkt se"]
-        );
+        assert_eq!(found("till namn (at) kommun punkt se idag"), ["namn (at) kommun punkt se"]);
     }
 
     #[test]

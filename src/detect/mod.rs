@@ -6,17 +6,17 @@
 
 pub mod address;
 pub mod email;
+pub mod names;
 pub mod patterns;
 pub mod personnummer;
 pub mod phone;
 pub mod regnr;
-pub mod names;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::fold::term as fold;
 use crate::config::DetectSettings;
 use crate::document::{Findings, Kind, Normalized, Span};
+use crate::fold::term as fold;
 
 /// A detector of one kind of personal data.
 pub trait Detector: Send + Sync {
@@ -38,7 +38,14 @@ pub(crate) fn covered(spans: &[Span], kind: Kind, start: usize, end: usize) -> b
 }
 
 /// Record a span found by a pattern rule unless a recent span of the same kind covers it.
-pub(crate) fn push_uncovered(out: &mut Vec<Span>, kind: Kind, start: usize, end: usize, rule: &'static str, confidence: f32) {
+pub(crate) fn push_uncovered(
+    out: &mut Vec<Span>,
+    kind: Kind,
+    start: usize,
+    end: usize,
+    rule: &'static str,
+    confidence: f32,
+) {
     if !covered(out, kind, start, end) {
         out.push(Span { start, end, kind, rule, confidence, entity: None });
     }
@@ -101,7 +108,6 @@ pub struct Detectors {
     allow: Vec<String>,
 }
 
-
 impl Detectors {
     /// Build the detector set the settings ask for.
     pub fn build(config: &DetectSettings) -> Result<Detectors, DetectError> {
@@ -117,7 +123,10 @@ impl Detectors {
             Box::new(names::Names::new()?),
             Box::new(DenyList::new(&config.deny)?),
         ];
-        Ok(Detectors { detectors, allow: config.allow.iter().map(|s| fold(s)).filter(|s| !s.is_empty()).collect() })
+        Ok(Detectors {
+            detectors,
+            allow: config.allow.iter().map(|s| fold(s)).filter(|s| !s.is_empty()).collect(),
+        })
     }
 
     /// Run every detector over the text; drop what the allow-list keeps.
@@ -174,7 +183,9 @@ impl Detectors {
             d.detect_in(text, &scan, &mut spans);
         }
         if !self.allow.is_empty() {
-            let keeps = |s: &Span| s.rule != "deny-list" && self.allow.contains(&fold(&text[s.start..s.end]));
+            let keeps = |s: &Span| {
+                s.rule != "deny-list" && self.allow.contains(&fold(&text[s.start..s.end]))
+            };
             if let Some(allowed) = allowed {
                 allowed.extend(spans.iter().filter(|s| keeps(s)).cloned());
                 allowed.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
@@ -201,10 +212,22 @@ mod tests {
         let raw = "Ring 08-123 456 78 i dag.";
         let repaired = "Ring 08-123 abc 78 i dag.";
         let map = OffsetMap { edits: vec![Edit { raw: (12, 15), text: (12, 15) }] };
-        let n = Normalized::new(repaired.into(), 1, vec![1], true, Some(RawText { text: raw.into(), map }));
+        let n = Normalized::new(
+            repaired.into(),
+            1,
+            vec![1],
+            true,
+            Some(RawText { text: raw.into(), map }),
+        );
         let d = Detectors::build(&DetectSettings::default()).unwrap();
         let f = d.detect(&n);
-        assert!(f.spans.iter().any(|s| s.kind == Kind::Phone && &repaired[s.start..s.end] == "08-123 abc 78"), "{:?}", f.spans);
+        assert!(
+            f.spans
+                .iter()
+                .any(|s| s.kind == Kind::Phone && &repaired[s.start..s.end] == "08-123 abc 78"),
+            "{:?}",
+            f.spans
+        );
     }
 
     #[test]
@@ -215,10 +238,14 @@ mod tests {
             ..DetectSettings::default()
         };
         let d = Detectors::build(&cfg).unwrap();
-        let f = d.detect(&norm("Skriv till Registrator@kommun.se eller a.b@c.se om solrosen, inte solrosenhus."));
+        let f = d.detect(&norm(
+            "Skriv till Registrator@kommun.se eller a.b@c.se om solrosen, inte solrosenhus.",
+        ));
         let kinds: Vec<_> = f.spans.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [Kind::Email, Kind::Other]);
-        let (f2, kept) = d.detect_for_review(&norm("Skriv till Registrator@kommun.se eller a.b@c.se om solrosen, inte solrosenhus."));
+        let (f2, kept) = d.detect_for_review(&norm(
+            "Skriv till Registrator@kommun.se eller a.b@c.se om solrosen, inte solrosenhus.",
+        ));
         assert_eq!(f2.spans, f.spans);
         assert!(!kept.is_empty() && kept.iter().all(|s| s.kind == Kind::Email));
         assert_eq!(d.allowed_by("REGISTRATOR@kommun.se"), Some("registrator@kommun.se"));
@@ -239,11 +266,7 @@ mod pattern_file_tests {
         for (file, text) in patterns::FILES {
             let set = patterns::PatternSet::parse(file, text).unwrap();
             for (spec, pattern) in set.specs.iter().zip(&set.patterns) {
-                assert!(
-                    !spec.examples.is_empty(),
-                    "{file}: pattern {} has no examples",
-                    spec.name
-                );
+                assert!(!spec.examples.is_empty(), "{file}: pattern {} has no examples", spec.name);
                 for ex in &spec.examples {
                     checked += 1;
                     if !pattern.matches(ex) {

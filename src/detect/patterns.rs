@@ -38,10 +38,7 @@ use crate::document::Kind;
 
 /// Every pattern file compiled into the binary, by file name.
 pub const FILES: [(&str, &str); 5] = [
-    (
-        "personnummer.toml",
-        include_str!("../../patterns/personnummer.toml"),
-    ),
+    ("personnummer.toml", include_str!("../../patterns/personnummer.toml")),
     ("phone.toml", include_str!("../../patterns/phone.toml")),
     ("email.toml", include_str!("../../patterns/email.toml")),
     ("address.toml", include_str!("../../patterns/address.toml")),
@@ -50,11 +47,7 @@ pub const FILES: [(&str, &str); 5] = [
 
 /// The text of a compiled-in pattern file.
 pub fn file(name: &str) -> &'static str {
-    FILES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-        .expect("pattern file is compiled in")
+    FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).expect("pattern file is compiled in")
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,16 +128,11 @@ fn expand(
     while let Some(i) = rest.find('{') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        let name_len = after
-            .bytes()
-            .take_while(|b| b.is_ascii_uppercase() || *b == b'_')
-            .count();
+        let name_len = after.bytes().take_while(|b| b.is_ascii_uppercase() || *b == b'_').count();
         let property = out.ends_with("\\p") || out.ends_with("\\P");
         if name_len > 0 && after[name_len..].starts_with('}') && !property {
             let name = &after[..name_len];
-            let value = vars
-                .get(name)
-                .ok_or_else(|| format!("unknown variable {{{name}}}"))?;
+            let value = vars.get(name).ok_or_else(|| format!("unknown variable {{{name}}}"))?;
             out.push_str(value);
             rest = &after[name_len + 1..];
         } else {
@@ -204,19 +192,20 @@ impl PatternSet {
                 value_group,
             });
         }
-        let digit_bound: Vec<&PatternSpec> = spec.pattern.iter().filter(|p| p.anchors.is_empty()).collect();
+        let digit_bound: Vec<&PatternSpec> =
+            spec.pattern.iter().filter(|p| p.anchors.is_empty()).collect();
         let gate = if digit_bound.is_empty() {
             None
         } else {
             let mut alternatives = Vec::new();
             for p in &digit_bound {
-                let source = expand(&p.regex, &vars).map_err(|e| DetectError::Build(format!("pattern file {file}: {e}")))?;
+                let source = expand(&p.regex, &vars)
+                    .map_err(|e| DetectError::Build(format!("pattern file {file}: {e}")))?;
                 alternatives.push(format!("(?:{})", source.replace("(?P<v>", "(?:")));
             }
-            Some(
-                Regex::new(&alternatives.join("|"))
-                    .map_err(|e| DetectError::Build(format!("pattern file {file}, combined patterns: {e}")))?,
-            )
+            Some(Regex::new(&alternatives.join("|")).map_err(|e| {
+                DetectError::Build(format!("pattern file {file}, combined patterns: {e}"))
+            })?)
         };
         let window = (
             digit_bound.iter().map(|p| p.min_digits).min().unwrap_or(1),
@@ -247,7 +236,12 @@ impl PatternSet {
     /// Run every pattern over the parts of `text` it applies to. `accept` gets each candidate
     /// (pattern, start, end of the value) and says whether it was taken; a refused candidate
     /// lets the search go on one character later, so a bad first guess cannot hide a good one.
-    pub fn scan(&self, text: &str, scan: &Scan, accept: impl FnMut(&Pattern, usize, usize) -> bool) {
+    pub fn scan(
+        &self,
+        text: &str,
+        scan: &Scan,
+        accept: impl FnMut(&Pattern, usize, usize) -> bool,
+    ) {
         self.scan_where(text, scan, |_| true, accept);
     }
 
@@ -262,7 +256,9 @@ impl PatternSet {
     ) {
         if let Some(gate) = &self.gate {
             let (min_digits, before, after) = self.window;
-            for (s, e) in scan.windows_where(text, before, after, |r| r.digits >= min_digits && keep(r)) {
+            for (s, e) in
+                scan.windows_where(text, before, after, |r| r.digits >= min_digits && keep(r))
+            {
                 if !gate.is_match(&text[s..e]) {
                     continue;
                 }
@@ -318,8 +314,7 @@ impl Pattern {
             // The right edge may be part of the value group: trim it off.
             let mut ve = ve;
             while let Some(c) = hay[vs..ve].chars().next_back() {
-                if c.is_whitespace() || (c.is_ascii_punctuation() && !matches!(c, '|' | '*'))
-                {
+                if c.is_whitespace() || (c.is_ascii_punctuation() && !matches!(c, '|' | '*')) {
                     ve -= c.len_utf8();
                 } else {
                     break;
@@ -395,7 +390,13 @@ impl Scan {
 
     /// The merged windows around runs of at least `min_digits` digits, starting after a
     /// space and ending before one so patterns see true word edges.
-    pub fn windows(&self, text: &str, min_digits: u32, before: usize, after: usize) -> Vec<(usize, usize)> {
+    pub fn windows(
+        &self,
+        text: &str,
+        min_digits: u32,
+        before: usize,
+        after: usize,
+    ) -> Vec<(usize, usize)> {
         self.windows_where(text, before, after, |r| r.digits >= min_digits)
     }
 
@@ -417,7 +418,10 @@ impl Scan {
                     continue;
                 }
             }
-            windows.push((back_to_space(text, s), forward_to_space(text, (r.end + after).min(text.len()))));
+            windows.push((
+                back_to_space(text, s),
+                forward_to_space(text, (r.end + after).min(text.len())),
+            ));
         }
         windows
     }
@@ -459,10 +463,7 @@ mod tests {
     fn variables_expand_but_repetitions_stay() {
         let mut vars = std::collections::BTreeMap::new();
         vars.insert("D".to_string(), "[0-9]".to_string());
-        assert_eq!(
-            expand("{D}{2}-{D}{1,3}", &vars).unwrap(),
-            "[0-9]{2}-[0-9]{1,3}"
-        );
+        assert_eq!(expand("{D}{2}-{D}{1,3}", &vars).unwrap(), "[0-9]{2}-[0-9]{1,3}");
         assert!(expand("{X}", &vars).is_err());
         assert_eq!(expand(r"[^\p{L}]", &vars).unwrap(), r"[^\p{L}]");
     }

@@ -120,11 +120,7 @@ fn calendar_ok(century: Option<u32>, yy: u32, mm: u32, dd: u32) -> bool {
     let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
     let days = [
         31,
-        if leap || century.is_none() && yy.is_multiple_of(4) {
-            29
-        } else {
-            28
-        },
+        if leap || century.is_none() && yy.is_multiple_of(4) { 29 } else { 28 },
         31,
         30,
         31,
@@ -153,9 +149,7 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
     let (toks, gaps) = tokens(value, interim);
     let (century, toks, gaps) = match toks.len() {
         12 | 8 => {
-            let c = digit(toks[0])
-                .zip(digit(toks[1]))
-                .map(|(a, b)| (a * 10 + b) as u32);
+            let c = digit(toks[0]).zip(digit(toks[1])).map(|(a, b)| (a * 10 + b) as u32);
             (c, &toks[2..], &gaps[2..])
         }
         10 | 6 => (None, &toks[..], &gaps[..]),
@@ -166,11 +160,7 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
     }
     if let Some(c) = century {
         if c == 16 {
-            return if keep_org {
-                Verdict::Organisation
-            } else {
-                Verdict::Person(0.7)
-            };
+            return if keep_org { Verdict::Organisation } else { Verdict::Person(0.7) };
         }
         if !(18..=20).contains(&c) {
             return Verdict::Reject;
@@ -185,20 +175,12 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
     }
     if p.name == "personnummer" {
         // At most one stray space, besides the one between birth date and last four.
-        let stray = gaps
-            .iter()
-            .enumerate()
-            .filter(|(i, s)| **s && *i != 5)
-            .count();
+        let stray = gaps.iter().enumerate().filter(|(i, s)| **s && *i != 5).count();
         if stray > 1 {
             return Verdict::Reject;
         }
     }
-    let two = |i: usize| {
-        digit(toks[i])
-            .zip(digit(toks[i + 1]))
-            .map(|(a, b)| (a * 10 + b) as u32)
-    };
+    let two = |i: usize| digit(toks[i]).zip(digit(toks[i + 1])).map(|(a, b)| (a * 10 + b) as u32);
     let (yy, mm, dd) = (two(0), two(2), two(4));
     if mm.is_some_and(|mm| mm >= 20) {
         return if keep_org { Verdict::Organisation } else { Verdict::Person(0.7) };
@@ -210,9 +192,7 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
         confidence += 0.05;
     }
     let digits: Option<Vec<u8>> = toks.iter().map(|&t| digit(t)).collect();
-    let luhn = digits
-        .as_deref()
-        .is_some_and(|d| d.len() == 10 && luhn_ok(d));
+    let luhn = digits.as_deref().is_some_and(|d| d.len() == 10 && luhn_ok(d));
     if luhn {
         confidence += 0.15;
     } else if require_check && toks.len() == 10 && !interim && digits.is_some() {
@@ -228,17 +208,9 @@ fn after_org_word(text: &str, at: usize) -> bool {
         from -= 1;
     }
     let before = text[from..at].to_lowercase();
-    [
-        "org.nr",
-        "orgnr",
-        "org nr",
-        "org. nr",
-        "organisationsnummer",
-        "organisationsnr",
-        "org.-nr",
-    ]
-    .iter()
-    .any(|w| before.contains(w))
+    ["org.nr", "orgnr", "org nr", "org. nr", "organisationsnummer", "organisationsnr", "org.-nr"]
+        .iter()
+        .any(|w| before.contains(w))
 }
 
 impl Detector for Personnummer {

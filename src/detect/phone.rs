@@ -21,12 +21,9 @@ pub struct Phone {
 impl Phone {
     pub fn new() -> Result<Phone, DetectError> {
         let set = PatternSet::builtin("phone.toml")?;
-        let not_after = set
-            .words("not_after")
-            .iter()
-            .map(|w| w.to_lowercase())
-            .collect();
-        let date = regex::Regex::new(set.var("DATE")?).map_err(|e| DetectError::Build(format!("phone DATE: {e}")))?;
+        let not_after = set.words("not_after").iter().map(|w| w.to_lowercase()).collect();
+        let date = regex::Regex::new(set.var("DATE")?)
+            .map_err(|e| DetectError::Build(format!("phone DATE: {e}")))?;
         Ok(Phone { set, not_after, date })
     }
 
@@ -123,14 +120,8 @@ mod tests {
     #[test]
     fn swedish_forms() {
         assert_eq!(found("ring 08-123 456 78."), ["08-123 456 78"]);
-        assert_eq!(
-            found("ring +46 (0)70 123 45 67, tack"),
-            ["+46 (0)70 123 45 67"]
-        );
-        assert_eq!(
-            found("mobil 0701234567 eller 0300-83 12 34"),
-            ["0701234567", "0300-83 12 34"]
-        );
+        assert_eq!(found("ring +46 (0)70 123 45 67, tack"), ["+46 (0)70 123 45 67"]);
+        assert_eq!(found("mobil 0701234567 eller 0300-83 12 34"), ["0701234567", "0300-83 12 34"]);
         assert_eq!(found("ring 070-123 45 67 Stockholm"), ["070-123 45 67"]);
     }
 
@@ -138,7 +129,10 @@ mod tests {
     fn other_nordic_forms() {
         assert_eq!(found("Tlf: 91 64 31 25"), ["91 64 31 25"]);
         assert_eq!(found("Mobil 99461800 hele døgnet."), ["99461800"]);
-        assert_eq!(found("Ring +47 22 33 44 55 eller +358 40 123 4567."), ["+47 22 33 44 55", "+358 40 123 4567"]);
+        assert_eq!(
+            found("Ring +47 22 33 44 55 eller +358 40 123 4567."),
+            ["+47 22 33 44 55", "+358 40 123 4567"]
+        );
         // Eight digits without a phone label are not taken for a phone number.
         assert!(found("Beløpet var 99461800 kroner.").is_empty());
     }

@@ -38,4 +38,3 @@ pub(crate) fn cap_memory(cmd: &mut Command, mib: u64) {
     #[cfg(not(unix))]
     let _ = (cmd, mib);
 }
-

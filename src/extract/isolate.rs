@@ -21,8 +21,19 @@ type WorkerResult = Result<PdfText, ExtractError>;
 
 /// Extract a PDF in-process. Only for the worker and for tests: a hostile file can take
 /// the calling process down. Page JPEGs for OCR go to `images`.
-pub fn extract_pdf_in_process(bytes: &[u8], limits: &Limits, images: Option<&Path>, reocr: ReocrMode) -> WorkerResult {
-    let e = super::pdf::extract_with_ocr_plan(bytes, limits.max_pages, limits.max_decompressed_bytes, images, reocr)?;
+pub fn extract_pdf_in_process(
+    bytes: &[u8],
+    limits: &Limits,
+    images: Option<&Path>,
+    reocr: ReocrMode,
+) -> WorkerResult {
+    let e = super::pdf::extract_with_ocr_plan(
+        bytes,
+        limits.max_pages,
+        limits.max_decompressed_bytes,
+        images,
+        reocr,
+    )?;
     Ok(e)
 }
 
@@ -53,10 +64,15 @@ pub fn serve_main(limits: &Limits, reocr: ReocrMode) -> i32 {
                 Ok(bytes) => extract_pdf_in_process(&bytes, limits, Some(&req.images), reocr),
                 Err(e) => Err(ExtractError::Crashed(format!("cannot read input: {}", e.kind()))),
             },
-            Err(_) => Err(ExtractError::Crashed("unreadable request to the extraction process".into())),
+            Err(_) => {
+                Err(ExtractError::Crashed("unreadable request to the extraction process".into()))
+            }
         };
         // serde_json writes one line: newlines inside strings are escaped.
-        if serde_json::to_writer(&mut stdout, &result).is_err() || stdout.write_all(b"\n").is_err() || stdout.flush().is_err() {
+        if serde_json::to_writer(&mut stdout, &result).is_err()
+            || stdout.write_all(b"\n").is_err()
+            || stdout.flush().is_err()
+        {
             return 3;
         }
     }
@@ -91,7 +107,12 @@ pub struct Workers {
 
 impl Workers {
     pub fn new(exe: &Path, limits: &Limits, reocr: ReocrMode) -> Workers {
-        Workers { exe: exe.to_path_buf(), limits: limits.clone(), reocr, idle: std::sync::Mutex::new(Vec::new()) }
+        Workers {
+            exe: exe.to_path_buf(),
+            limits: limits.clone(),
+            reocr,
+            idle: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
     fn spawn(&self) -> Result<Worker, ExtractError> {
@@ -106,8 +127,9 @@ impl Workers {
         cmd.arg("--reocr").arg(self.reocr.as_str());
         cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
         cmd.env("RAYON_NUM_THREADS", "1");
-        let mut child =
-            cmd.spawn().map_err(|e| ExtractError::Crashed(format!("cannot start the extraction process: {e}")))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            ExtractError::Crashed(format!("cannot start the extraction process: {e}"))
+        })?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, answers) = std::sync::mpsc::channel();
@@ -137,21 +159,31 @@ impl Workers {
             Some(w) => w,
             None => self.spawn()?,
         };
-        let mut request = serde_json::to_vec(&Request { path: path.to_path_buf(), images: images.to_path_buf() })
-            .map_err(|e| ExtractError::Crashed(format!("cannot encode the request: {e}")))?;
+        let mut request =
+            serde_json::to_vec(&Request { path: path.to_path_buf(), images: images.to_path_buf() })
+                .map_err(|e| ExtractError::Crashed(format!("cannot encode the request: {e}")))?;
         request.push(b'\n');
         if worker.stdin.write_all(&request).and_then(|()| worker.stdin.flush()).is_err() {
             return Err(retire(worker, None));
         }
-        let answer = match worker.answers.recv_timeout(Duration::from_secs(self.limits.seconds_per_document)) {
+        let answer = match worker
+            .answers
+            .recv_timeout(Duration::from_secs(self.limits.seconds_per_document))
+        {
             Ok(a) => a,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                return Err(retire(worker, Some(ExtractError::TimeLimit(self.limits.seconds_per_document))));
+                return Err(retire(
+                    worker,
+                    Some(ExtractError::TimeLimit(self.limits.seconds_per_document)),
+                ));
             }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Err(retire(worker, None)),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(retire(worker, None));
+            }
         };
-        let result = serde_json::from_slice::<WorkerResult>(&answer)
-            .map_err(|_| ExtractError::Crashed("unreadable result from the extraction process".into()));
+        let result = serde_json::from_slice::<WorkerResult>(&answer).map_err(|_| {
+            ExtractError::Crashed("unreadable result from the extraction process".into())
+        });
         match result {
             Ok(Ok(text)) => {
                 worker.served += 1;

@@ -95,13 +95,23 @@ impl Extractor {
     /// with the pages that have no usable layer OCR'd (page images go to a private folder
     /// under `scratch`, made only when a page needs OCR and removed on return); a text file
     /// decoded.
-    pub fn extract(&self, path: &Path, bytes: &[u8], scratch: &Path) -> Result<Extracted, ExtractError> {
+    pub fn extract(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        scratch: &Path,
+    ) -> Result<Extracted, ExtractError> {
         let extracted = match sniff(bytes) {
             Format::Pdf => {
                 let work = ScratchDir::new(scratch);
                 let text = match &self.workers {
                     Some(workers) => workers.extract(path, &work.0)?,
-                    None => isolate::extract_pdf_in_process(bytes, &self.limits, Some(&work.0), self.ocr.ocr.reocr)?,
+                    None => isolate::extract_pdf_in_process(
+                        bytes,
+                        &self.limits,
+                        Some(&work.0),
+                        self.ocr.ocr.reocr,
+                    )?,
                 };
                 ocr::complete(text, path, &work.0, &self.ocr)?
             }

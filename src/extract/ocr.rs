@@ -33,8 +33,8 @@ use wait_timeout::ChildExt;
 
 use super::{PageScan, PdfText};
 use crate::config::{OcrSettings, ReocrMode};
-use crate::normalize::ocr::Damage;
 use crate::document::{Extracted, PageSource};
+use crate::normalize::ocr::Damage;
 
 mod reading;
 pub use reading::{Reading, restore_missing_characters};
@@ -78,7 +78,9 @@ pub enum OcrError {
     Render { page: u32, reason: String },
     #[error("OCR of page {page} failed ({reason})")]
     Engine { page: u32, reason: String },
-    #[error("OCR read no text on page {page} (a blank, turned or very small page image?); check the scan")]
+    #[error(
+        "OCR read no text on page {page} (a blank, turned or very small page image?); check the scan"
+    )]
     Unreadable { page: u32 },
     #[error("cannot use the temporary folder for page images: {0}")]
     TempDir(String),
@@ -130,7 +132,12 @@ fn quality(text: &str) -> Quality {
         words += 1;
         common += usize::from(COMMON_WORDS.contains(w.as_str()));
     }
-    Quality { alnum, words, ordinary: if total == 0 { 0.0 } else { ord as f32 / total as f32 }, common }
+    Quality {
+        alnum,
+        words,
+        ordinary: if total == 0 { 0.0 } else { ord as f32 / total as f32 },
+        common,
+    }
 }
 
 /// Fewest letters and digits a page needs for its text layer to count.
@@ -157,7 +164,8 @@ pub fn text_layer_usable(text: &str) -> bool {
 /// a page turned on its side gives short runs of letters without common words.
 fn ocr_output_plausible(text: &str) -> bool {
     let q = quality(text);
-    q.alnum < MIN_ALNUM || (q.ordinary >= MIN_ORDINARY && (q.words < 20 || q.common * 20 >= q.words))
+    q.alnum < MIN_ALNUM
+        || (q.ordinary >= MIN_ORDINARY && (q.words < 20 || q.common * 20 >= q.words))
 }
 
 /// Why a page is OCR'd. A further reason to read a page afresh (say, a text layer that
@@ -189,7 +197,12 @@ pub struct LayerPage<'a> {
 ///   ([`Damage::is_damaged`]), and, in a document with such a page, also its other scanned
 ///   pages with (almost) no å/ä/ö (short pages and tables give too little evidence alone,
 ///   but come from the same engine); `never` not at all.
-pub fn plan(doc: &Document, pages: &[LayerPage], images: Option<&Path>, reocr: ReocrMode) -> Vec<OcrJob> {
+pub fn plan(
+    doc: &Document,
+    pages: &[LayerPage],
+    images: Option<&Path>,
+    reocr: ReocrMode,
+) -> Vec<OcrJob> {
     let mut reasons: Vec<Option<Reason>> = Vec::with_capacity(pages.len());
     let mut layers: Vec<Option<Damage>> = Vec::with_capacity(pages.len());
     for p in pages {
@@ -238,8 +251,15 @@ fn needs_ocr(text: Option<&str>, scan: &PageScan, scanned: bool) -> bool {
 
 /// The OCR job of one page: the embedded JPEG when the page is that JPEG and nothing
 /// else, else a rendering — at the scan's own resolution when the page is a scan.
-fn job(doc: &Document, page: u32, scan: &PageScan, images: Option<&Path>, reason: Reason) -> OcrJob {
-    let page_images: Vec<_> = scan.images.iter().filter(|(_, m)| coverage(m, scan.area) >= 0.5).collect();
+fn job(
+    doc: &Document,
+    page: u32,
+    scan: &PageScan,
+    images: Option<&Path>,
+    reason: Reason,
+) -> OcrJob {
+    let page_images: Vec<_> =
+        scan.images.iter().filter(|(_, m)| coverage(m, scan.area) >= 0.5).collect();
     let jpeg_alone = scan.rotate == 0
         && !scan.visible_text
         && !scan.other_marks
@@ -267,10 +287,16 @@ const MAX_RENDER_PIXELS: f32 = 36e6;
 /// The resolution (dots per inch of the page) at which rendering a scanned page gives the
 /// pixels of its largest page-filling image — neither blurred nor blown up, as if the
 /// image went to OCR itself. `None` when the page has no such image.
-fn scan_resolution(doc: &Document, page_images: &[&(lopdf::ObjectId, [f32; 6])], size: (f32, f32)) -> Option<f32> {
+fn scan_resolution(
+    doc: &Document,
+    page_images: &[&(lopdf::ObjectId, [f32; 6])],
+    size: (f32, f32),
+) -> Option<f32> {
     let (id, m) = page_images.iter().max_by(|a, b| area(&a.1).total_cmp(&area(&b.1)))?;
     let dict = &doc.get_object(*id).ok()?.as_stream().ok()?.dict;
-    let px = |k: &[u8]| dict.get(k).ok().and_then(|o| o.as_i64().ok()).filter(|v| *v > 0).map(|v| v as f32);
+    let px = |k: &[u8]| {
+        dict.get(k).ok().and_then(|o| o.as_i64().ok()).filter(|v| *v > 0).map(|v| v as f32)
+    };
     let (w, h) = (px(b"Width")?, px(b"Height")?);
     // The lengths of the image's edges on the page, in points.
     let (ew, eh) = (m[0].hypot(m[1]), m[2].hypot(m[3]));
@@ -503,16 +529,31 @@ impl Engine {
             }
             Ok(Finished::Done(..)) => {
                 let out = base.with_extension("pgm");
-                if out.is_file() { Ok(out) } else { Err(OcrError::Render { page, reason: "no image written".into() }) }
+                if out.is_file() {
+                    Ok(out)
+                } else {
+                    Err(OcrError::Render { page, reason: "no image written".into() })
+                }
             }
         }
     }
 
     /// OCR one image with the given page segmentation mode: Tesseract's TSV output (words
     /// with boxes), tidied (see [`Reading::tidy`]).
-    fn recognise(&self, image: &Path, page: u32, dpi: Option<u32>, psm: u8) -> Result<Reading, OcrError> {
+    fn recognise(
+        &self,
+        image: &Path,
+        page: u32,
+        dpi: Option<u32>,
+        psm: u8,
+    ) -> Result<Reading, OcrError> {
         let mut cmd = Command::new(&self.tesseract);
-        cmd.arg(image).arg("stdout").arg("-l").arg(&self.language).arg("--psm").arg(psm.to_string());
+        cmd.arg(image)
+            .arg("stdout")
+            .arg("-l")
+            .arg(&self.language)
+            .arg("--psm")
+            .arg(psm.to_string());
         if let Some(dpi) = dpi {
             cmd.arg("--dpi").arg(dpi.to_string());
         }
@@ -537,11 +578,20 @@ impl Engine {
     /// (`[x0, y0, x1, y1]`, points from the top-left). A result that does not look like
     /// upright text is tried again with orientation detection (`--psm 1`), for pages scanned
     /// on their side; a page on which nothing can be read is [`OcrError::Unreadable`].
-    pub fn read(&self, pdf: &Path, dir: &Path, job: &OcrJob) -> Result<(Reading, [f32; 4]), OcrError> {
+    pub fn read(
+        &self,
+        pdf: &Path,
+        dir: &Path,
+        job: &OcrJob,
+    ) -> Result<(Reading, [f32; 4]), OcrError> {
         let whole_page = [0.0, 0.0, job.size.0, job.size.1];
         let (image, dpi, at) = match job.image {
-            PageImage::Jpeg { at } if jpeg_path(dir, job.page).is_file() => (jpeg_path(dir, job.page), None, at),
-            PageImage::Render { scan_dpi: Some(d) } => (self.render(pdf, dir, job.page, d)?, None, whole_page),
+            PageImage::Jpeg { at } if jpeg_path(dir, job.page).is_file() => {
+                (jpeg_path(dir, job.page), None, at)
+            }
+            PageImage::Render { scan_dpi: Some(d) } => {
+                (self.render(pdf, dir, job.page, d)?, None, whole_page)
+            }
             _ => (self.render(pdf, dir, job.page, self.dpi as f32)?, Some(self.dpi), whole_page),
         };
         let first = self.recognise(&image, job.page, dpi, 3);
@@ -550,7 +600,11 @@ impl Engine {
             // the first reading would make the output depend on how loaded the machine was.
             Ok(reading) if !ocr_output_plausible(&reading.text()) => {
                 match self.recognise(&image, job.page, dpi, 1) {
-                    Ok(again) if quality(&again.text()).common > quality(&reading.text()).common => Ok(again),
+                    Ok(again)
+                        if quality(&again.text()).common > quality(&reading.text()).common =>
+                    {
+                        Ok(again)
+                    }
                     Ok(_) => Ok(reading),
                     Err(e) => Err(e),
                 }
@@ -574,16 +628,27 @@ impl Engine {
 /// fails on it, or reads clearly less of it than the layer holds; each such case is noted in
 /// [`crate::document::Page::ocr_note`] (reasons only, never text). A re-OCR'd page keeps its
 /// replaced layer in [`crate::document::Page::layer`].
-pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, settings: &OcrSettings) -> Result<Extracted, OcrError> {
+pub fn complete(
+    pdf: PdfText,
+    pdf_path: &Path,
+    dir: &Path,
+    settings: &OcrSettings,
+) -> Result<Extracted, OcrError> {
     let PdfText { mut extracted, ocr } = pdf;
     if ocr.is_empty() {
         return Ok(extracted);
     }
     let engine = match Engine::locate(settings) {
         Ok(engine) => engine,
-        Err(e) if e != OcrError::EngineSlow(PROBE_SECONDS) && ocr.iter().all(|j| j.reason == Reason::Reocr) => {
-            for page in extracted.pages.iter_mut().filter(|p| ocr.iter().any(|j| j.page == p.number)) {
-                page.ocr_note = Some(format!("re-OCR skipped ({e}); the text layer was repaired instead"));
+        Err(e)
+            if e != OcrError::EngineSlow(PROBE_SECONDS)
+                && ocr.iter().all(|j| j.reason == Reason::Reocr) =>
+        {
+            for page in
+                extracted.pages.iter_mut().filter(|p| ocr.iter().any(|j| j.page == p.number))
+            {
+                page.ocr_note =
+                    Some(format!("re-OCR skipped ({e}); the text layer was repaired instead"));
             }
             return Ok(extracted);
         }
@@ -593,7 +658,9 @@ pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, settings: &OcrSetting
         .map_err(|e| OcrError::TempDir(e.kind().to_string()))?;
     let results: Vec<_> = ocr.par_iter().map(|job| engine.read(pdf_path, dir, job)).collect();
     for (job, result) in ocr.iter().zip(results) {
-        let Some(page) = extracted.pages.iter_mut().find(|p| p.number == job.page) else { continue };
+        let Some(page) = extracted.pages.iter_mut().find(|p| p.number == job.page) else {
+            continue;
+        };
         let (mut reading, at) = match (job.reason, result) {
             (_, Ok(r)) => r,
             (Reason::NoText, Err(e)) => return Err(e),
@@ -604,7 +671,9 @@ pub fn complete(pdf: PdfText, pdf_path: &Path, dir: &Path, settings: &OcrSetting
         };
         if job.reason == Reason::Reocr {
             if quality(&reading.text()).common * 2 < quality(&page.text).common {
-                page.ocr_note = Some("re-OCR read fewer words than the text layer holds; the layer was kept".into());
+                page.ocr_note = Some(
+                    "re-OCR read fewer words than the text layer holds; the layer was kept".into(),
+                );
                 continue;
             }
             reading.take_from_layer(&page.text);
@@ -643,9 +712,13 @@ mod tests {
 
     #[test]
     fn side_ways_ocr_output_is_implausible() {
-        assert!(ocr_output_plausible("Personalen på boendet märkte att dörren stod öppen och att ingen var där."));
+        assert!(ocr_output_plausible(
+            "Personalen på boendet märkte att dörren stod öppen och att ingen var där."
+        ));
         assert!(ocr_output_plausible(""));
-        assert!(!ocr_output_plausible(&"ee = Ro — ws ag ä Ps ak ER Sr mm nn Ta Hh ie BL ä ov ".repeat(2)));
+        assert!(!ocr_output_plausible(
+            &"ee = Ro — ws ag ä Ps ak ER Sr mm nn Ta Hh ie BL ä ov ".repeat(2)
+        ));
         // A short page (a signature block) is not tried again.
         assert!(ocr_output_plausible("Umeå 2025-01-31 Enhetschef Socialförvaltningen"));
     }
@@ -656,7 +729,10 @@ mod tests {
         settings.ocr.tesseract = Some("/nonexistent/maskera-test/tesseract".into());
         let err = Engine::locate(&settings).unwrap_err();
         assert_eq!(err, OcrError::EngineNotFound);
-        assert_eq!(err.to_string(), "OCR engine not found: install tesseract-ocr and tesseract-ocr-swe");
+        assert_eq!(
+            err.to_string(),
+            "OCR engine not found: install tesseract-ocr and tesseract-ocr-swe"
+        );
     }
 
     /// A one-page document: `content` drawn with two fake JPEG images `/Im0` and `/Im1`.
@@ -682,11 +758,21 @@ mod tests {
             page.set("Rotate", r);
         }
         let page_id = doc.add_object(page);
-        doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+            ),
+        );
         (doc, page_id)
     }
 
-    fn plan_mode(content: &str, rotate: Option<i64>, text: &str, mode: ReocrMode) -> (Option<OcrJob>, bool) {
+    fn plan_mode(
+        content: &str,
+        rotate: Option<i64>,
+        text: &str,
+        mode: ReocrMode,
+    ) -> (Option<OcrJob>, bool) {
         let (doc, page) = page_doc(content, rotate);
         let scan = super::super::pdf::scan_page(&doc, page);
         let dir = tempfile::tempdir().unwrap();
@@ -719,7 +805,10 @@ mod tests {
             doc.get_object_mut(id).unwrap().as_stream_mut().unwrap().dict.set(key, value);
         };
         // What Tesseract's PDF writer adds: Flate's predictor keys, meaningless to DCTDecode.
-        set("DecodeParms", lopdf::dictionary! { "Predictor" => 1, "Colors" => 1, "Columns" => 10 }.into());
+        set(
+            "DecodeParms",
+            lopdf::dictionary! { "Predictor" => 1, "Colors" => 1, "Columns" => 10 }.into(),
+        );
         assert!(jpeg_bytes(&doc, id).is_some());
         // A colour transform the JPEG bytes alone would not tell.
         let mut set = |key: &str, value: lopdf::Object| {
@@ -793,10 +882,16 @@ mod tests {
         let scan = super::super::pdf::scan_page(&doc, page);
         let short = "Bilaga 1 Kontaktuppgifter";
         let pages = |first: &'static str| {
-            [LayerPage { number: 1, text: Some(first), scan: &scan }, LayerPage { number: 2, text: Some(short), scan: &scan }]
+            [
+                LayerPage { number: 1, text: Some(first), scan: &scan },
+                LayerPage { number: 2, text: Some(short), scan: &scan },
+            ]
         };
         let jobs = plan(&doc, &pages(DAMAGED), None, ReocrMode::Auto);
-        assert_eq!(jobs.iter().map(|j| (j.page, j.reason)).collect::<Vec<_>>(), [(1, Reason::Reocr), (2, Reason::Reocr)]);
+        assert_eq!(
+            jobs.iter().map(|j| (j.page, j.reason)).collect::<Vec<_>>(),
+            [(1, Reason::Reocr), (2, Reason::Reocr)]
+        );
         assert!(plan(&doc, &pages(ENGLISH), None, ReocrMode::Auto).is_empty());
     }
 
@@ -809,7 +904,10 @@ mod tests {
         // An image over the lower half of a page whose box starts at (10, 20): measured
         // from the top-left of the box, y down.
         let page_box = [10.0, 20.0, 605.0, 862.0];
-        assert_eq!(placed(&[595.0, 0.0, 0.0, 421.0, 10.0, 20.0], &page_box), [0.0, 421.0, 595.0, 842.0]);
+        assert_eq!(
+            placed(&[595.0, 0.0, 0.0, 421.0, 10.0, 20.0], &page_box),
+            [0.0, 421.0, 595.0, 842.0]
+        );
         let scan = PageScan { page_box, rotate: 270, ..PageScan::default() };
         assert_eq!(displayed_size(&scan), (842.0, 595.0));
     }

@@ -26,23 +26,30 @@ pub enum PdfError {
     NoPages,
     #[error("the PDF has {pages} pages, more than the limit of {limit} (limits.max_pages)")]
     TooManyPages { pages: u32, limit: u32 },
-    #[error("the PDF is damaged beyond repair ({0}); try re-saving it from the program that made it")]
+    #[error(
+        "the PDF is damaged beyond repair ({0}); try re-saving it from the program that made it"
+    )]
     Damaged(String),
     #[error("text extraction failed on page {0}; the page may be damaged")]
     Page(u32),
-    #[error("the PDF's compressed streams expand to more than {limit} bytes (limits.max_decompressed_bytes); it may be a decompression bomb")]
+    #[error(
+        "the PDF's compressed streams expand to more than {limit} bytes (limits.max_decompressed_bytes); it may be a decompression bomb"
+    )]
     Decompressed { limit: u64 },
 }
 
-static OBJ_HEADER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)(?:^|[\r\n\s])(\d{1,10})\s+(\d{1,5})\s+obj\b").expect("obj regex"));
+static OBJ_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?m)(?:^|[\r\n\s])(\d{1,10})\s+(\d{1,5})\s+obj\b").expect("obj regex")
+});
 static ROOT_REF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"/Root\s+(\d{1,10})\s+(\d{1,5})\s+R").expect("root regex"));
-static CATALOG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"/Type\s*/Catalog\b").expect("catalog regex"));
+static CATALOG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"/Type\s*/Catalog\b").expect("catalog regex"));
 static ENCRYPT_REF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"/Encrypt\s+(\d{1,10})\s+(\d{1,5})\s+R").expect("encrypt regex"));
-static ID_ARRAY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"/ID\s*\[\s*(<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>)\s*\]").expect("id regex"));
+static ID_ARRAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/ID\s*\[\s*(<[0-9A-Fa-f]*>\s*<[0-9A-Fa-f]*>)\s*\]").expect("id regex")
+});
 
 /// Rebuild the cross-reference table of a PDF by scanning for `N G obj`, the way PDF
 /// readers recover damaged files. The repaired file is the original with a new xref
@@ -57,7 +64,10 @@ pub fn rebuild_xref(bytes: &[u8]) -> Option<Vec<u8>> {
         let num: u32 = std::str::from_utf8(num_m.as_bytes()).ok()?.parse().ok()?;
         let generation: u16 = std::str::from_utf8(c.get(2)?.as_bytes()).ok()?.parse().ok()?;
         offsets.insert(num, (num_m.start(), generation));
-        let body_end = headers.get(i + 1).map(|n| n.get(0).map_or(bytes.len(), |m| m.start())).unwrap_or(bytes.len());
+        let body_end = headers
+            .get(i + 1)
+            .map(|n| n.get(0).map_or(bytes.len(), |m| m.start()))
+            .unwrap_or(bytes.len());
         if CATALOG.is_match(&bytes[whole.end()..body_end]) {
             catalog = Some((num, generation));
         }
@@ -78,13 +88,19 @@ pub fn rebuild_xref(bytes: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(format!("xref\n0 {size}\n").as_bytes());
     for n in 0..size {
         match offsets.get(&n) {
-            Some((off, generation)) => out.extend_from_slice(format!("{off:010} {generation:05} n \n").as_bytes()),
+            Some((off, generation)) => {
+                out.extend_from_slice(format!("{off:010} {generation:05} n \n").as_bytes())
+            }
             None => out.extend_from_slice(b"0000000000 65535 f \n"),
         }
     }
     let mut trailer = format!("trailer\n<< /Size {size} /Root {} {} R", root.0, root.1);
     if let Some(c) = ENCRYPT_REF.captures_iter(bytes).last() {
-        trailer.push_str(&format!(" /Encrypt {} {} R", String::from_utf8_lossy(&c[1]), String::from_utf8_lossy(&c[2])));
+        trailer.push_str(&format!(
+            " /Encrypt {} {} R",
+            String::from_utf8_lossy(&c[1]),
+            String::from_utf8_lossy(&c[2])
+        ));
     }
     if let Some(c) = ID_ARRAY.captures_iter(bytes).last() {
         trailer.push_str(&format!(" /ID [{}]", String::from_utf8_lossy(&c[1])));
@@ -139,7 +155,9 @@ fn quiet_catch<T>(f: impl FnOnce() -> T) -> Option<T> {
 fn inflating(dict: &lopdf::Dictionary) -> bool {
     match dict.get(b"Filter") {
         Ok(lopdf::Object::Name(n)) => n == b"FlateDecode" || n == b"LZWDecode" || n == b"Fl",
-        Ok(lopdf::Object::Array(a)) => a.iter().any(|o| matches!(o.as_name(), Ok(b"FlateDecode" | b"LZWDecode" | b"Fl"))),
+        Ok(lopdf::Object::Array(a)) => {
+            a.iter().any(|o| matches!(o.as_name(), Ok(b"FlateDecode" | b"LZWDecode" | b"Fl")))
+        }
         _ => false,
     }
 }
@@ -198,7 +216,9 @@ pub fn extract_with_ocr_plan(
     }
     let layers: Vec<(Option<String>, PageScan)> = pages
         .iter()
-        .map(|(key, id)| (page_text(&doc, *key), quiet_catch(|| scan_page(&doc, *id)).unwrap_or_default()))
+        .map(|(key, id)| {
+            (page_text(&doc, *key), quiet_catch(|| scan_page(&doc, *id)).unwrap_or_default())
+        })
         .collect();
     let planned: Vec<super::ocr::LayerPage> = (1..)
         .zip(&layers)
@@ -216,7 +236,11 @@ pub fn extract_with_ocr_plan(
 }
 
 /// A page attribute, inherited through the page tree.
-fn inherited<'a>(doc: &'a Document, page: lopdf::ObjectId, key: &[u8]) -> Option<&'a lopdf::Object> {
+fn inherited<'a>(
+    doc: &'a Document,
+    page: lopdf::ObjectId,
+    key: &[u8],
+) -> Option<&'a lopdf::Object> {
     let mut dict = doc.get_dictionary(page).ok()?;
     for _ in 0..32 {
         if let Ok(v) = dict.get_deref(key, doc) {
@@ -247,7 +271,11 @@ pub fn scan_page(doc: &Document, page: lopdf::ObjectId) -> PageScan {
         .and_then(|o| o.as_array().ok())
         .map(|a| a.iter().filter_map(|v| v.as_float().ok()).collect())
         .unwrap_or_default();
-    scan.area = if mbox.len() == 4 { ((mbox[2] - mbox[0]) * (mbox[3] - mbox[1])).abs() } else { 612.0 * 792.0 };
+    scan.area = if mbox.len() == 4 {
+        ((mbox[2] - mbox[0]) * (mbox[3] - mbox[1])).abs()
+    } else {
+        612.0 * 792.0
+    };
     scan.page_box = page_box(doc, page, &mbox);
     let Ok(content) = doc.get_and_decode_page_content(page) else {
         scan.unreadable = true;
@@ -276,7 +304,9 @@ pub fn scan_page(doc: &Document, page: lopdf::ObjectId) -> PageScan {
                     _ => scan.other_marks = true,
                 }
             }
-            "f" | "F" | "f*" | "S" | "s" | "B" | "B*" | "b" | "b*" | "sh" | "BI" | "EI" => scan.other_marks = true,
+            "f" | "F" | "f*" | "S" | "s" | "B" | "B*" | "b" | "b*" | "sh" | "BI" | "EI" => {
+                scan.other_marks = true
+            }
             _ => {}
         }
     }
@@ -297,23 +327,27 @@ fn page_box(doc: &Document, page: lopdf::ObjectId, mbox: &[f32]) -> [f32; 4] {
 }
 
 fn is_image(doc: &Document, id: lopdf::ObjectId) -> bool {
-    doc.get_object(id)
-        .and_then(lopdf::Object::as_stream)
-        .is_ok_and(|s| s.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Image"))
+    doc.get_object(id).and_then(lopdf::Object::as_stream).is_ok_and(|s| {
+        s.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|n| n == b"Image")
+    })
 }
 
 /// The named XObjects in a page's resources (its own, then inherited ones).
 fn page_xobjects(doc: &Document, page: lopdf::ObjectId) -> Vec<(Vec<u8>, lopdf::ObjectId)> {
     let mut out = Vec::new();
     let Ok((own, inherited_ids)) = doc.get_page_resources(page) else { return out };
-    let dicts = own.into_iter().chain(inherited_ids.iter().filter_map(|id| doc.get_dictionary(*id).ok()));
+    let dicts =
+        own.into_iter().chain(inherited_ids.iter().filter_map(|id| doc.get_dictionary(*id).ok()));
     for res in dicts {
-        let Ok(xo) = res.get_deref(b"XObject", doc).and_then(lopdf::Object::as_dict) else { continue };
+        let Ok(xo) = res.get_deref(b"XObject", doc).and_then(lopdf::Object::as_dict) else {
+            continue;
+        };
         for (name, v) in xo.iter() {
             if let Ok(id) = v.as_reference()
-                && !out.iter().any(|(n, _)| n == name) {
-                    out.push((name.clone(), id));
-                }
+                && !out.iter().any(|(n, _)| n == name)
+            {
+                out.push((name.clone(), id));
+            }
         }
     }
     out
@@ -353,11 +387,19 @@ mod tests {
             out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
         }
         let xref = out.len();
-        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
+        );
         for o in offs {
             out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
         }
-        out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes());
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objs.len() + 1
+            )
+            .as_bytes(),
+        );
         out
     }
 
@@ -400,11 +442,16 @@ mod tests {
         let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n".to_vec();
         pdf.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
         pdf.extend_from_slice(b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>\nendobj\n");
-        pdf.extend_from_slice(format!("4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n", z.len()).as_bytes());
+        pdf.extend_from_slice(
+            format!("4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n", z.len()).as_bytes(),
+        );
         pdf.extend_from_slice(&z);
         pdf.extend_from_slice(b"\nendstream\nendobj\n");
         let doc = load(&pdf).unwrap();
-        assert_eq!(check_decompressed(&doc, 1 << 20), Err(PdfError::Decompressed { limit: 1 << 20 }));
+        assert_eq!(
+            check_decompressed(&doc, 1 << 20),
+            Err(PdfError::Decompressed { limit: 1 << 20 })
+        );
         assert_eq!(check_decompressed(&doc, 16 << 20), Ok(()));
     }
 

@@ -6,7 +6,7 @@
 //! practically never valid UTF-8), and Windows-1252 (a superset of Latin-1's printable
 //! range) is the fallback for 8-bit text.
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// Why bytes could not be read as text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
@@ -40,7 +40,8 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     let even_zero = bytes[..n].iter().step_by(2).filter(|b| **b == 0).count();
     let odd_zero = bytes[1..n].iter().step_by(2).filter(|b| **b == 0).count();
     let half = n / 2;
-    (odd_zero * 10 > half * 8 && even_zero * 10 < half) || (even_zero * 10 > half * 8 && odd_zero * 10 < half)
+    (odd_zero * 10 > half * 8 && even_zero * 10 < half)
+        || (even_zero * 10 > half * 8 && odd_zero * 10 < half)
 }
 
 /// Whether decoded text is plausible text rather than binary read as 8-bit characters.
@@ -91,13 +92,15 @@ mod tests {
             le.extend(u.to_le_bytes());
         }
         assert_eq!(decode(&le).unwrap(), "Öppen tjänst");
-        let be: Vec<u8> = "Rapport från enheten".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let be: Vec<u8> =
+            "Rapport från enheten".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
         assert_eq!(decode(&be).unwrap(), "Rapport från enheten");
     }
 
     #[test]
     fn binary_and_empty_are_refused() {
-        let noise: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+        let noise: Vec<u8> =
+            (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
         assert_eq!(decode(&noise), Err(TextError::Binary));
         assert_eq!(decode(b""), Err(TextError::Empty));
         assert_eq!(decode(b" \n\t"), Err(TextError::Empty));

@@ -36,12 +36,7 @@ pub fn to_pixels(r: Rect, raster: &PageRaster) -> Option<PixelBox> {
 /// a skewed scan: a tenth of its height, at least a point.
 pub fn padded(r: Rect) -> Rect {
     let m = (0.1 * r.height()).max(1.0);
-    Rect {
-        x0: r.x0 - m,
-        y0: r.y0 - m,
-        x1: r.x1 + m,
-        y1: r.y1 + m,
-    }
+    Rect { x0: r.x0 - m, y0: r.y0 - m, x1: r.x1 + m, y1: r.y1 + m }
 }
 
 /// Fill a box with black.
@@ -111,57 +106,15 @@ mod tests {
     #[test]
     fn boxes_round_outwards_are_clipped_and_burned() {
         let mut p = page(100, 80);
-        let b = to_pixels(
-            Rect {
-                x0: 10.2,
-                y0: 5.6,
-                x1: 20.1,
-                y1: 9.9,
-            },
-            &p,
-        )
-        .unwrap();
-        assert_eq!(
-            b,
-            PixelBox {
-                x0: 20,
-                y0: 11,
-                x1: 41,
-                y1: 20
-            }
-        );
-        assert!(
-            to_pixels(
-                Rect {
-                    x0: -9.0,
-                    y0: -9.0,
-                    x1: -1.0,
-                    y1: 3.0
-                },
-                &p
-            )
-            .is_none()
-        );
-        let edge = to_pixels(
-            Rect {
-                x0: 45.0,
-                y0: 35.0,
-                x1: 70.0,
-                y1: 90.0,
-            },
-            &p,
-        )
-        .unwrap();
+        let b = to_pixels(Rect { x0: 10.2, y0: 5.6, x1: 20.1, y1: 9.9 }, &p).unwrap();
+        assert_eq!(b, PixelBox { x0: 20, y0: 11, x1: 41, y1: 20 });
+        assert!(to_pixels(Rect { x0: -9.0, y0: -9.0, x1: -1.0, y1: 3.0 }, &p).is_none());
+        let edge = to_pixels(Rect { x0: 45.0, y0: 35.0, x1: 70.0, y1: 90.0 }, &p).unwrap();
         assert_eq!((edge.x1, edge.y1), (100, 80));
         assert!(!is_burned(&p, b));
         burn(&mut p, b);
         assert!(is_burned(&p, b));
-        let outside = PixelBox {
-            x0: 19,
-            y0: 11,
-            x1: 20,
-            y1: 12,
-        };
+        let outside = PixelBox { x0: 19, y0: 11, x1: 20, y1: 12 };
         assert!(!is_burned(&p, outside));
         assert!(thumbnail_png(&p, 25).starts_with(b"\x89PNG"));
     }

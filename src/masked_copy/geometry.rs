@@ -69,24 +69,14 @@ pub fn units_from_glyphs(page: usize, glyphs: &[super::raster::Glyph]) -> Vec<Un
             space = true;
             continue;
         }
-        let rect = Rect {
-            x0: g.x0,
-            y0: g.y0,
-            x1: g.x1,
-            y1: g.y1,
-        };
+        let rect = Rect { x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 };
         let gap = out.last().filter(|p| p.page == page).is_none_or(|p| {
             let h = p.rect.height().max(rect.height()).max(0.1);
             !p.rect.same_line(&rect)
                 || rect.x0 - p.rect.x1 > 0.2 * h
                 || rect.x0 < p.rect.x0 - 0.1 * h
         });
-        out.push(Unit {
-            page,
-            text: g.text.clone(),
-            rect,
-            word_start: space || gap,
-        });
+        out.push(Unit { page, text: g.text.clone(), rect, word_start: space || gap });
         invisible.push(g.invisible);
         space = false;
     }
@@ -137,12 +127,7 @@ pub fn units_from_words(page: usize, words: &[crate::document::WordBox]) -> Vec<
         .map(|w| Unit {
             page,
             text: w.text.clone(),
-            rect: Rect {
-                x0: w.x0,
-                y0: w.y0,
-                x1: w.x1,
-                y1: w.y1,
-            },
+            rect: Rect { x0: w.x0, y0: w.y0, x1: w.x1, y1: w.y1 },
             word_start: true,
         })
         .collect()
@@ -231,12 +216,7 @@ impl Alignment {
                 let a: Vec<char> = text_chars[ts..te].iter().map(|c| c.0).collect();
                 let b: Vec<char> = unit_chars[us..ue].iter().map(|c| c.0).collect();
                 for op in capture_diff_slices(Algorithm::Myers, &a, &b) {
-                    if let DiffOp::Equal {
-                        old_index,
-                        new_index,
-                        len,
-                    } = op
-                    {
+                    if let DiffOp::Equal { old_index, new_index, len } = op {
                         for k in 0..len {
                             to[ts + old_index + k] = Some(us + new_index + k);
                         }
@@ -248,15 +228,16 @@ impl Alignment {
         // aligned letter by letter as one stretch. A short equal run alone can pair a name
         // with the same words inside an e-mail address the OCR read as one word
         // (`Anna Berg (anna.bergQx.se)`), leaving the name itself unplaced.
-        let equal_words = |old_index: usize, new_index: usize, len: usize, to: &mut Vec<Option<usize>>| {
-            for k in 0..len {
-                let (ts, te) = text_words[old_index + k];
-                let (us, _) = unit_words[new_index + k];
-                for j in 0..te - ts {
-                    to[ts + j] = Some(us + j);
+        let equal_words =
+            |old_index: usize, new_index: usize, len: usize, to: &mut Vec<Option<usize>>| {
+                for k in 0..len {
+                    let (ts, te) = text_words[old_index + k];
+                    let (us, _) = unit_words[new_index + k];
+                    for j in 0..te - ts {
+                        to[ts + j] = Some(us + j);
+                    }
                 }
-            }
-        };
+            };
         let flush = |pending: &mut Vec<DiffOp>, to: &mut Vec<Option<usize>>| {
             let (Some(first), Some(last)) = (pending.first(), pending.last()) else { return };
             let (tw0, uw0) = (first.old_range().start, first.new_range().start);
@@ -271,14 +252,18 @@ impl Alignment {
                     // stretches each on its own.
                     for op in pending.iter() {
                         match *op {
-                            DiffOp::Equal { old_index, new_index, len } => equal_words(old_index, new_index, len, to),
-                            DiffOp::Replace { old_index, old_len, new_index, new_len } => map_chars(
-                                text_words[old_index].0,
-                                text_words[old_index + old_len - 1].1,
-                                unit_words[new_index].0,
-                                unit_words[new_index + new_len - 1].1,
-                                to,
-                            ),
+                            DiffOp::Equal { old_index, new_index, len } => {
+                                equal_words(old_index, new_index, len, to)
+                            }
+                            DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                                map_chars(
+                                    text_words[old_index].0,
+                                    text_words[old_index + old_len - 1].1,
+                                    unit_words[new_index].0,
+                                    unit_words[new_index + new_len - 1].1,
+                                    to,
+                                )
+                            }
                             _ => {}
                         }
                     }
@@ -298,11 +283,7 @@ impl Alignment {
             }
         }
         flush(&mut pending, &mut to_unit_char);
-        Alignment {
-            text_chars,
-            unit_chars,
-            to_unit_char,
-        }
+        Alignment { text_chars, unit_chars, to_unit_char }
     }
 
     /// The units that draw the byte range `start..end` of the text. `Ok(empty)` when the
@@ -319,19 +300,13 @@ impl Alignment {
         };
         let (mut lo, mut hi) = (min, max);
         if self.to_unit_char[s].is_none() {
-            let prev = self.to_unit_char[..s]
-                .iter()
-                .rev()
-                .find_map(|m| *m)
-                .map_or(0, |p| p + 1);
+            let prev = self.to_unit_char[..s].iter().rev().find_map(|m| *m).map_or(0, |p| p + 1);
             lo = lo.min(prev);
         }
         if self.to_unit_char[e - 1].is_none() {
-            let next = self.to_unit_char[e..]
-                .iter()
-                .find_map(|m| *m)
-                .map_or(self.unit_chars.len(), |n| n)
-                - 1;
+            let next =
+                self.to_unit_char[e..].iter().find_map(|m| *m).map_or(self.unit_chars.len(), |n| n)
+                    - 1;
             hi = hi.max(next);
         }
         // Letters aligned far apart mean the alignment went astray here.
@@ -531,10 +506,8 @@ mod tests {
         let tokens = sweep_tokens(&["Eva Holmqvist".into(), "12".into()]);
         assert!(tokens.contains("holmqvist") && tokens.contains("eva") && !tokens.contains("12"));
         let found = sweep(&units, &tokens);
-        let words: Vec<String> = found
-            .iter()
-            .map(|r| r.iter().map(|u| units[*u].text.as_str()).collect())
-            .collect();
+        let words: Vec<String> =
+            found.iter().map(|r| r.iter().map(|u| units[*u].text.as_str()).collect()).collect();
         assert_eq!(words, ["Eva", "Holmqvist", "HOLMQVIST"]);
     }
 }

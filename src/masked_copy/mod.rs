@@ -93,9 +93,11 @@ pub struct CopyInput<'a> {
 pub fn short_ground(ground: &str) -> Option<String> {
     let t: Vec<&str> = ground.split_whitespace().collect();
     if let [chapter, kap, section, "§", law @ ..] = &t[..]
-        && kap.trim_end_matches('.') == "kap" && !law.is_empty() {
-            return Some(format!("{} {chapter}:{section}", law.join(" ")));
-        }
+        && kap.trim_end_matches('.') == "kap"
+        && !law.is_empty()
+    {
+        return Some(format!("{} {chapter}:{section}", law.join(" ")));
+    }
     (ground.chars().count() <= 14).then(|| ground.to_string())
 }
 
@@ -142,10 +144,7 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
         match (&page.source, &page.geometry) {
             (PageSource::Ocr, Some(g)) => {
                 // OCR boxes are in the page's points; the rendered page may differ by rounding.
-                let (fx, fy) = (
-                    r.width_pt / g.width.max(1.0),
-                    r.height_pt / g.height.max(1.0),
-                );
+                let (fx, fy) = (r.width_pt / g.width.max(1.0), r.height_pt / g.height.max(1.0));
                 let words: Vec<_> = g
                     .words
                     .iter()
@@ -179,25 +178,16 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
         }
     }
     let tokens = geometry::sweep_tokens(input.values);
-    runs.extend(
-        geometry::sweep(&units, &tokens)
-            .into_iter()
-            .map(|r| (r, None)),
-    );
+    runs.extend(geometry::sweep(&units, &tokens).into_iter().map(|r| (r, None)));
     let mut burned: Vec<Burned> = Vec::new();
     for (run, kind) in &runs {
         for (page, rect) in geometry::line_boxes(&units, run) {
             let Some(pixels) = burn::to_pixels(burn::padded(rect), &rasters[page]) else {
                 continue;
             };
-            let label = (*kind)
-                .filter(|_| cfg.labels)
-                .and_then(|k| short_ground(input.config.ground(k)));
-            burned.push(Burned {
-                page,
-                pixels,
-                label,
-            });
+            let label =
+                (*kind).filter(|_| cfg.labels).and_then(|k| short_ground(input.config.ground(k)));
+            burned.push(Burned { page, pixels, label });
         }
     }
     burned.sort_by_key(|b| (b.page, b.pixels.y0, b.pixels.x0, b.pixels.y1, b.pixels.x1));
@@ -213,20 +203,14 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
             let Some(px) = burn::to_pixels(unit.rect, &rasters[unit.page]) else {
                 continue;
             };
-            if !burned
-                .iter()
-                .any(|b| b.page == unit.page && b.pixels.contains(&px))
-            {
+            if !burned.iter().any(|b| b.page == unit.page && b.pixels.contains(&px)) {
                 return Err(CopyError::Verify(
                     "a glyph of a masked span lies outside the burned boxes".into(),
                 ));
             }
         }
     }
-    if burned
-        .iter()
-        .any(|b| !burn::is_burned(&rasters[b.page], b.pixels))
-    {
+    if burned.iter().any(|b| !burn::is_burned(&rasters[b.page], b.pixels)) {
         return Err(CopyError::Verify("a burned box is not opaque".into()));
     }
     let stamp = (cfg.stamp && !input.statement.is_empty())
@@ -263,16 +247,7 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
     let per_page: Vec<(&raster::PageRaster, Vec<PixelBox>)> = rasters
         .iter()
         .enumerate()
-        .map(|(i, r)| {
-            (
-                r,
-                burned
-                    .iter()
-                    .filter(|b| b.page == i)
-                    .map(|b| b.pixels)
-                    .collect(),
-            )
-        })
+        .map(|(i, r)| (r, burned.iter().filter(|b| b.page == i).map(|b| b.pixels).collect()))
         .collect();
     let ocr_checked = match verify::bands(&per_page) {
         Some(img) => {
@@ -284,18 +259,11 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
         None => false,
     };
     let thumbnails = if input.thumbnails {
-        rasters
-            .iter()
-            .map(|r| burn::thumbnail_png(r, THUMB_WIDTH))
-            .collect()
+        rasters.iter().map(|r| burn::thumbnail_png(r, THUMB_WIDTH)).collect()
     } else {
         Vec::new()
     };
-    Ok(MaskedCopy {
-        pdf: crate::verify::CheckedCopy::checked(pdf),
-        thumbnails,
-        ocr_checked,
-    })
+    Ok(MaskedCopy { pdf: crate::verify::CheckedCopy::checked(pdf), thumbnails, ocr_checked })
 }
 
 #[cfg(test)]
@@ -307,9 +275,6 @@ mod tests {
         assert_eq!(short_ground("26 kap. 1 § OSL").as_deref(), Some("OSL 26:1"));
         assert_eq!(short_ground("21 kap. 7 § OSL").as_deref(), Some("OSL 21:7"));
         assert_eq!(short_ground("GDPR art. 6").as_deref(), Some("GDPR art. 6"));
-        assert_eq!(
-            short_ground("en mycket lång grund som inte får plats"),
-            None
-        );
+        assert_eq!(short_ground("en mycket lång grund som inte får plats"), None);
     }
 }

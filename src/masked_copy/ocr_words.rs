@@ -84,10 +84,7 @@ pub fn read(
         let _ = stdout.read_to_end(&mut buf);
         buf
     });
-    let seconds = config
-        .ocr
-        .seconds_per_page
-        .saturating_mul(pages.len() as u64);
+    let seconds = config.ocr.seconds_per_page.saturating_mul(pages.len() as u64);
     match child.wait_timeout(Duration::from_secs(seconds)) {
         Ok(Some(s)) if s.success() => {}
         Ok(Some(_)) => {
@@ -134,10 +131,7 @@ fn parse_tsv(tsv: &str) -> Vec<(usize, TsvWord)> {
                 return None;
             }
             let n = |k: usize| f[k].parse::<u32>().ok();
-            Some((
-                n(1)? as usize,
-                (n(6)?, n(7)?, n(8)?, n(9)?, f[11].trim().to_string()),
-            ))
+            Some((n(1)? as usize, (n(6)?, n(7)?, n(8)?, n(9)?, f[11].trim().to_string())))
         })
         .collect()
 }
@@ -154,12 +148,6 @@ mod tests {
                    5\t2\t1\t1\t1\t1\t5\t6\t7\t8\t90\tSida\n\
                    5\t2\t1\t1\t1\t2\t5\t6\t7\t8\t90\t \n";
         let w = parse_tsv(tsv);
-        assert_eq!(
-            w,
-            [
-                (1, (10, 20, 30, 12, "Rapport".into())),
-                (2, (5, 6, 7, 8, "Sida".into()))
-            ]
-        );
+        assert_eq!(w, [(1, (10, 20, 30, 12, "Rapport".into())), (2, (5, 6, 7, 8, "Sida".into()))]);
     }
 }

@@ -85,10 +85,7 @@ pub struct PageRaster {
 impl PageRaster {
     /// Pixels per point, across and down.
     pub fn scale(&self) -> (f32, f32) {
-        (
-            self.width_px as f32 / self.width_pt,
-            self.height_px as f32 / self.height_pt,
-        )
+        (self.width_px as f32 / self.width_pt, self.height_px as f32 / self.height_pt)
     }
 }
 
@@ -116,10 +113,8 @@ impl Device<'_> for Collector {
         let invisible = matches!(mode, DrawMode::Invisible);
         self.visible_glyphs |= !invisible;
         let glyphs = run.glyphs();
-        let transforms: Vec<Affine> = glyphs
-            .iter()
-            .map(|g| props.transform * g.transform())
-            .collect();
+        let transforms: Vec<Affine> =
+            glyphs.iter().map(|g| props.transform * g.transform()).collect();
         // The real advance of a glyph is where the next one starts (text layers made by OCR
         // engines stretch a glyphless font to the word's width; kerning and word spacing
         // show there too); the last glyph of a run gets the run's widest.
@@ -141,25 +136,14 @@ impl Device<'_> for Collector {
                 hayro::hayro_interpret::font::Glyph::Outline(o) => o.advance_width(),
                 hayro::hayro_interpret::font::Glyph::Type3(t) => t.advance_width(),
             };
-            let advance = advance
-                .filter(|a| a.is_finite() && *a > 0.0)
-                .unwrap_or(500.0) as f64;
-            let real = if i + 1 == glyphs.len() {
-                widest
-            } else {
-                next_origin[i].unwrap_or(0.0)
-            };
+            let advance = advance.filter(|a| a.is_finite() && *a > 0.0).unwrap_or(500.0) as f64;
+            let real = if i + 1 == glyphs.len() { widest } else { next_origin[i].unwrap_or(0.0) };
             let advance = advance.max(real);
             // Glyph space is 1000 units per em: the em box from below the descenders to
             // above the ring of an Å, across the advance.
             let t = transforms[i];
-            let corners = [
-                (0.0, -250.0),
-                (advance, -250.0),
-                (0.0, 950.0),
-                (advance, 950.0),
-            ]
-            .map(|(x, y)| t * Point::new(x, y));
+            let corners = [(0.0, -250.0), (advance, -250.0), (0.0, 950.0), (advance, 950.0)]
+                .map(|(x, y)| t * Point::new(x, y));
             let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
             for p in corners {
                 x0 = x0.min(p.x);
@@ -180,8 +164,7 @@ impl Device<'_> for Collector {
         }
     }
     fn draw_image(&mut self, image: Image<'_, '_>, props: ImageDrawProps<'_>) {
-        self.images
-            .push((image.width(), image.height(), props.transform));
+        self.images.push((image.width(), image.height(), props.transform));
     }
     fn pop_clip(&mut self) {}
     fn pop_transparency_group(&mut self) {}
@@ -277,10 +260,8 @@ pub fn rasterize_in_process(
                 if !c.visible_glyphs && !c.paths && own <= MAX_SCAN_DPI / 72.0 {
                     let doc =
                         lopdf_doc.get_or_insert_with(|| crate::extract::pdf::load(bytes).ok());
-                    scan = doc
-                        .as_ref()
-                        .and_then(|d| lone_jpeg(d, number))
-                        .map(|(jpeg, comps)| Scan {
+                    scan =
+                        doc.as_ref().and_then(|d| lone_jpeg(d, number)).map(|(jpeg, comps)| Scan {
                             rect: [r.x0 as f32, r.y0 as f32, r.x1 as f32, r.y1 as f32],
                             width_px: iw,
                             height_px: ih,
@@ -290,10 +271,7 @@ pub fn rasterize_in_process(
                 }
             }
         }
-        let (pw, ph) = (
-            (w * scale).round().max(1.0) as u32,
-            (h * scale).round().max(1.0) as u32,
-        );
+        let (pw, ph) = ((w * scale).round().max(1.0) as u32, (h * scale).round().max(1.0) as u32);
         if pw as u64 * ph as u64 > MAX_PAGE_PIXELS || pw > u16::MAX as u32 || ph > u16::MAX as u32 {
             return Err(CopyError::Page {
                 page: number,
@@ -315,10 +293,7 @@ pub fn rasterize_in_process(
             )
         }));
         let Ok(pixmap) = rendered else {
-            return Err(CopyError::Page {
-                page: number,
-                reason: "the renderer failed".into(),
-            });
+            return Err(CopyError::Page { page: number, reason: "the renderer failed".into() });
         };
         if failed.load(Ordering::Relaxed) {
             return Err(CopyError::Page {
@@ -332,9 +307,7 @@ pub fn rasterize_in_process(
         let pixels: Vec<u8> = if gray {
             rgba.chunks_exact(4).map(|p| p[0]).collect()
         } else {
-            rgba.chunks_exact(4)
-                .flat_map(|p| [p[0], p[1], p[2]])
-                .collect()
+            rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
         };
         out.push(PageRaster {
             number,
@@ -477,10 +450,7 @@ pub fn serve_main(max_memory_mib: u64) -> i32 {
                 }
                 Ok(pages)
             }),
-            Err(e) => Err(CopyError::Worker(format!(
-                "cannot read the input: {}",
-                e.kind()
-            ))),
+            Err(e) => Err(CopyError::Worker(format!("cannot read the input: {}", e.kind()))),
         },
         Err(_) => Err(CopyError::Worker("unreadable request".into())),
     };
@@ -498,11 +468,7 @@ pub fn serve_main(max_memory_mib: u64) -> i32 {
 #[derive(Debug, Clone)]
 pub enum Renderer {
     /// In a `__render` child of this executable, with a memory cap (MiB) and a time limit (s).
-    Subprocess {
-        exe: PathBuf,
-        max_memory_mib: u64,
-        seconds: u64,
-    },
+    Subprocess { exe: PathBuf, max_memory_mib: u64, seconds: u64 },
     /// In the calling process (library use, tests).
     InProcess,
 }
@@ -539,11 +505,7 @@ pub fn rasterize(
                 .map_err(|e| CopyError::Worker(format!("cannot read the input: {}", e.kind())))?;
             return rasterize_in_process(&bytes, dpi, max_pages);
         }
-        Renderer::Subprocess {
-            exe,
-            max_memory_mib,
-            seconds,
-        } => (exe, *max_memory_mib, *seconds),
+        Renderer::Subprocess { exe, max_memory_mib, seconds } => (exe, *max_memory_mib, *seconds),
     };
     let request = serde_json::to_string(&Request {
         path: path.to_path_buf(),

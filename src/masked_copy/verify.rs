@@ -123,9 +123,7 @@ pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8
             let src = &r.pixels[row as usize * row_len + p.x0 as usize * ch
                 ..row as usize * row_len + p.x1 as usize * ch];
             let at = y * width as usize + GAP as usize;
-            for (d, px) in img[at..at + (p.x1 - p.x0) as usize]
-                .iter_mut()
-                .zip(src.chunks_exact(ch))
+            for (d, px) in img[at..at + (p.x1 - p.x0) as usize].iter_mut().zip(src.chunks_exact(ch))
             {
                 *d = (px.iter().map(|v| *v as u32).sum::<u32>() / ch as u32) as u8;
             }
@@ -188,9 +186,7 @@ pub fn ocr_read_back(
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(_) => {
-            return Err(CopyError::Verify(
-                "the OCR read-back could not start Tesseract".into(),
-            ));
+            return Err(CopyError::Verify("the OCR read-back could not start Tesseract".into()));
         }
     };
     let mut stdout = child.stdout.take().expect("piped stdout");
@@ -227,10 +223,7 @@ pub fn ocr_read_back(
 /// Whether a word of `text`, folded, is one of `tokens`.
 fn reads_token(text: &str, tokens: &std::collections::HashSet<String>) -> bool {
     let found = super::geometry::sweep_tokens(
-        &text
-            .split_whitespace()
-            .map(str::to_string)
-            .collect::<Vec<_>>(),
+        &text.split_whitespace().map(str::to_string).collect::<Vec<_>>(),
     );
     found.iter().any(|t| tokens.contains(t))
 }
@@ -253,18 +246,8 @@ mod tests {
             pixels: vec![200; 5000],
         };
         let boxes = vec![
-            PixelBox {
-                x0: 0,
-                y0: 10,
-                x1: 5,
-                y1: 20,
-            },
-            PixelBox {
-                x0: 9,
-                y0: 12,
-                x1: 15,
-                y1: 22,
-            },
+            PixelBox { x0: 0, y0: 10, x1: 5, y1: 20 },
+            PixelBox { x0: 9, y0: 12, x1: 15, y1: 22 },
         ];
         let (w, h, img) = bands(&[(&r, boxes)]).unwrap();
         // One joined piece (rows 3..29, columns 0..50) between gaps.

@@ -75,9 +75,7 @@ const HELVETICA_ADVANCE: f32 = 0.62;
 /// The font size at which `text` fits into a box, if one of at least 3.5 pt does.
 pub fn label_size(text: &str, r: &Rect) -> Option<f32> {
     let n = text.chars().count().max(1) as f32;
-    let size = (0.62 * r.height())
-        .min(7.0)
-        .min((r.x1 - r.x0 - 2.0) / (n * HELVETICA_ADVANCE));
+    let size = (0.62 * r.height()).min(7.0).min((r.x1 - r.x0 - 2.0) / (n * HELVETICA_ADVANCE));
     (size >= 3.5).then_some(size)
 }
 
@@ -92,11 +90,7 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>, CopyError> {
 }
 
 fn color_space(channels: u8) -> &'static str {
-    if channels == 1 {
-        "DeviceGray"
-    } else {
-        "DeviceRGB"
-    }
+    if channels == 1 { "DeviceGray" } else { "DeviceRGB" }
 }
 
 /// Where the masking statement goes on a page: the middle of the widest band of blank
@@ -106,9 +100,7 @@ fn stamp_place(raster: &PageRaster, size: f32) -> (f32, bool) {
     let (_, sy) = raster.scale();
     let row_blank = |y: u32| {
         let row = raster.width_px as usize * raster.channels as usize;
-        raster.pixels[y as usize * row..(y as usize + 1) * row]
-            .iter()
-            .all(|p| *p >= 245)
+        raster.pixels[y as usize * row..(y as usize + 1) * row].iter().all(|p| *p >= 245)
     };
     let need = ((size * 1.6) * sy).ceil() as u32;
     let margin = ((40.0 * sy) as u32).min(raster.height_px / 4);
@@ -180,10 +172,8 @@ pub fn write(pages: &[PageOut]) -> Result<Vec<u8>, CopyError> {
                 (Stream::new(dict, data), [0.0, 0.0, w, h])
             }
             PageImage::Scan(r) => {
-                let s = r
-                    .scan
-                    .as_ref()
-                    .ok_or_else(|| CopyError::Write("no scan to keep".into()))?;
+                let s =
+                    r.scan.as_ref().ok_or_else(|| CopyError::Write("no scan to keep".into()))?;
                 let dict = dictionary! {
                     "Type" => "XObject", "Subtype" => "Image",
                     "Width" => s.width_px as i64, "Height" => s.height_px as i64,
@@ -199,25 +189,14 @@ pub fn write(pages: &[PageOut]) -> Result<Vec<u8>, CopyError> {
         let mut content = Vec::new();
         let [x0, y0, x1, y1] = rect;
         content.extend_from_slice(
-            format!(
-                "q {} 0 0 {} {} {} cm /Im0 Do Q\n",
-                x1 - x0,
-                y1 - y0,
-                x0,
-                h - y1
-            )
-            .as_bytes(),
+            format!("q {} 0 0 {} {} {} cm /Im0 Do Q\n", x1 - x0, y1 - y0, x0, h - y1).as_bytes(),
         );
         for (r, text) in &page.labels {
             if let Some(size) = label_size(text, r) {
                 let baseline = r.y0 + r.height() / 2.0 + 0.35 * size;
                 content.extend_from_slice(
-                    format!(
-                        "BT 1 g /F1 {size:.2} Tf {:.2} {:.2} Td ",
-                        r.x0 + 1.0,
-                        h - baseline
-                    )
-                    .as_bytes(),
+                    format!("BT 1 g /F1 {size:.2} Tf {:.2} {:.2} Td ", r.x0 + 1.0, h - baseline)
+                        .as_bytes(),
                 );
                 content.extend_from_slice(&literal(&win_ansi(text)));
                 content.extend_from_slice(b" Tj ET\n");
@@ -229,20 +208,12 @@ pub fn write(pages: &[PageOut]) -> Result<Vec<u8>, CopyError> {
             let (mid, ground) = stamp_place(raster, size);
             if ground {
                 content.extend_from_slice(
-                    format!(
-                        "q 1 g 0 {:.2} {w:.2} {:.2} re f Q\n",
-                        h - mid - size,
-                        size * 1.8
-                    )
-                    .as_bytes(),
+                    format!("q 1 g 0 {:.2} {w:.2} {:.2} re f Q\n", h - mid - size, size * 1.8)
+                        .as_bytes(),
                 );
             }
             content.extend_from_slice(
-                format!(
-                    "BT 0 g /F1 {size:.2} Tf 18 {:.2} Td ",
-                    h - mid - 0.35 * size
-                )
-                .as_bytes(),
+                format!("BT 0 g /F1 {size:.2} Tf 18 {:.2} Td ", h - mid - 0.35 * size).as_bytes(),
             );
             content.extend_from_slice(&literal(&win_ansi(stamp)));
             content.extend_from_slice(b" Tj ET\n");
@@ -273,8 +244,7 @@ pub fn write(pages: &[PageOut]) -> Result<Vec<u8>, CopyError> {
     let id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
     doc.trailer.set("ID", vec![id.clone(), id]);
     let mut out = Vec::new();
-    doc.save_to(&mut out)
-        .map_err(|_| CopyError::Write("the PDF could not be written".into()))?;
+    doc.save_to(&mut out).map_err(|_| CopyError::Write("the PDF could not be written".into()))?;
     Ok(out)
 }
 
@@ -284,30 +254,11 @@ mod tests {
 
     #[test]
     fn labels_fit_or_are_left_out() {
-        let wide = Rect {
-            x0: 0.0,
-            y0: 0.0,
-            x1: 60.0,
-            y1: 11.0,
-        };
+        let wide = Rect { x0: 0.0, y0: 0.0, x1: 60.0, y1: 11.0 };
         let size = label_size("OSL 26:1", &wide).unwrap();
         assert!(size <= 7.0 && 8.0 * size * HELVETICA_ADVANCE <= 58.0);
-        assert!(
-            label_size(
-                "OSL 26:1",
-                &Rect {
-                    x0: 0.0,
-                    y0: 0.0,
-                    x1: 12.0,
-                    y1: 11.0
-                }
-            )
-            .is_none()
-        );
-        assert_eq!(
-            win_ansi("26 kap. 1 § OSL – å"),
-            b"26 kap. 1 \xA7 OSL \x96 \xE5"
-        );
+        assert!(label_size("OSL 26:1", &Rect { x0: 0.0, y0: 0.0, x1: 12.0, y1: 11.0 }).is_none());
+        assert_eq!(win_ansi("26 kap. 1 § OSL – å"), b"26 kap. 1 \xA7 OSL \x96 \xE5");
         assert_eq!(literal(b"a(b)\\"), b"(a\\(b\\)\\\\)");
     }
 }

@@ -5,15 +5,36 @@
 //! Latin letter they imitate (a classic way for `Infotorget` to escape a word list),
 //! bullets as `- `, no stray control characters, one kind of space.
 
-use unicode_normalization::{UnicodeNormalization, is_nfc_quick, IsNormalized};
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Characters that draw a bullet, from Unicode and from the private-use area of the
 /// Symbol and Wingdings fonts (how Word's bullets often come out of a PDF).
 fn is_bullet(c: char) -> bool {
     matches!(
         c,
-        '•' | '◦' | '▪' | '▫' | '●' | '○' | '■' | '□' | '➢' | '►' | '▶' | '⁃' | '∙' | '‣' | '❖' | '✓' | '✔'
-            | '\u{F0B7}' | '\u{F0A7}' | '\u{F076}' | '\u{F0D8}' | '\u{F0FC}' | '\u{F0A8}' | '\u{F06E}'
+        '•' | '◦'
+            | '▪'
+            | '▫'
+            | '●'
+            | '○'
+            | '■'
+            | '□'
+            | '➢'
+            | '►'
+            | '▶'
+            | '⁃'
+            | '∙'
+            | '‣'
+            | '❖'
+            | '✓'
+            | '✔'
+            | '\u{F0B7}'
+            | '\u{F0A7}'
+            | '\u{F076}'
+            | '\u{F0D8}'
+            | '\u{F0FC}'
+            | '\u{F0A8}'
+            | '\u{F06E}'
     )
 }
 
@@ -21,15 +42,62 @@ fn is_bullet(c: char) -> bool {
 fn latin_lookalike(c: char) -> Option<char> {
     Some(match c {
         // Cyrillic
-        'а' => 'a', 'е' => 'e', 'о' => 'o', 'р' => 'p', 'с' => 'c', 'у' => 'y', 'х' => 'x',
-        'і' => 'i', 'ј' => 'j', 'ѕ' => 's', 'ԁ' => 'd', 'ɡ' => 'g', 'һ' => 'h', 'ӏ' => 'l',
-        'А' => 'A', 'В' => 'B', 'Е' => 'E', 'К' => 'K', 'М' => 'M', 'Н' => 'H', 'О' => 'O',
-        'Р' => 'P', 'С' => 'C', 'Т' => 'T', 'Х' => 'X', 'І' => 'I', 'Ј' => 'J', 'Ѕ' => 'S',
-        'ё' => 'ë', 'Ё' => 'Ë', 'ӧ' => 'ö', 'Ӧ' => 'Ö', 'ӓ' => 'ä', 'Ӓ' => 'Ä',
+        'а' => 'a',
+        'е' => 'e',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'у' => 'y',
+        'х' => 'x',
+        'і' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'ɡ' => 'g',
+        'һ' => 'h',
+        'ӏ' => 'l',
+        'А' => 'A',
+        'В' => 'B',
+        'Е' => 'E',
+        'К' => 'K',
+        'М' => 'M',
+        'Н' => 'H',
+        'О' => 'O',
+        'Р' => 'P',
+        'С' => 'C',
+        'Т' => 'T',
+        'Х' => 'X',
+        'І' => 'I',
+        'Ј' => 'J',
+        'Ѕ' => 'S',
+        'ё' => 'ë',
+        'Ё' => 'Ë',
+        'ӧ' => 'ö',
+        'Ӧ' => 'Ö',
+        'ӓ' => 'ä',
+        'Ӓ' => 'Ä',
         // Greek
-        'Α' => 'A', 'Β' => 'B', 'Ε' => 'E', 'Ζ' => 'Z', 'Η' => 'H', 'Ι' => 'I', 'Κ' => 'K',
-        'Μ' => 'M', 'Ν' => 'N', 'Ο' => 'O', 'Ρ' => 'P', 'Τ' => 'T', 'Υ' => 'Y', 'Χ' => 'X',
-        'ο' => 'o', 'ν' => 'v', 'ι' => 'i', 'κ' => 'k', 'τ' => 't', 'υ' => 'u', 'ρ' => 'p',
+        'Α' => 'A',
+        'Β' => 'B',
+        'Ε' => 'E',
+        'Ζ' => 'Z',
+        'Η' => 'H',
+        'Ι' => 'I',
+        'Κ' => 'K',
+        'Μ' => 'M',
+        'Ν' => 'N',
+        'Ο' => 'O',
+        'Ρ' => 'P',
+        'Τ' => 'T',
+        'Υ' => 'Y',
+        'Χ' => 'X',
+        'ο' => 'o',
+        'ν' => 'v',
+        'ι' => 'i',
+        'κ' => 'k',
+        'τ' => 't',
+        'υ' => 'u',
+        'ρ' => 'p',
         'α' => 'a',
         _ => return None,
     })
@@ -123,7 +191,9 @@ pub fn clean(text: &str) -> String {
                 after = after.trim_start_matches(['\n', ' ', '\r']);
             }
             '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{FFFD}' => {}
-            '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => out.push(' '),
+            '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => {
+                out.push(' ')
+            }
             '\u{2028}' => out.push('\n'),
             '\u{2029}' => out.push_str("\n\n"),
             'ﬀ' => out.push_str("ff"),
@@ -139,7 +209,13 @@ pub fn clean(text: &str) -> String {
                 }
             }
             // A middle dot that starts a line (after nothing but spaces) is a bullet.
-            '·' if out.rsplit('\n').next().is_none_or(|line| line.chars().all(char::is_whitespace)) => out.push('-'),
+            '·' if out
+                .rsplit('\n')
+                .next()
+                .is_none_or(|line| line.chars().all(char::is_whitespace)) =>
+            {
+                out.push('-')
+            }
             c if c.is_control() || ('\u{E000}'..='\u{F8FF}').contains(&c) => {}
             c => out.push(c),
         }

@@ -55,7 +55,8 @@ pub fn normalize(extracted: &Extracted) -> Normalized {
         .unzip();
     let damage: Vec<ocr::Damage> = pages.iter().map(|p| ocr::Damage::measure(p)).collect();
     let any_damaged = damage.iter().any(ocr::Damage::is_damaged);
-    let damaged: Vec<bool> = damage.iter().map(|d| d.is_damaged() || (any_damaged && d.is_undecided())).collect();
+    let damaged: Vec<bool> =
+        damage.iter().map(|d| d.is_damaged() || (any_damaged && d.is_undecided())).collect();
     for (p, d) in pages.iter_mut().zip(&damaged) {
         if *d {
             *p = ocr::layout::repair_lines(p);
@@ -72,8 +73,10 @@ pub fn normalize(extracted: &Extracted) -> Normalized {
         notes: ocr_notes(extracted),
     };
     if !reocr.pages.is_empty() {
-        let layers: Vec<Option<String>> =
-            source.iter().map(|&i| extracted.pages[i].layer.as_deref().map(|l| tidy(&hygiene::clean(l)))).collect();
+        let layers: Vec<Option<String>> = source
+            .iter()
+            .map(|&i| extracted.pages[i].layer.as_deref().map(|l| tidy(&hygiene::clean(l))))
+            .collect();
         reocr.words = reocr_changes(&pages, &layers, &text);
     }
     let mut raw = None;
@@ -96,7 +99,8 @@ pub fn normalize(extracted: &Extracted) -> Normalized {
         }
         raw = Some(RawText { text: std::mem::replace(&mut text, repaired), map });
     }
-    let ocr_pages = extracted.pages.iter().filter(|p| p.source == PageSource::Ocr).map(|p| p.number).collect();
+    let ocr_pages =
+        extracted.pages.iter().filter(|p| p.source == PageSource::Ocr).map(|p| p.number).collect();
     Normalized::new(text, extracted.page_count(), ocr_pages, ocr_repaired, raw).with_reocr(reocr)
 }
 
@@ -153,7 +157,9 @@ fn reocr_changes(pages: &[String], layers: &[Option<String>], text: &str) -> Vec
     let mut out = Vec::new();
     for (j, layer) in layers.iter().enumerate() {
         let Some(layer) = layer else { continue };
-        let (Some(a), Some(b)) = (page.iter().position(|p| *p == j), page.iter().rposition(|p| *p == j)) else {
+        let (Some(a), Some(b)) =
+            (page.iter().position(|p| *p == j), page.iter().rposition(|p| *p == j))
+        else {
             continue;
         };
         let theirs: Vec<&str> = layer.split_ascii_whitespace().collect();
@@ -162,18 +168,24 @@ fn reocr_changes(pages: &[String], layers: &[Option<String>], text: &str) -> Vec
                 DiffOp::Replace { old_index, old_len, new_index, new_len } => {
                     (old_index..old_index + old_len, new_index..new_index + new_len)
                 }
-                DiffOp::Insert { old_index, new_index, new_len } => (old_index..old_index, new_index..new_index + new_len),
+                DiffOp::Insert { old_index, new_index, new_len } => {
+                    (old_index..old_index, new_index..new_index + new_len)
+                }
                 _ => continue,
             };
             // Runs of equal length change word by word; others as a whole.
-            let pairs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = if old.len() == new.len() {
-                old.clone().zip(new.clone()).map(|(o, n)| (o..o + 1, n..n + 1)).collect()
-            } else {
-                vec![(old, new)]
-            };
+            let pairs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> =
+                if old.len() == new.len() {
+                    old.clone().zip(new.clone()).map(|(o, n)| (o..o + 1, n..n + 1)).collect()
+                } else {
+                    vec![(old, new)]
+                };
             for (old, new) in pairs {
                 let (first, last) = (words[a + new.start], words[a + new.end - 1]);
-                out.push(WordChange { text: (first.0, last.0 + last.1.len()), before: theirs[old].join(" ") });
+                out.push(WordChange {
+                    text: (first.0, last.0 + last.1.len()),
+                    before: theirs[old].join(" "),
+                });
             }
         }
     }
@@ -231,7 +243,10 @@ mod tests {
         let ex = Extracted {
             format: Format::Pdf,
             pages: vec![
-                page(1, "Handelsen ar utredd och det ar klart att personalen inte foljde rutinen for\nhantering av lakemedel pa boendet. Atgarder har vidtagits.\ne Rutinen &ndras.\n| samband med detta ringde 070-123 45 67."),
+                page(
+                    1,
+                    "Handelsen ar utredd och det ar klart att personalen inte foljde rutinen for\nhantering av lakemedel pa boendet. Atgarder har vidtagits.\ne Rutinen &ndras.\n| samband med detta ringde 070-123 45 67.",
+                ),
                 page(2, "Kontakt"),
             ],
         };
@@ -256,10 +271,17 @@ mod tests {
         p3.number = 3;
         let n = normalize(&Extracted { format: Format::Pdf, pages: vec![p1, p2, p3] });
         assert_eq!(n.reocr().pages, [1]);
-        let changes: Vec<(&str, &str)> =
-            n.reocr().words.iter().map(|w| (&n.text()[w.text.0..w.text.1], w.before.as_str())).collect();
+        let changes: Vec<(&str, &str)> = n
+            .reocr()
+            .words
+            .iter()
+            .map(|w| (&n.text()[w.text.0..w.text.1], w.before.as_str()))
+            .collect();
         assert_eq!(changes, [("åtgärder.", "atgarder."), ("förvaltningen", "for- valtningen")]);
-        assert_eq!(n.reocr().notes, ["pages 2, 3: re-OCR failed (time limit); its text layer was kept"]);
+        assert_eq!(
+            n.reocr().notes,
+            ["pages 2, 3: re-OCR failed (time limit); its text layer was kept"]
+        );
     }
 
     #[test]

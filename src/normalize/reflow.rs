@@ -17,7 +17,8 @@ static LIST_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The text width of a page in characters: the length most full lines reach.
 fn full_width(lines: &[&str]) -> usize {
-    let mut lens: Vec<usize> = lines.iter().map(|l| l.trim().chars().count()).filter(|n| *n >= 20).collect();
+    let mut lens: Vec<usize> =
+        lines.iter().map(|l| l.trim().chars().count()).filter(|n| *n >= 20).collect();
     if lens.len() < 3 {
         return 80;
     }
@@ -134,8 +135,12 @@ hantverkare kan vistas där.\n\nOrsaksanalys";
 
     #[test]
     fn list_items_stay_apart() {
-        let r = reflow("Åtgärder:\n- utbildning av all personal på enheten under hösten\n- ny rutin");
-        assert_eq!(r, "Åtgärder:\n- utbildning av all personal på enheten under hösten\n- ny rutin");
+        let r =
+            reflow("Åtgärder:\n- utbildning av all personal på enheten under hösten\n- ny rutin");
+        assert_eq!(
+            r,
+            "Åtgärder:\n- utbildning av all personal på enheten under hösten\n- ny rutin"
+        );
     }
 
     #[test]
@@ -146,8 +151,14 @@ hantverkare kan vistas där.\n\nOrsaksanalys";
 
     #[test]
     fn hyphenation_is_joined_or_kept() {
-        assert_eq!(join_hyphenated("i social-", "förvaltningen"), Some("i socialförvaltningen".into()));
-        assert_eq!(join_hyphenated("skickat via e-", "post till"), Some("skickat via e-post till".into()));
+        assert_eq!(
+            join_hyphenated("i social-", "förvaltningen"),
+            Some("i socialförvaltningen".into())
+        );
+        assert_eq!(
+            join_hyphenated("skickat via e-", "post till"),
+            Some("skickat via e-post till".into())
+        );
         assert_eq!(join_hyphenated("nytt IT-", "stöd"), Some("nytt IT-stöd".into()));
         assert_eq!(join_hyphenated("för-", "och efternamn"), Some("för- och efternamn".into()));
         assert_eq!(join_hyphenated("slut -", "Nästa"), None);

@@ -115,17 +115,22 @@ impl Layout {
 
 static PUBLISHED_PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[[^\]\n]{1,40}\]").expect("placeholder regex"));
-static BRACKETED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[([^\[\]\n]{1,40})\]").expect("bracket regex"));
+static BRACKETED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[([^\[\]\n]{1,40})\]").expect("bracket regex"));
 static LIST_ITEM: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:[-*•]\s|\d{1,2}[.)]\s|[a-z][.)]\s)").expect("list regex"));
 
 /// Whether the inside of a source's brackets reads like a placeholder: one of the policy's
 /// placeholder words (alone or with a label), or capitals only (`REDACTED`, `NAMN 2`).
 fn reads_like_placeholder(inner: &str, words: &[String]) -> bool {
-    let word_match = words.iter().any(|w| inner == w || inner.strip_prefix(w.as_str()).is_some_and(|r| r.starts_with(' ')));
+    let word_match = words
+        .iter()
+        .any(|w| inner == w || inner.strip_prefix(w.as_str()).is_some_and(|r| r.starts_with(' ')));
     let capitals = inner.chars().filter(|c| c.is_uppercase()).count() >= 2
         && inner.chars().next().is_some_and(char::is_uppercase)
-        && inner.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '-' | '_'));
+        && inner
+            .chars()
+            .all(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, ' ' | '-' | '_'));
     word_match || capitals
 }
 
@@ -218,7 +223,10 @@ fn blocks(text: &str, placeholders: &[(usize, usize)]) -> Vec<Block> {
         } else {
             BlockKind::Paragraph
         };
-        out.push(Block { kind, lines: lines.iter().map(|(l, at)| segments(l, *at, placeholders)).collect() });
+        out.push(Block {
+            kind,
+            lines: lines.iter().map(|(l, at)| segments(l, *at, placeholders)).collect(),
+        });
     }
     out
 }
@@ -236,7 +244,14 @@ pub(crate) mod tests {
             .map(|n| {
                 let start = text.find(n).expect("name in text");
                 let entity = Some(n.to_lowercase());
-                Span { start, end: start + n.len(), kind: Kind::Name, rule: "test", confidence: 1.0, entity }
+                Span {
+                    start,
+                    end: start + n.len(),
+                    kind: Kind::Name,
+                    rule: "test",
+                    confidence: 1.0,
+                    entity,
+                }
             })
             .collect();
         let n = Normalized::plain(text);
@@ -259,7 +274,10 @@ pub(crate) mod tests {
 
     #[test]
     fn source_brackets_are_text_and_placeholder_lookalikes_are_escaped() {
-        let l = layout("Närvaro [X] Ada Ek [ ] frånvarande [sic] och [PERSON 1] samt [MASKERAT].", &["Ada Ek"]);
+        let l = layout(
+            "Närvaro [X] Ada Ek [ ] frånvarande [sic] och [PERSON 1] samt [MASKERAT].",
+            &["Ada Ek"],
+        );
         let line = &l.blocks()[0].lines()[0];
         let masked: Vec<&str> = line.iter().filter(|s| s.masked()).map(Segment::text).collect();
         assert_eq!(masked, ["[PERSON 1]"], "only the real placeholder is masked");
@@ -272,16 +290,26 @@ pub(crate) mod tests {
     #[test]
     fn published_text_is_read_back_with_unescaped_placeholders_only() {
         let l = Layout::of_published_text("Rubrik\n\nEn [PERSON 2] och \\[PERSON 1\\] här.");
-        let masked: Vec<&str> =
-            l.blocks().iter().flat_map(|b| b.lines().iter().flatten()).filter(|s| s.masked()).map(Segment::text).collect();
+        let masked: Vec<&str> = l
+            .blocks()
+            .iter()
+            .flat_map(|b| b.lines().iter().flatten())
+            .filter(|s| s.masked())
+            .map(Segment::text)
+            .collect();
         assert_eq!(masked, ["[PERSON 2]"]);
     }
 
     #[test]
     fn first_short_line_is_title_then_headings_and_paragraphs() {
-        let l = Layout::of_published_text("Rapport om händelse\n\nBeskrivning\n\nDet hände något. Sedan mer.\n\n- ett\n- två");
+        let l = Layout::of_published_text(
+            "Rapport om händelse\n\nBeskrivning\n\nDet hände något. Sedan mer.\n\n- ett\n- två",
+        );
         let kinds: Vec<_> = l.blocks().iter().map(|b| b.kind()).collect();
-        assert_eq!(kinds, [BlockKind::Title, BlockKind::Heading, BlockKind::Paragraph, BlockKind::ListItem]);
+        assert_eq!(
+            kinds,
+            [BlockKind::Title, BlockKind::Heading, BlockKind::Paragraph, BlockKind::ListItem]
+        );
         assert_eq!(l.blocks()[3].lines().len(), 2);
     }
 

@@ -40,21 +40,28 @@ pub struct Templates {
 impl Templates {
     /// The report templates (`report.html.tera`, `report.md.tera`).
     pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
-        Templates::load_set(dir, &[("report.html.tera", HTML_TEMPLATE), ("report.md.tera", MD_TEMPLATE)])
+        Templates::load_set(
+            dir,
+            &[("report.html.tera", HTML_TEMPLATE), ("report.md.tera", MD_TEMPLATE)],
+        )
     }
 
     /// Compile templates from their built-in sources, or from files of the same names
     /// (`report.html.tera` …) in `dir` where present (`--templates DIR`). A template is
     /// registered under its file name without `.tera`; `.html` ones are autoescaped.
-    pub(crate) fn load_set(dir: Option<&Path>, sources: &[(&str, &str)]) -> Result<Templates, RenderError> {
+    pub(crate) fn load_set(
+        dir: Option<&Path>,
+        sources: &[(&str, &str)],
+    ) -> Result<Templates, RenderError> {
         let mut tera = tera::Tera::default();
         tera.autoescape_on([".html"]);
         let mut all = String::new();
         for (file, builtin) in sources {
             let path = dir.map(|d| d.join(file)).filter(|p| p.exists());
             let src = match path {
-                Some(p) => std::fs::read_to_string(&p)
-                    .map_err(|source| RenderError::TemplateFile { path: p.display().to_string(), source })?,
+                Some(p) => std::fs::read_to_string(&p).map_err(|source| {
+                    RenderError::TemplateFile { path: p.display().to_string(), source }
+                })?,
                 None => builtin.to_string(),
             };
             let name = file.trim_end_matches(".tera");
@@ -204,7 +211,11 @@ fn views(blocks: &[layout::Block]) -> Vec<BlockView<'_>> {
                             } else if b.kind == layout::BlockKind::ListItem && i == 0 {
                                 // keep the list marker, escape the rest
                                 let marker_len = s.text.find(' ').map_or(0, |p| p + 1);
-                                format!("{}{}", &s.text[..marker_len], md_escape(&s.text[marker_len..], false))
+                                format!(
+                                    "{}{}",
+                                    &s.text[..marker_len],
+                                    md_escape(&s.text[marker_len..], false)
+                                )
                             } else {
                                 md_escape(&s.text, i == 0)
                             },
@@ -218,7 +229,11 @@ fn views(blocks: &[layout::Block]) -> Vec<BlockView<'_>> {
 }
 
 /// Render every published file of a report.
-pub fn render(redacted: &Redacted, info: &ReportInfo, templates: &Templates) -> Result<Rendered, RenderError> {
+pub fn render(
+    redacted: &Redacted,
+    info: &ReportInfo,
+    templates: &Templates,
+) -> Result<Rendered, RenderError> {
     let layout = layout::Layout::of(redacted);
     let txt = layout.text().to_string();
     let blocks = layout.blocks();
@@ -245,7 +260,8 @@ mod tests {
 
     #[test]
     fn markdown_escapes_syntax_but_marks_placeholders() {
-        let l = layout::tests::layout("Titel\n\n# inte rubrik *x* Ada Ek\n\n- punkt_ett", &["Ada Ek"]);
+        let l =
+            layout::tests::layout("Titel\n\n# inte rubrik *x* Ada Ek\n\n- punkt_ett", &["Ada Ek"]);
         let v = views(l.blocks());
         assert_eq!(v[1].lines[0][0].md, "\\# inte rubrik \\*x\\* ");
         assert_eq!(v[1].lines[0][1].md, "**[PERSON 1]**");

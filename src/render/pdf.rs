@@ -40,7 +40,10 @@ pub enum PdfError {
 /// larger (≈ 35 kB instead of 27 kB for a two-page report).
 fn deflate(stream: &mut Stream) -> Result<(), std::io::Error> {
     use std::io::Write as _;
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::with_capacity(stream.content.len() / 2), flate2::Compression::fast());
+    let mut enc = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(stream.content.len() / 2),
+        flate2::Compression::fast(),
+    );
     enc.write_all(&stream.content)?;
     let compressed = enc.finish()?;
     stream.dict.set("Filter", "FlateDecode");
@@ -270,7 +273,8 @@ struct Cids {
 /// one character; those CIDs then need an explicit CIDToGIDMap.
 fn assign_cids(chars: &BTreeMap<char, (u16, f32)>, remapper: &subsetter::GlyphRemapper) -> Cids {
     let n_glyphs = remapper.num_gids();
-    let mut cids = Cids { cid_of: CharMap::new(), info: BTreeMap::new(), n_glyphs, extra_gid: Vec::new() };
+    let mut cids =
+        Cids { cid_of: CharMap::new(), info: BTreeMap::new(), n_glyphs, extra_gid: Vec::new() };
     let mut taken: BTreeSet<u16> = BTreeSet::new();
     for (&c, &(g, adv)) in chars {
         let new_gid = if g == 0 { 0 } else { remapper.get(g).unwrap_or(0) };
@@ -331,7 +335,12 @@ const STEM_V_BOLD: i64 = 120;
 const STEM_V_REGULAR: i64 = 80;
 
 /// The embedded font file and its descriptor.
-fn font_descriptor(doc: &mut Document, font: &FontData, base_font: &str, subset: Vec<u8>) -> Result<ObjectId, PdfError> {
+fn font_descriptor(
+    doc: &mut Document,
+    font: &FontData,
+    base_font: &str,
+    subset: Vec<u8>,
+) -> Result<ObjectId, PdfError> {
     let mut file = Stream::new(dictionary! { "Length1" => subset.len() as i64 }, subset);
     deflate(&mut file)?;
     let file_ref = doc.add_object(file);
@@ -354,8 +363,13 @@ fn embed(doc: &mut Document, usage: &FontUse) -> Result<Embedded, PdfError> {
     let font = usage.font;
     // Sorted for determinism (HashMap order is random).
     let chars: BTreeMap<char, (u16, f32)> = usage.chars.sorted();
-    let gids: Vec<u16> =
-        chars.values().map(|(g, _)| *g).filter(|g| *g != 0).collect::<BTreeSet<_>>().into_iter().collect();
+    let gids: Vec<u16> = chars
+        .values()
+        .map(|(g, _)| *g)
+        .filter(|g| *g != 0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&gids);
     let subset = subsetter::subset(font.bytes, 0, &remapper)
         .map_err(|source| PdfError::Subset { name: font.name, source })?;
@@ -415,20 +429,24 @@ fn to_unicode_cmap(cid_info: &BTreeMap<u16, (char, f32)>) -> String {
     let mut ranges: Vec<(u16, u16, u32)> = Vec::new();
     let mut chars: Vec<(u16, char)> = Vec::new();
     let mut run: Option<(u16, u16, u32)> = None;
-    let flush = |run: &mut Option<(u16, u16, u32)>, ranges: &mut Vec<_>, chars: &mut Vec<(u16, char)>| {
-        if let Some((first, last, u)) = run.take() {
-            if last > first {
-                ranges.push((first, last, u));
-            } else {
-                chars.push((first, char::from_u32(u).unwrap_or('\u{fffd}')));
+    let flush =
+        |run: &mut Option<(u16, u16, u32)>, ranges: &mut Vec<_>, chars: &mut Vec<(u16, char)>| {
+            if let Some((first, last, u)) = run.take() {
+                if last > first {
+                    ranges.push((first, last, u));
+                } else {
+                    chars.push((first, char::from_u32(u).unwrap_or('\u{fffd}')));
+                }
             }
-        }
-    };
+        };
     for (&cid, &(c, _)) in cid_info {
         let u = c as u32;
         let bmp = u <= 0xFFFF;
         let extends = run.is_some_and(|(first, last, start)| {
-            bmp && cid == last + 1 && u == start + u32::from(cid - first) && cid >> 8 == first >> 8 && u >> 8 == start >> 8
+            bmp && cid == last + 1
+                && u == start + u32::from(cid - first)
+                && cid >> 8 == first >> 8
+                && u >> 8 == start >> 8
         });
         if extends {
             if let Some(r) = run.as_mut() {
@@ -552,7 +570,13 @@ fn words(segments: &[Segment], fu: &mut FontUse, size: f32) -> Vec<Vec<Piece>> {
 
 /// Greedy word wrap to `first_width` (first line) and `width` (following lines). A word
 /// longer than a whole line is broken between characters; placeholders are never broken.
-fn wrap(segments: &[Segment], fu: &mut FontUse, size: f32, first_width: f32, width: f32) -> Vec<Line> {
+fn wrap(
+    segments: &[Segment],
+    fu: &mut FontUse,
+    size: f32,
+    first_width: f32,
+    width: f32,
+) -> Vec<Line> {
     let space = fu.measure(' ') * size / 1000.0;
     let mut lines: Vec<Line> = Vec::new();
     let mut line = Line::default();
@@ -606,7 +630,11 @@ fn split_marker(line: &[Segment]) -> Option<(String, Vec<Segment>)> {
         let mut chars = t.char_indices();
         match chars.next()? {
             (_, '-' | '*' | '•') => t.chars().next().map(char::len_utf8)?,
-            (_, c) if c.is_ascii_lowercase() && matches!(t.as_bytes().get(1), Some(b'.' | b')')) => 2,
+            (_, c)
+                if c.is_ascii_lowercase() && matches!(t.as_bytes().get(1), Some(b'.' | b')')) =>
+            {
+                2
+            }
             (_, c) if c.is_ascii_digit() => {
                 let digits = t.bytes().take_while(u8::is_ascii_digit).count();
                 if digits > 2 || !matches!(t.as_bytes().get(digits), Some(b'.' | b')')) {
@@ -655,7 +683,9 @@ struct Placed {
 const HYPHEN_GUARD: char = '\u{1680}';
 
 fn needs_guard(line: &Line) -> bool {
-    line.pieces.last().is_some_and(|(_, p)| p.text.ends_with(['-', '\u{2010}', '\u{2011}', '\u{00AD}']))
+    line.pieces
+        .last()
+        .is_some_and(|(_, p)| p.text.ends_with(['-', '\u{2010}', '\u{2011}', '\u{00AD}']))
 }
 
 #[derive(Default)]
@@ -737,7 +767,8 @@ impl Typesetter {
         for (logical, marker) in block.lines.iter().zip(markers) {
             if let Some((marker, rest)) = marker {
                 let marker_w = fu.text_width(&marker, st.size);
-                let mut lines = wrap(&rest, fu, st.size, TEXT_W - indent, TEXT_W - indent).into_iter();
+                let mut lines =
+                    wrap(&rest, fu, st.size, TEXT_W - indent, TEXT_W - indent).into_iter();
                 // The marker hangs left of the text, right-aligned, one space before it (a
                 // wider gap could make text extraction see two columns).
                 let mut first = Line::default();
@@ -753,7 +784,9 @@ impl Typesetter {
                 placed.push((indent - space - marker_w, first));
                 placed.extend(lines.map(|l| (indent, l)));
             } else {
-                placed.extend(wrap(logical, fu, st.size, TEXT_W, TEXT_W).into_iter().map(|l| (0.0, l)));
+                placed.extend(
+                    wrap(logical, fu, st.size, TEXT_W, TEXT_W).into_iter().map(|l| (0.0, l)),
+                );
             }
         }
         // Keep a title/heading with the first line of what follows, and avoid leaving a
@@ -792,8 +825,11 @@ impl Typesetter {
                     }
                 }
                 Mark::Text { x, y, text, bold, size } => {
-                    let (face, fu) =
-                        if *bold { (Face2::Bold, &mut self.bold) } else { (Face2::Regular, &mut self.regular) };
+                    let (face, fu) = if *bold {
+                        (Face2::Bold, &mut self.bold)
+                    } else {
+                        (Face2::Regular, &mut self.regular)
+                    };
                     let width = fu.text_width(text, *size);
                     let mut line = Line::default();
                     line.push(Piece::new(text.clone(), false, width));
@@ -801,7 +837,8 @@ impl Typesetter {
                     if guard {
                         fu.use_guard();
                     }
-                    let placed = Placed { face, size: *size, x: MARGIN + x, baseline: top - y, line, guard };
+                    let placed =
+                        Placed { face, size: *size, x: MARGIN + x, baseline: top - y, line, guard };
                     if let Some(page) = self.pages.last_mut() {
                         page.lines.push(placed);
                     }
@@ -872,7 +909,8 @@ pub fn render_flow(items: &[Flow]) -> Result<Vec<u8>, PdfError> {
             Flow::Heading(t) | Flow::Subheading(t) => Some(flow_block(BlockKind::Heading, t)),
             Flow::Paragraph(t) => Some(flow_block(BlockKind::Paragraph, t)),
             Flow::List(items) => {
-                let text: Vec<String> = items.iter().map(|i| format!("\u{2022} {}", i.replace('\n', " "))).collect();
+                let text: Vec<String> =
+                    items.iter().map(|i| format!("\u{2022} {}", i.replace('\n', " "))).collect();
                 Some(flow_block(BlockKind::ListItem, &text.join("\n")))
             }
             Flow::Figure(_) => None,
@@ -1124,7 +1162,8 @@ impl Typesetter {
         let pages_id = doc.new_object_id();
 
         let used = |fu: &FontUse| !fu.chars.is_empty();
-        let emb_regular = if used(&ts.regular) { Some(embed(&mut doc, &ts.regular)?) } else { None };
+        let emb_regular =
+            if used(&ts.regular) { Some(embed(&mut doc, &ts.regular)?) } else { None };
         let emb_bold = if used(&ts.bold) { Some(embed(&mut doc, &ts.bold)?) } else { None };
         let mut font_dict = Dictionary::new();
         if let Some(e) = &emb_regular {
@@ -1138,7 +1177,13 @@ impl Typesetter {
         let mut hasher = Sha256::new();
         let mut kids = Vec::with_capacity(total);
         for (i, page) in ts.pages.iter().enumerate() {
-            let content = page_content(page, i + 1, total, [regular, bold], [emb_regular.as_ref(), emb_bold.as_ref()]);
+            let content = page_content(
+                page,
+                i + 1,
+                total,
+                [regular, bold],
+                [emb_regular.as_ref(), emb_bold.as_ref()],
+            );
             hasher.update((content.len() as u64).to_be_bytes());
             hasher.update(&content);
             let mut stream = Stream::new(Dictionary::new(), content);
@@ -1216,7 +1261,11 @@ mod tests {
 
     /// Text of every segment of every block, as the PDF must give it back.
     fn segment_text(text: &str) -> String {
-        layout(text).blocks().iter().flat_map(|b| b.lines.iter().flatten().map(|s| s.text.clone())).collect()
+        layout(text)
+            .blocks()
+            .iter()
+            .flat_map(|b| b.lines.iter().flatten().map(|s| s.text.clone()))
+            .collect()
     }
 
     /// `pdftotext -enc UTF-8 file -`, or None when pdftotext is not installed (outside CI).
@@ -1224,13 +1273,22 @@ mod tests {
         if !crate::testutil::require_tool("pdftotext") {
             return None;
         }
-        let path = std::env::temp_dir().join(format!("maskera-pdf-test-{}-{name}.pdf", std::process::id()));
+        let path = std::env::temp_dir()
+            .join(format!("maskera-pdf-test-{}-{name}.pdf", std::process::id()));
         std::fs::write(&path, pdf).expect("write temp pdf");
-        let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output();
         let _ = std::fs::remove_file(&path);
         match out {
             Ok(o) => {
-                assert!(o.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&o.stderr));
+                assert!(
+                    o.status.success(),
+                    "pdftotext failed: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
                 Some(String::from_utf8(o.stdout).expect("pdftotext output is UTF-8"))
             }
             Err(e) => panic!("running pdftotext: {e}"),
@@ -1291,8 +1349,10 @@ mod tests {
         }
         // Every page is A4.
         let pages_root = catalog.get(b"Pages").and_then(Object::as_reference).expect("pages ref");
-        let media = doc.get_dictionary(pages_root).and_then(|d| d.get(b"MediaBox")).expect("MediaBox");
-        let media: Vec<f32> = media.as_array().expect("array").iter().map(|o| o.as_float().expect("num")).collect();
+        let media =
+            doc.get_dictionary(pages_root).and_then(|d| d.get(b"MediaBox")).expect("MediaBox");
+        let media: Vec<f32> =
+            media.as_array().expect("array").iter().map(|o| o.as_float().expect("num")).collect();
         assert!((media[2] - 595.28).abs() < 0.01 && (media[3] - 841.89).abs() < 0.01, "{media:?}");
     }
 
@@ -1305,7 +1365,10 @@ mod tests {
             let Ok(dict) = obj.as_dict() else { continue };
             if dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Type0".as_slice()) {
                 type0 += 1;
-                assert_eq!(dict.get(b"Encoding").and_then(Object::as_name).expect("enc"), b"Identity-H");
+                assert_eq!(
+                    dict.get(b"Encoding").and_then(Object::as_name).expect("enc"),
+                    b"Identity-H"
+                );
                 assert!(dict.get(b"ToUnicode").is_ok());
                 let name = dict.get(b"BaseFont").and_then(Object::as_name).expect("BaseFont");
                 assert_eq!(name[6], b'+', "subset tag in {}", String::from_utf8_lossy(name));
@@ -1328,7 +1391,10 @@ mod tests {
         let content = content_streams(&pdf).remove(0);
         let s = String::from_utf8_lossy(&content);
         assert!(!s.contains("BT"), "text object on an empty page: {s}");
-        assert!(s.contains(" m\n") && s.contains("\nf\n"), "page number not drawn as a filled path");
+        assert!(
+            s.contains(" m\n") && s.contains("\nf\n"),
+            "page number not drawn as a filled path"
+        );
 
         // Placeholders get a filled rectangle each.
         let pdf = render("Titel\n\nSamtal med [PERSON 1] och [PERSON 2] i [ORT 1].");
@@ -1375,7 +1441,8 @@ mod tests {
         let segs = layout(&format!("a {word} b")).blocks()[0].lines[0].clone();
         let lines = wrap(&segs, &mut fu, 10.5, TEXT_W, TEXT_W);
         assert!(lines.len() >= 3);
-        let joined: String = lines.iter().flat_map(|l| l.pieces.iter().map(|(_, p)| p.text.clone())).collect();
+        let joined: String =
+            lines.iter().flat_map(|l| l.pieces.iter().map(|(_, p)| p.text.clone())).collect();
         assert_eq!(no_ws(&joined), no_ws(&format!("a{word}b")), "no hyphen added, nothing lost");
         assert!(lines.iter().all(|l| l.width <= TEXT_W + 0.01));
     }
@@ -1408,14 +1475,17 @@ mod tests {
         let mut maps = 0;
         for obj in doc.objects.values() {
             let Ok(dict) = obj.as_dict() else { continue };
-            if dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"CIDFontType2".as_slice()) {
+            if dict.get(b"Subtype").and_then(Object::as_name).ok()
+                == Some(b"CIDFontType2".as_slice())
+            {
                 let map = dict.get(b"CIDToGIDMap").expect("CIDToGIDMap");
                 if let Ok(r) = map.as_reference() {
                     maps += 1;
                     let s = doc.get_object(r).and_then(Object::as_stream).expect("map stream");
                     let bytes = s.decompressed_content().expect("decode");
                     // The three missing characters' CIDs all point at glyph 0 (.notdef).
-                    let gids: Vec<u16> = bytes.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+                    let gids: Vec<u16> =
+                        bytes.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
                     assert_eq!(gids.iter().filter(|g| **g == 0).count(), 4, "{gids:?}");
                 }
             }
@@ -1430,7 +1500,13 @@ mod tests {
             marks: vec![
                 Mark::Text { x: 0.0, y: 11.0, text: format!("stapel {i}"), bold: false, size: 9.0 },
                 Mark::Rect { x: 100.0, y: 2.0, w: 50.0 + i as f32, h: 10.0, rgb: [0.2, 0.4, 0.6] },
-                Mark::Text { x: 160.0, y: 11.0, text: format!("{}", 40 + i), bold: true, size: 9.0 },
+                Mark::Text {
+                    x: 160.0,
+                    y: 11.0,
+                    text: format!("{}", 40 + i),
+                    bold: true,
+                    size: 9.0,
+                },
             ],
         };
         let flow = vec![
@@ -1451,7 +1527,15 @@ mod tests {
         assert_eq!(all.matches("0.2 0.4 0.6 rg").count(), 3, "one filled rectangle per bar");
         assert!(all.contains("156 ") && all.contains(" re\n"), "a bar at the left margin + 100");
         if let Some(text) = pdftotext(&pdf, "flow") {
-            for want in ["Sammanställning", "stapel 1", "41", "stapel 3", "43", "exempel", "Händelse med [PERSON 1]."] {
+            for want in [
+                "Sammanställning",
+                "stapel 1",
+                "41",
+                "stapel 3",
+                "43",
+                "exempel",
+                "Händelse med [PERSON 1].",
+            ] {
                 assert!(text.contains(want), "{want} missing in {text}");
             }
         }

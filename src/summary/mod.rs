@@ -193,8 +193,10 @@ impl Tally {
             self.years.iter().map(|(y, v)| (*y, cells.add(*v))).collect();
         cells.sum(n, years.iter().map(|(_, c)| *c).collect());
         let year_cells: Vec<CellId> = years.iter().map(|(_, c)| *c).collect();
-        let kat_year = Cross::new(&mut cells, &kategori, &self.kategori_year, &columns, &year_cells);
-        let verk_year = Cross::new(&mut cells, &verksamhet, &self.verksamhet_year, &columns, &year_cells);
+        let kat_year =
+            Cross::new(&mut cells, &kategori, &self.kategori_year, &columns, &year_cells);
+        let verk_year =
+            Cross::new(&mut cells, &verksamhet, &self.verksamhet_year, &columns, &year_cells);
         let orsaker = OneWay::plain(&mut cells, &ors_labels, &self.orsaker);
         let atgarder = OneWay::plain(&mut cells, &atg_labels, &self.atgarder);
 
@@ -237,7 +239,12 @@ impl Tally {
             min_count: cfg.min_count,
             kategori: kategori.counts(&shown),
             bedomning: bedomning.counts(&shown),
-            ivo_anmalan: Ivo { yes: shown(ivo[0]), no: shown(ivo[1]), unknown: shown(ivo[2]), share },
+            ivo_anmalan: Ivo {
+                yes: shown(ivo[0]),
+                no: shown(ivo[1]),
+                unknown: shown(ivo[2]),
+                share,
+            },
             verksamhetsomrade: verksamhet.counts(&shown),
             orsaker: orsaker.counts(&shown),
             atgarder: atgarder.counts(&shown),
@@ -256,13 +263,21 @@ struct OneWay {
 
 impl OneWay {
     /// Known labels, others, then "not stated" (always listed); the rows sum to `total`.
-    fn with_null(cells: &mut Cells, total: CellId, known: &[String], m: &BTreeMap<Key, usize>) -> OneWay {
+    fn with_null(
+        cells: &mut Cells,
+        total: CellId,
+        known: &[String],
+        m: &BTreeMap<Key, usize>,
+    ) -> OneWay {
         let mut keys = ordered_keys(known, &m.keys().cloned().collect::<Vec<_>>());
         if !keys.contains(&None) {
             keys.push(None);
         }
-        let rows: Vec<(Key, CellId)> =
-            keys.into_iter().map(|k| (cells.add(m.get(&k).copied().unwrap_or(0)), k)).map(|(c, k)| (k, c)).collect();
+        let rows: Vec<(Key, CellId)> = keys
+            .into_iter()
+            .map(|k| (cells.add(m.get(&k).copied().unwrap_or(0)), k))
+            .map(|(c, k)| (k, c))
+            .collect();
         cells.sum(total, rows.iter().map(|(_, c)| *c).collect());
         OneWay { rows }
     }
@@ -327,7 +342,10 @@ impl Cross {
             rows: self
                 .rows
                 .iter()
-                .map(|(k, r)| CrossRow { value: k.clone(), cells: r.iter().map(|c| shown(*c)).collect() })
+                .map(|(k, r)| CrossRow {
+                    value: k.clone(),
+                    cells: r.iter().map(|c| shown(*c)).collect(),
+                })
                 .collect(),
         }
     }
@@ -336,7 +354,8 @@ impl Cross {
 /// Known labels first (in order), then any others alphabetically, then `None` if present.
 fn ordered_keys(known: &[String], present: &[Key]) -> Vec<Key> {
     let mut out: Vec<Key> = known.iter().map(|l| Some(l.clone())).collect();
-    let mut extra: Vec<Key> = present.iter().filter(|k| k.is_some() && !out.contains(k)).cloned().collect();
+    let mut extra: Vec<Key> =
+        present.iter().filter(|k| k.is_some() && !out.contains(k)).cloned().collect();
     extra.sort();
     out.extend(extra);
     if present.contains(&None) {
@@ -363,7 +382,10 @@ impl SummaryFiles {
 
 impl Summarizer {
     /// The summary settings and its templates (built-in, or overridden from `templates_dir`).
-    pub fn new(cfg: &SummaryConfig, templates_dir: Option<&Path>) -> Result<Summarizer, crate::render::RenderError> {
+    pub fn new(
+        cfg: &SummaryConfig,
+        templates_dir: Option<&Path>,
+    ) -> Result<Summarizer, crate::render::RenderError> {
         Ok(Summarizer { cfg: cfg.clone(), templates: render::load_templates(templates_dir)? })
     }
 
@@ -388,7 +410,13 @@ impl Summarizer {
 }
 
 /// Build the summary from the reports `ids` in `reports_dir`, reading one at a time.
-pub fn build(reports_dir: &Path, ids: &[String], analyzer: &Analyzer, cfg: &SummaryConfig, clean: &dyn Fn(&str) -> bool) -> Summary {
+pub fn build(
+    reports_dir: &Path,
+    ids: &[String],
+    analyzer: &Analyzer,
+    cfg: &SummaryConfig,
+    clean: &dyn Fn(&str) -> bool,
+) -> Summary {
     let mut sorted: Vec<&String> = ids.iter().collect();
     sorted.sort();
     sorted.dedup();
@@ -457,19 +485,34 @@ mod tests {
         let mut t = Tally::new(cfg.digests_per_kategori);
         for i in 0..8 {
             let kat = if i < 4 { "bemötande" } else { "trygghetslarm" };
-            t.add(rec(&format!("d{i}"), Some(kat), Some(2020 + i32::from(i % 2 == 0)), Some(i < 4)));
+            t.add(rec(
+                &format!("d{i}"),
+                Some(kat),
+                Some(2020 + i32::from(i % 2 == 0)),
+                Some(i < 4),
+            ));
         }
-        let s = t.finish(&tax, &cfg, &|id| (id != "d1").then(|| format!("Händelse {id}.")), &|t| !t.contains("d3"));
+        let s =
+            t.finish(&tax, &cfg, &|id| (id != "d1").then(|| format!("Händelse {id}.")), &|t| {
+                !t.contains("d3")
+            });
         assert_eq!(s.documents, Some(8));
         assert_eq!(count(&s.kategori, Some("bemötande")), Some(4));
         assert_eq!(count(&s.kategori, Some("trygghetslarm")), Some(4));
         assert_eq!(count(&s.kategori, Some("övrigt")), Some(0), "zeros are published");
         assert_eq!(count(&s.orsaker, Some("Mänskliga faktorn")), Some(8));
-        assert_eq!(s.ivo_anmalan, Ivo { yes: Some(4), no: Some(4), unknown: Some(0), share: Some(0.5) });
+        assert_eq!(
+            s.ivo_anmalan,
+            Ivo { yes: Some(4), no: Some(4), unknown: Some(0), share: Some(0.5) }
+        );
         assert_eq!(s.kategori_per_year.columns, [Some(2020), Some(2021)]);
         assert_eq!(row(&s.kategori_per_year, Some("bemötande")), [None, None]);
         let g = s.digests.iter().find(|g| g.kategori.as_deref() == Some("bemötande")).unwrap();
-        assert_eq!(g.digests.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["d0", "d2"], "d1 has no digest, d3 is unclean");
+        assert_eq!(
+            g.digests.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["d0", "d2"],
+            "d1 has no digest, d3 is unclean"
+        );
     }
 
     #[test]
@@ -495,11 +538,16 @@ mod tests {
         // Nor do its row or the year columns of the cross table.
         assert!(row(&s.kategori_per_year, Some("läkemedelshantering")).iter().all(|c| c.is_none()));
         for (j, y) in s.per_year.iter().enumerate() {
-            let column: Vec<Option<usize>> = s.kategori_per_year.rows.iter().map(|r| r.cells[j]).collect();
+            let column: Vec<Option<usize>> =
+                s.kategori_per_year.rows.iter().map(|r| r.cells[j]).collect();
             if let Some(total) = y.count {
                 let known: usize = column.iter().flatten().sum();
                 let unknown = column.iter().filter(|c| c.is_none()).count();
-                assert!(unknown != 1, "year {:?}: a single withheld cell is the total minus the rest", y.year);
+                assert!(
+                    unknown != 1,
+                    "year {:?}: a single withheld cell is the total minus the rest",
+                    y.year
+                );
                 assert!(unknown == 0 || total - known > unknown, "withheld cells pinned to 1");
             }
         }

@@ -57,10 +57,7 @@ impl Cells {
 
     /// Record that `total` is the sum of `parts`.
     pub fn sum(&mut self, total: CellId, parts: Vec<CellId>) {
-        debug_assert_eq!(
-            self.values[total],
-            parts.iter().map(|p| self.values[*p]).sum::<usize>()
-        );
+        debug_assert_eq!(self.values[total], parts.iter().map(|p| self.values[*p]).sum::<usize>());
         self.lines.push((total, parts));
     }
 
@@ -75,10 +72,8 @@ impl Cells {
             let mut changed = self.close_lines(&mut w);
             for cell in self.determined(&w) {
                 // Withhold one more cell in each line of a cell that is still determined.
-                for (total, parts) in self
-                    .lines
-                    .iter()
-                    .filter(|(t, p)| *t == cell || p.contains(&cell))
+                for (total, parts) in
+                    self.lines.iter().filter(|(t, p)| *t == cell || p.contains(&cell))
                 {
                     if let Some(c) = self.second(*total, parts, &w, false) {
                         w[c] = true;
@@ -129,9 +124,7 @@ impl Cells {
     fn second(&self, total: CellId, parts: &[CellId], w: &[bool], grow: bool) -> Option<CellId> {
         let open = |c: &CellId| !w[*c] && self.values[*c] > 0;
         let best = |cands: Vec<CellId>| {
-            cands
-                .into_iter()
-                .min_by_key(|c| (self.last_resort[*c], self.values[*c], *c))
+            cands.into_iter().min_by_key(|c| (self.last_resort[*c], self.values[*c], *c))
         };
         let mut cands: Vec<CellId> = parts.iter().copied().filter(open).collect();
         if grow && cands.iter().any(|c| self.values[*c] >= 2) {
@@ -159,10 +152,7 @@ impl Cells {
                 rows.push(row);
             }
         }
-        determined_columns(rows, unknown.len())
-            .into_iter()
-            .map(|i| unknown[i])
-            .collect()
+        determined_columns(rows, unknown.len()).into_iter().map(|i| unknown[i]).collect()
     }
 }
 
@@ -242,11 +232,7 @@ mod tests {
         let (c, total, parts) = one_way(&[10, 2, 0, 4, 7]);
         let w = c.protect(3);
         let shown: Vec<Option<usize>> = parts.iter().map(|p| w.shown(&c, *p)).collect();
-        assert_eq!(
-            shown,
-            [Some(10), None, Some(0), None, Some(7)],
-            "the 2 and the smallest other"
-        );
+        assert_eq!(shown, [Some(10), None, Some(0), None, Some(7)], "the 2 and the smallest other");
         assert_eq!(w.shown(&c, total), Some(23));
     }
 
@@ -278,14 +264,11 @@ mod tests {
     fn two_way(t: &[&[usize]]) -> (Cells, Vec<Vec<CellId>>, Vec<CellId>, Vec<CellId>) {
         let mut c = Cells::default();
         let grand = c.add_last_resort(t.iter().flat_map(|r| r.iter()).sum());
-        let cells: Vec<Vec<CellId>> = t
-            .iter()
-            .map(|r| r.iter().map(|v| c.add(*v)).collect())
-            .collect();
+        let cells: Vec<Vec<CellId>> =
+            t.iter().map(|r| r.iter().map(|v| c.add(*v)).collect()).collect();
         let rows: Vec<CellId> = t.iter().map(|r| c.add(r.iter().sum())).collect();
-        let cols: Vec<CellId> = (0..t[0].len())
-            .map(|j| c.add(t.iter().map(|r| r[j]).sum()))
-            .collect();
+        let cols: Vec<CellId> =
+            (0..t[0].len()).map(|j| c.add(t.iter().map(|r| r[j]).sum())).collect();
         for (i, r) in rows.iter().enumerate() {
             c.sum(*r, cells[i].clone());
         }
@@ -314,15 +297,9 @@ mod tests {
             seen: &mut [BTreeSet<usize>],
         ) {
             if i == wd.len() {
-                let v = |id: CellId| {
-                    wd.iter()
-                        .position(|x| *x == id)
-                        .map_or(c.values[id], |p| vals[p])
-                };
-                if c.lines
-                    .iter()
-                    .all(|(t, ps)| v(*t) == ps.iter().map(|p| v(*p)).sum::<usize>())
-                {
+                let v =
+                    |id: CellId| wd.iter().position(|x| *x == id).map_or(c.values[id], |p| vals[p]);
+                if c.lines.iter().all(|(t, ps)| v(*t) == ps.iter().map(|p| v(*p)).sum::<usize>()) {
                     for (j, x) in vals.iter().enumerate() {
                         seen[j].insert(*x);
                     }
@@ -372,11 +349,8 @@ mod tests {
     #[test]
     fn determined_columns_finds_fixed_unknowns() {
         // x0 + x1 = a, x1 = b  → both fixed; x2 + x3 = c → neither.
-        let rows = vec![
-            vec![1.0, 1.0, 0.0, 0.0],
-            vec![0.0, 1.0, 0.0, 0.0],
-            vec![0.0, 0.0, 1.0, 1.0],
-        ];
+        let rows =
+            vec![vec![1.0, 1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0, 1.0]];
         assert_eq!(determined_columns(rows, 4), [0, 1]);
     }
 

@@ -36,10 +36,7 @@ const ROW_H: u32 = 22;
 pub fn load_templates(dir: Option<&Path>) -> Result<Templates, RenderError> {
     Templates::load_set(
         dir,
-        &[
-            ("summary.html.tera", HTML_TEMPLATE),
-            ("summary.md.tera", MD_TEMPLATE),
-        ],
+        &[("summary.html.tera", HTML_TEMPLATE), ("summary.md.tera", MD_TEMPLATE)],
     )
 }
 
@@ -109,8 +106,7 @@ fn label(v: &Option<String>) -> String {
 }
 
 fn year_label(y: &Option<i32>) -> String {
-    y.map(|y| y.to_string())
-        .unwrap_or_else(|| NOT_STATED.to_string())
+    y.map(|y| y.to_string()).unwrap_or_else(|| NOT_STATED.to_string())
 }
 
 fn shown(n: Option<usize>) -> String {
@@ -123,12 +119,7 @@ fn md(s: &str) -> String {
 
 /// A bar chart of `(label, count)`; bars are scaled to the largest published count.
 fn chart(title: &str, column: &str, counts: &[(String, Option<usize>)]) -> ChartView {
-    let max = counts
-        .iter()
-        .filter_map(|(_, c)| *c)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = counts.iter().filter_map(|(_, c)| *c).max().unwrap_or(0).max(1);
     let bars: Vec<BarView> = counts
         .iter()
         .enumerate()
@@ -188,19 +179,15 @@ fn opening(s: &Summary) -> String {
         .iter()
         .filter_map(|(n, what)| n.map(|n| format!("{n} {what}")))
         .collect();
-    let rest = if rest.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", rest.join(", "))
-    };
+    let rest = if rest.is_empty() { String::new() } else { format!(" ({})", rest.join(", ")) };
     match (ivo.yes, ivo.share) {
         (Some(yes), Some(share)) => t.push_str(&format!(
             " {yes} av dem ({:.0}\u{a0}%) har anmälts eller ska anmälas till IVO{rest}.",
             share * 100.0
         )),
-        _ => t.push_str(&format!(
-            " Hur många av dem som har anmälts till IVO redovisas inte{rest}."
-        )),
+        _ => {
+            t.push_str(&format!(" Hur många av dem som har anmälts till IVO redovisas inte{rest}."))
+        }
     }
     t
 }
@@ -213,11 +200,8 @@ fn views(s: &Summary) -> Views {
         ("nej".to_string(), ivo.no),
         (NOT_STATED.to_string(), ivo.unknown),
     ];
-    let years: Vec<(String, Option<usize>)> = s
-        .per_year
-        .iter()
-        .map(|y| (year_label(&y.year), y.count))
-        .collect();
+    let years: Vec<(String, Option<usize>)> =
+        s.per_year.iter().map(|y| (year_label(&y.year), y.count)).collect();
     Views {
         opening: opening(s),
         note: format!(
@@ -247,10 +231,7 @@ fn views(s: &Summary) -> Views {
                 items: g
                     .digests
                     .iter()
-                    .map(|d| DigestItemView {
-                        text: d.text.clone(),
-                        text_md: md(&d.text),
-                    })
+                    .map(|d| DigestItemView { text: d.text.clone(), text_md: md(&d.text) })
                     .collect(),
             })
             .collect(),
@@ -290,18 +271,8 @@ const ROWS_PER_FIGURE: usize = 40;
 /// A label at `x`, set smaller when it is wider than `max`.
 fn fitted(text: &str, x: f32, y: f32, max: f32, bold: bool) -> Result<Mark, RenderError> {
     let w = pdf::text_width(text, bold, FONT)?;
-    let size = if w > max {
-        (FONT * max / w).max(5.0)
-    } else {
-        FONT
-    };
-    Ok(Mark::Text {
-        x,
-        y,
-        text: text.to_string(),
-        bold,
-        size,
-    })
+    let size = if w > max { (FONT * max / w).max(5.0) } else { FONT };
+    Ok(Mark::Text { x, y, text: text.to_string(), bold, size })
 }
 
 fn label_column(labels: &[&str], bold: bool) -> Result<f32, RenderError> {
@@ -325,13 +296,7 @@ fn pdf_chart(c: &ChartView) -> Result<Vec<Figure>, RenderError> {
             marks.push(fitted(&b.label, 0.0, baseline, x0 - 10.0, false)?);
             let len = b.fraction as f32 * bar_max;
             if len > 0.0 {
-                marks.push(Mark::Rect {
-                    x: x0,
-                    y: top + 3.0,
-                    w: len,
-                    h: PDF_BAR_H,
-                    rgb: BAR_RGB,
-                });
+                marks.push(Mark::Rect { x: x0, y: top + 3.0, w: len, h: PDF_BAR_H, rgb: BAR_RGB });
             }
             marks.push(Mark::Text {
                 x: x0 + len + 4.0,
@@ -341,10 +306,7 @@ fn pdf_chart(c: &ChartView) -> Result<Vec<Figure>, RenderError> {
                 size: FONT,
             });
         }
-        figures.push(Figure {
-            height: chunk.len() as f32 * PDF_ROW + 2.0,
-            marks,
-        });
+        figures.push(Figure { height: chunk.len() as f32 * PDF_ROW + 2.0, marks });
     }
     Ok(figures)
 }
@@ -417,13 +379,7 @@ fn pdf_table(x: &CrossView) -> Result<Vec<Figure>, RenderError> {
             }
             let height = all.len() as f32 * TABLE_ROW;
             let rule = |marks: &mut Vec<Mark>, x: f32, y: f32, w: f32, h: f32| {
-                marks.push(Mark::Rect {
-                    x,
-                    y,
-                    w,
-                    h,
-                    rgb: [RULE_GREY; 3],
-                });
+                marks.push(Mark::Rect { x, y, w, h, rgb: [RULE_GREY; 3] });
             };
             for i in 0..=all.len() {
                 rule(&mut marks, 0.0, i as f32 * TABLE_ROW - 0.25, width, 0.5);
@@ -434,10 +390,7 @@ fn pdf_table(x: &CrossView) -> Result<Vec<Figure>, RenderError> {
                 cx += w;
                 rule(&mut marks, cx - 0.25, 0.0, 0.5, height);
             }
-            figures.push(Figure {
-                height: height + 2.0,
-                marks,
-            });
+            figures.push(Figure { height: height + 2.0, marks });
         }
     }
     Ok(figures)

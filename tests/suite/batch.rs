@@ -20,7 +20,8 @@ fn report_text(i: usize) -> String {
 
 /// A folder `root/name` with `n` reports.
 fn reports(root: &Path, name: &str, n: usize) -> PathBuf {
-    let files: Vec<(String, String)> = (0..n).map(|i| (format!("rapport-{i:02}.txt"), report_text(i))).collect();
+    let files: Vec<(String, String)> =
+        (0..n).map(|i| (format!("rapport-{i:02}.txt"), report_text(i))).collect();
     let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     folder(root, name, &refs)
 }
@@ -53,7 +54,8 @@ fn an_empty_share_changes_nothing_and_exits_2_unless_allowed() {
     // Allowed explicitly: the library follows the (empty) inputs.
     ok(&run(&[&empty], &out, &["-q", "--allow-shrink"]));
     assert_eq!(published_count(&out), 0);
-    let summary: Value = serde_json::from_str(&read(&out.join("public/summary/summary.json"))).unwrap();
+    let summary: Value =
+        serde_json::from_str(&read(&out.join("public/summary/summary.json"))).unwrap();
     assert_eq!(summary["documents"], 0);
 }
 
@@ -88,7 +90,11 @@ fn a_missing_input_path_is_named_and_changes_nothing() {
     for extra in [&[][..], &["--allow-shrink"][..]] {
         let o = run(&[&input, &missing], &out, extra);
         assert_exit(&o, 2);
-        assert!(stderr(&o).contains(missing.to_str().unwrap()), "the operator's path is named: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains(missing.to_str().unwrap()),
+            "the operator's path is named: {}",
+            stderr(&o)
+        );
         assert_eq!(library(&out), before);
     }
     // Into a new folder: nothing is created.
@@ -108,8 +114,16 @@ fn a_large_shrink_is_refused_a_small_one_removes_its_reports() {
     let o = run(&[&input], &out, &["--log-format", "json"]);
     ok(&o);
     assert_eq!(published_count(&out), 5);
-    let summary = stderr(&o).lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).find(|v| v["event"] == "summary").unwrap();
-    assert_eq!((summary["removed"].as_u64(), summary["unchanged"].as_u64()), (Some(1), Some(5)), "{summary}");
+    let summary = stderr(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["event"] == "summary")
+        .unwrap();
+    assert_eq!(
+        (summary["removed"].as_u64(), summary["unchanged"].as_u64()),
+        (Some(1), Some(5)),
+        "{summary}"
+    );
     // Four of five gone (more than half): refused, nothing changes.
     for i in 0..4 {
         std::fs::remove_file(input.join(format!("rapport-{i:02}.txt"))).unwrap();
@@ -191,7 +205,11 @@ fn published_files_follow_the_umask_and_private_ones_stay_private() {
     let out = tmp.path().join("out");
     let o = Command::new("sh")
         .arg("-c")
-        .arg(format!("umask 022; exec '{BIN}' run '{}' --out '{}' -q --review", input.display(), out.display()))
+        .arg(format!(
+            "umask 022; exec '{BIN}' run '{}' --out '{}' -q --review",
+            input.display(),
+            out.display()
+        ))
         .output()
         .unwrap();
     ok(&o);
@@ -229,13 +247,19 @@ fn json_log_lines_carry_a_utc_timestamp_and_the_summary_counts() {
     let out = tmp.path().join("out");
     let o = run(&[&input], &out, &["--log-format", "json"]);
     assert_exit(&o, 1);
-    let lines: Vec<Value> = stderr(&o).lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    let lines: Vec<Value> = stderr(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
     assert_eq!(lines.len(), 4, "three documents and the summary");
     for v in &lines {
         let t = v["time"].as_str().expect("time");
         // 2026-12-01T19:53:38.123Z
         let b = t.as_bytes();
-        assert!(t.len() == 24 && t.ends_with('Z') && b[4] == b'-' && b[10] == b'T' && b[19] == b'.', "{t}");
+        assert!(
+            t.len() == 24 && t.ends_with('Z') && b[4] == b'-' && b[10] == b'T' && b[19] == b'.',
+            "{t}"
+        );
     }
     let s = lines.last().unwrap();
     assert_eq!(s["event"], "summary");
@@ -248,13 +272,22 @@ fn json_log_lines_carry_a_utc_timestamp_and_the_summary_counts() {
 fn a_decision_reprocesses_only_the_documents_it_can_change() {
     let tmp = tempfile::tempdir().unwrap();
     let input = reports(tmp.path(), "in", 3);
-    std::fs::write(input.join("annan.txt"), "Rapport\n\nPersonalen på Solgläntan larmade om natten.\n").unwrap();
+    std::fs::write(
+        input.join("annan.txt"),
+        "Rapport\n\nPersonalen på Solgläntan larmade om natten.\n",
+    )
+    .unwrap();
     let out = tmp.path().join("out");
     ok(&run(&[&input], &out, &["-q"]));
     let status = |out: &Path| -> Vec<(String, String)> {
         manifest(out)
             .iter()
-            .map(|(k, v)| (Path::new(k).file_name().unwrap().to_string_lossy().to_string(), v["status"].as_str().unwrap().to_string()))
+            .map(|(k, v)| {
+                (
+                    Path::new(k).file_name().unwrap().to_string_lossy().to_string(),
+                    v["status"].as_str().unwrap().to_string(),
+                )
+            })
             .collect()
     };
     // A deny decision on a word only one document has.
@@ -264,11 +297,20 @@ fn a_decision_reprocesses_only_the_documents_it_can_change() {
     assert!(s.iter().all(|(f, st)| (f == "annan.txt") == (st == "published")), "{s:?}");
     assert!(report(&out, &id_of(&out, "annan.txt"), "txt").contains("[MASKERAT]"));
     // An allow decision on a name that only one document masked.
-    ok(&maskera(&["decide", "--out", out.to_str().unwrap(), "--allow", "kontakt1@exempel.invalid", "-q"]));
+    ok(&maskera(&[
+        "decide",
+        "--out",
+        out.to_str().unwrap(),
+        "--allow",
+        "kontakt1@exempel.invalid",
+        "-q",
+    ]));
     ok(&run(&[&input], &out, &["-q"]));
     let s = status(&out);
     assert!(s.iter().all(|(f, st)| (f == "rapport-01.txt") == (st == "published")), "{s:?}");
-    assert!(report(&out, &id_of(&out, "rapport-01.txt"), "txt").contains("kontakt1@exempel.invalid"));
+    assert!(
+        report(&out, &id_of(&out, "rapport-01.txt"), "txt").contains("kontakt1@exempel.invalid")
+    );
     // Nothing changed: nothing is reprocessed.
     ok(&run(&[&input], &out, &["-q"]));
     assert!(status(&out).iter().all(|(_, st)| st == "unchanged"));
@@ -301,7 +343,14 @@ fn the_same_inputs_give_the_same_published_bytes_whatever_the_threads_order_or_l
     let b = shuffled_copy(tmp.path(), "b", &files, 7);
     // Both runs at once (load), one on one thread and one on two.
     let spawn = |input: &Path, out: &Path, j: &str| {
-        Command::new(BIN).arg("run").arg(input).arg("--out").arg(out).args(["-q", "-j", j]).spawn().unwrap()
+        Command::new(BIN)
+            .arg("run")
+            .arg(input)
+            .arg("--out")
+            .arg(out)
+            .args(["-q", "-j", j])
+            .spawn()
+            .unwrap()
     };
     let (oa, ob) = (tmp.path().join("oa"), tmp.path().join("ob"));
     let (mut ca, mut cb) = (spawn(&a, &oa, "1"), spawn(&b, &ob, "2"));

@@ -1,21 +1,12 @@
 //! End-to-end tests of the `maskera` command on the project's fixtures and on hostile
 //! inputs generated here. Each test runs the real binary in a temporary folder.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
 use crate::support::*;
-
-
-
-
-
-
-
-
 
 // --- the main job on the fixtures ---------------------------------------------------
 
@@ -36,26 +27,38 @@ fn fixtures_are_published_with_every_file_and_no_email() {
             let p = out.join("public/reports").join(format!("{id}.{ext}"));
             let bytes = std::fs::read(&p).unwrap_or_else(|_| panic!("{ext} missing for {source}"));
             let text = String::from_utf8_lossy(&bytes).to_lowercase();
-            assert!(!text.contains("@ekby.example.se") && !text.contains("@kommun.example.org"), "e-mail in .{ext}");
+            assert!(
+                !text.contains("@ekby.example.se") && !text.contains("@kommun.example.org"),
+                "e-mail in .{ext}"
+            );
             assert!(!text.contains("fixtures/"), "source path in .{ext}");
         }
-        let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
+        let txt =
+            std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
         assert!(txt.contains("[E-POST]"), "{source}: placeholder missing");
-        assert!(txt.contains("förvaltning") || txt.contains("Verksamhetsområde"), "{source}: å/ä/ö lost");
-        let html = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.html"))).unwrap();
+        assert!(
+            txt.contains("förvaltning") || txt.contains("Verksamhetsområde"),
+            "{source}: å/ä/ö lost"
+        );
+        let html =
+            std::fs::read_to_string(out.join("public/reports").join(format!("{id}.html"))).unwrap();
         assert!(html.contains("<html lang=\"sv\">") && html.contains("class=\"mask\""));
-        let json: Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("public/reports").join(format!("{id}.json"))).unwrap())
-                .unwrap();
+        let json: Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join("public/reports").join(format!("{id}.json")))
+                .unwrap(),
+        )
+        .unwrap();
         assert!(json["fields"].is_object());
         assert_eq!(json["redactions"]["EMAIL"], e["counts"]["EMAIL"]);
     }
     // The Windows-1252 and UTF-16 files decode with their Swedish letters intact.
     let cp = entry_for(&m, "utredning-cp1252.txt")["id"].as_str().unwrap().to_string();
-    let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{cp}.txt"))).unwrap();
+    let txt =
+        std::fs::read_to_string(out.join("public/reports").join(format!("{cp}.txt"))).unwrap();
     assert!(txt.contains("Utredning av händelse – obehörig åtkomst"));
     let u16 = entry_for(&m, "rapport-utf16.txt")["id"].as_str().unwrap().to_string();
-    let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{u16}.txt"))).unwrap();
+    let txt =
+        std::fs::read_to_string(out.join("public/reports").join(format!("{u16}.txt"))).unwrap();
     assert!(txt.contains("vård- och omsorgsförvaltningen"));
 }
 
@@ -77,13 +80,18 @@ fn a_rerun_skips_unchanged_inputs_and_a_change_is_reprocessed() {
     assert_eq!(first, second);
     // Change one input: it is published again under a new id, the old files are gone.
     let old_id = entry_for(&m, "rapport-utf8.txt")["id"].as_str().unwrap().to_string();
-    std::fs::write(input.join("rapport-utf8.txt"), "Ny rapport\n\nKontakt: ny.person@example.se\n").unwrap();
+    std::fs::write(input.join("rapport-utf8.txt"), "Ny rapport\n\nKontakt: ny.person@example.se\n")
+        .unwrap();
     assert_eq!(run(&[&input], &out, &["-q"]).status.code(), Some(0));
     let m = manifest(&out);
     assert_eq!(entry_for(&m, "rapport-utf8.txt")["status"], "published");
     assert_eq!(entry_for(&m, "utredning.pdf")["status"], "unchanged");
     assert!(!out.join("public/reports").join(format!("{old_id}.txt")).exists());
-    assert_eq!(published_files(&out).len(), 11, "five files and the masked copy of the PDF, five of the text");
+    assert_eq!(
+        published_files(&out).len(),
+        11,
+        "five files and the masked copy of the PDF, five of the text"
+    );
 }
 
 #[test]
@@ -92,14 +100,20 @@ fn output_is_deterministic_across_threads_and_input_order() {
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
     let f = fixtures();
-    let files: Vec<PathBuf> = ["utredning.pdf", "rapport-utf8.txt", "rapport-utf16.txt"].iter().map(|n| f.join(n)).collect();
+    let files: Vec<PathBuf> = ["utredning.pdf", "rapport-utf8.txt", "rapport-utf16.txt"]
+        .iter()
+        .map(|n| f.join(n))
+        .collect();
     let fwd: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let rev: Vec<&Path> = files.iter().rev().map(PathBuf::as_path).collect();
     assert_eq!(run(&fwd, &a, &["-q", "-j", "1"]).status.code(), Some(0));
     assert_eq!(run(&rev, &b, &["-q", "-j", "4"]).status.code(), Some(0));
     let pa = published_files(&a);
     let pb = published_files(&b);
-    assert_eq!(pa.iter().map(|p| p.file_name()).collect::<Vec<_>>(), pb.iter().map(|p| p.file_name()).collect::<Vec<_>>());
+    assert_eq!(
+        pa.iter().map(|p| p.file_name()).collect::<Vec<_>>(),
+        pb.iter().map(|p| p.file_name()).collect::<Vec<_>>()
+    );
     for (x, y) in pa.iter().zip(&pb) {
         assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{} differs", x.display());
     }
@@ -127,18 +141,31 @@ fn republished_pdf_matches_the_text_and_has_no_source_metadata() {
     for e in manifest(&out).values() {
         let id = e["id"].as_str().unwrap();
         let pdf = out.join("public/reports").join(format!("{id}.pdf"));
-        let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
-        let extracted = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&pdf).arg("-").output().unwrap();
+        let txt =
+            std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
+        let extracted =
+            Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&pdf).arg("-").output().unwrap();
         assert!(extracted.status.success());
         let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-        assert_eq!(squash(&String::from_utf8_lossy(&extracted.stdout)), squash(&txt), "pdftotext of {id}.pdf");
+        assert_eq!(
+            squash(&String::from_utf8_lossy(&extracted.stdout)),
+            squash(&txt),
+            "pdftotext of {id}.pdf"
+        );
         let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
         let info = String::from_utf8_lossy(&info.stdout);
-        assert!(!info.contains("Author") && !info.contains("Title:") && !info.contains("Pettersén"), "{info}");
+        assert!(
+            !info.contains("Author") && !info.contains("Title:") && !info.contains("Pettersén"),
+            "{info}"
+        );
         assert!(info.contains("A4"), "{info}");
         if require_tool("qpdf", &["--version"]) {
             let check = Command::new("qpdf").arg("--check").arg(&pdf).output().unwrap();
-            assert!(check.status.success(), "qpdf --check: {}", String::from_utf8_lossy(&check.stdout));
+            assert!(
+                check.status.success(),
+                "qpdf --check: {}",
+                String::from_utf8_lossy(&check.stdout)
+            );
         }
     }
 }
@@ -154,12 +181,18 @@ fn pdf_with(objects: &[String]) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offs {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -188,7 +221,8 @@ fn hostile_inputs_never_stop_the_batch() {
     w("good.pdf", &text_pdf("Rapport om en handelse (kontakt a.b@example.se)"));
     // hostile ones
     w("empty.pdf", b"");
-    let noise: Vec<u8> = (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
+    let noise: Vec<u8> =
+        (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8).collect();
     w("random.bin", &noise);
     let good = text_pdf("Avklippt fil");
     w("truncated.pdf", &good[..good.len() / 3]);
@@ -198,18 +232,17 @@ fn hostile_inputs_never_stop_the_batch() {
     w("text-named.pdf", "Det här är egentligen text.\n\nMejla x.y@example.se\n".as_bytes());
     w(
         "zero-pages.pdf",
-        &pdf_with(&["<< /Type /Catalog /Pages 2 0 R >>".into(), "<< /Type /Pages /Kids [] /Count 0 >>".into()]),
+        &pdf_with(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [] /Count 0 >>".into(),
+        ]),
     );
     let mut broken = text_pdf("Trasig korsreferens");
     let at = broken.windows(5).rposition(|x| x == b"xref\n").unwrap();
     broken.truncate(at);
     broken.extend_from_slice(b"xref\nnonsense\ntrailer\n<<>>\nstartxref\n123456\n%%EOF\n");
     w("broken-xref.pdf", &broken);
-    let nested = format!(
-        "{}{}",
-        "[".repeat(200_000),
-        "]".repeat(200_000)
-    );
+    let nested = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
     w(
         "nested.pdf",
         &pdf_with(&[
@@ -230,16 +263,19 @@ fn hostile_inputs_never_stop_the_batch() {
         let mut bomb = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n".to_vec();
         bomb.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
         bomb.extend_from_slice(b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>\nendobj\n");
-        bomb.extend_from_slice(format!("4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n", z.len()).as_bytes());
+        bomb.extend_from_slice(
+            format!("4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n", z.len()).as_bytes(),
+        );
         bomb.extend_from_slice(&z);
         bomb.extend_from_slice(b"\nendstream\nendobj\n");
         w("bomb.pdf", &bomb);
     }
     // A text file in an unexpected encoding: UTF-16 big-endian without a byte-order mark.
-    let be: Vec<u8> = "Rapport\n\nHändelsen gällde e-post till fel mottagare: ut16.person@example.se\n"
-        .encode_utf16()
-        .flat_map(|u| u.to_be_bytes())
-        .collect();
+    let be: Vec<u8> =
+        "Rapport\n\nHändelsen gällde e-post till fel mottagare: ut16.person@example.se\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
     w("utf16be.txt", &be);
     // A symbolic link loop inside the input folder.
     #[cfg(unix)]
@@ -258,15 +294,28 @@ fn hostile_inputs_never_stop_the_batch() {
                 .unwrap()
                 .success()
         };
-        have_qpdf = enc(&["", "agaren", "256"], "owner-only.pdf") && enc(&["hemligt", "agaren", "256"], "user-password.pdf");
+        have_qpdf = enc(&["", "agaren", "256"], "owner-only.pdf")
+            && enc(&["hemligt", "agaren", "256"], "user-password.pdf");
     }
     let out = tmp.path().join("out");
     let o = run(&[&dir], &out, &[]);
-    assert_eq!(o.status.code(), Some(1), "some inputs failed: exit 1; stderr {}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "some inputs failed: exit 1; stderr {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let m = manifest(&out);
     let status = |f: &str| entry_for(&m, f)["status"].as_str().unwrap().to_string();
     let error = |f: &str| entry_for(&m, f)["error"].as_str().unwrap_or("").to_string();
-    for f in ["a/rapport.txt", "b/rapport.txt", "good.pdf", "text-named.pdf", "broken-xref.pdf", "truncated-before-xref.pdf"] {
+    for f in [
+        "a/rapport.txt",
+        "b/rapport.txt",
+        "good.pdf",
+        "text-named.pdf",
+        "broken-xref.pdf",
+        "truncated-before-xref.pdf",
+    ] {
         assert_eq!(status(f), "published", "{f}: {}", error(f));
     }
     assert_ne!(entry_for(&m, "a/rapport.txt")["id"], entry_for(&m, "b/rapport.txt")["id"]);
@@ -283,7 +332,11 @@ fn hostile_inputs_never_stop_the_batch() {
     assert!(!error("nested.pdf").is_empty());
     if have_qpdf {
         assert_eq!(status("owner-only.pdf"), "published", "{}", error("owner-only.pdf"));
-        assert!(error("user-password.pdf").contains("user password"), "{}", error("user-password.pdf"));
+        assert!(
+            error("user-password.pdf").contains("user password"),
+            "{}",
+            error("user-password.pdf")
+        );
     } else {
         eprintln!("skipped the encrypted cases: qpdf not installed");
     }
@@ -342,8 +395,10 @@ fn json_logs_are_one_object_per_line() {
     let tmp = tempfile::tempdir().unwrap();
     let o = run(&[&fixtures()], &tmp.path().join("out"), &["--log-format", "json"]);
     assert_eq!(o.status.code(), Some(0));
-    let lines: Vec<Value> =
-        String::from_utf8_lossy(&o.stderr).lines().map(|l| serde_json::from_str(l).expect("JSON log line")).collect();
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON log line"))
+        .collect();
     assert_eq!(lines.iter().filter(|l| l["event"] == "document").count(), 6);
     assert_eq!(lines.last().unwrap()["event"], "summary");
     assert_eq!(lines.last().unwrap()["published"], 6);
@@ -365,18 +420,23 @@ fn usage_and_configuration_errors_exit_2() {
 fn configuration_allow_and_deny_lists_apply() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("maskera.toml");
-    std::fs::write(&cfg, "allow = [\"linnea.vassgard@ekby.example.se\"]\ndeny = [\"Ekby kommun\"]\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "allow = [\"linnea.vassgard@ekby.example.se\"]\ndeny = [\"Ekby kommun\"]\n",
+    )
+    .unwrap();
     let out = tmp.path().join("out");
-    let o = run(&[&fixtures().join("rapport-utf8.txt")], &out, &["--config", cfg.to_str().unwrap()]);
+    let o =
+        run(&[&fixtures().join("rapport-utf8.txt")], &out, &["--config", cfg.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let id = manifest(&out).values().next().unwrap()["id"].as_str().unwrap().to_string();
-    let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
+    let txt =
+        std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
     assert!(txt.contains("linnea.vassgard@ekby.example.se"));
     assert!(txt.contains("[MASKERAT], vård- och omsorgsförvaltningen"));
 }
 
 // --- crash safety -------------------------------------------------------------------
-
 
 #[test]
 fn a_run_killed_at_any_moment_is_finished_by_the_next_run() {
@@ -391,7 +451,9 @@ fn a_run_killed_at_any_moment_is_finished_by_the_next_run() {
             b.extend_from_slice(format!("%{i}\n").as_bytes());
             std::fs::write(input.join(format!("r{i:03}.pdf")), b).unwrap();
         } else {
-            let text = format!("Rapport {i}\n\nHändelsen rapporterades av handläggare nummer {i}, kontakt h{i}@example.se.\n");
+            let text = format!(
+                "Rapport {i}\n\nHändelsen rapporterades av handläggare nummer {i}, kontakt h{i}@example.se.\n"
+            );
             std::fs::write(input.join(format!("r{i:03}.txt")), text).unwrap();
         }
     }
@@ -400,7 +462,14 @@ fn a_run_killed_at_any_moment_is_finished_by_the_next_run() {
     let want = tree(&reference.join("public"));
     for delay_ms in [5u64, 40, 120, 300] {
         let out = tmp.path().join(format!("killed-{delay_ms}"));
-        let mut child = Command::new(BIN).arg("run").arg(&input).arg("--out").arg(&out).arg("-q").spawn().unwrap();
+        let mut child = Command::new(BIN)
+            .arg("run")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .spawn()
+            .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
@@ -425,7 +494,13 @@ fn a_run_killed_at_any_moment_is_finished_by_the_next_run() {
 fn planted_personal_data_reaches_no_published_file_and_no_log() {
     // Invented person, Skatteverket test personnummer, invented e-mail address.
     let name_parts = ["Vilgot", "Strandqvist"];
-    let values = ["Vilgot", "Strandqvist", "vilgot.strandqvist@exempel.invalid", "19121212-1212", "121212-1212"];
+    let values = [
+        "Vilgot",
+        "Strandqvist",
+        "vilgot.strandqvist@exempel.invalid",
+        "19121212-1212",
+        "121212-1212",
+    ];
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("in");
     std::fs::create_dir(&dir).unwrap();
@@ -459,18 +534,30 @@ Vilgot Strandqvist\nHandläggare\n";
     let logs = String::from_utf8_lossy(&o.stderr).to_string();
     let mut readable = vec![("log".to_string(), logs)];
     for p in published_files(&out).into_iter().chain(
-        std::fs::read_dir(out.join("public/summary")).into_iter().flatten().flatten().map(|e| e.path()),
+        std::fs::read_dir(out.join("public/summary"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path()),
     ) {
         let name = p.display().to_string();
         readable.push((name.clone(), name.clone()));
         if p.extension().is_some_and(|e| e == "pdf") {
             if require_tool("pdftotext", &["-v"]) {
-                let t = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&p).arg("-").output().unwrap();
+                let t = Command::new("pdftotext")
+                    .args(["-enc", "UTF-8"])
+                    .arg(&p)
+                    .arg("-")
+                    .output()
+                    .unwrap();
                 readable.push((name.clone(), String::from_utf8_lossy(&t.stdout).to_string()));
                 let i = Command::new("pdfinfo").arg(&p).output().unwrap();
                 readable.push((name.clone(), String::from_utf8_lossy(&i.stdout).to_string()));
             }
-            readable.push((name.clone(), String::from_utf8_lossy(&std::fs::read(&p).unwrap()).to_string()));
+            readable.push((
+                name.clone(),
+                String::from_utf8_lossy(&std::fs::read(&p).unwrap()).to_string(),
+            ));
         } else {
             readable.push((name, std::fs::read_to_string(&p).unwrap()));
         }

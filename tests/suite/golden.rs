@@ -15,7 +15,10 @@ fn fixtures_publish_the_golden_files() {
     let mut digests = Vec::new();
     for (source, e) in manifest(&out) {
         let name = Path::new(&source).file_name().unwrap().to_string_lossy().to_string();
-        let stem: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+        let stem: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .collect();
         let id = e["id"].as_str().unwrap();
         for ext in ["txt", "md", "html", "json"] {
             insta::assert_snapshot!(format!("{stem}.{ext}"), report(&out, id, ext));

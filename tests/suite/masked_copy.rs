@@ -49,10 +49,7 @@ fn pdf(objects: &[String], info: Option<usize>) -> Vec<u8> {
 }
 
 fn stream(dict: &str, data: &str) -> String {
-    format!(
-        "<< {dict} /Length {} >>\nstream\n{data}\nendstream",
-        data.len()
-    )
+    format!("<< {dict} /Length {} >>\nstream\n{data}\nendstream", data.len())
 }
 
 /// One page with a visible report (a name and a phone number in it), the planted name in
@@ -66,17 +63,10 @@ fn planted_pdf() -> Vec<u8> {
     ];
     let mut content = String::new();
     for (i, l) in lines.iter().enumerate() {
-        content.push_str(&format!(
-            "BT /F1 12 Tf 72 {} Td ({l}) Tj ET\n",
-            720 - 24 * i as i32
-        ));
+        content.push_str(&format!("BT /F1 12 Tf 72 {} Td ({l}) Tj ET\n", 720 - 24 * i as i32));
     }
-    content.push_str(&format!(
-        "BT 3 Tr /F1 12 Tf 72 560 Td (Dold uppgift: {PLANTED}) Tj ET\n"
-    ));
-    content.push_str(&format!(
-        "BT 1 1 1 rg /F1 12 Tf 72 540 Td (Vit uppgift: {PLANTED}) Tj ET\n"
-    ));
+    content.push_str(&format!("BT 3 Tr /F1 12 Tf 72 560 Td (Dold uppgift: {PLANTED}) Tj ET\n"));
+    content.push_str(&format!("BT 1 1 1 rg /F1 12 Tf 72 540 Td (Vit uppgift: {PLANTED}) Tj ET\n"));
     let appearance = format!("BT /F1 12 Tf 2 4 Td ({PLANTED}) Tj ET");
     let xmp = format!(
         "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><dc:creator>{PLANTED}</dc:creator></x:xmpmeta>"
@@ -115,9 +105,10 @@ fn inflated(bytes: &[u8]) -> String {
     let mut all = String::from_utf8_lossy(bytes).to_string();
     for o in doc.objects.values() {
         if let lopdf::Object::Stream(s) = o
-            && let Ok(d) = s.decompressed_content() {
-                all.push_str(&String::from_utf8_lossy(&d));
-            }
+            && let Ok(d) = s.decompressed_content()
+        {
+            all.push_str(&String::from_utf8_lossy(&d));
+        }
     }
     all
 }
@@ -162,12 +153,8 @@ fn ocr(pdf: &Path, dir: &Path) -> String {
         .collect();
     pages.sort();
     for p in pages {
-        let o = Command::new("tesseract")
-            .arg(&p)
-            .arg("stdout")
-            .args(["-l", "swe"])
-            .output()
-            .unwrap();
+        let o =
+            Command::new("tesseract").arg(&p).arg("stdout").args(["-l", "swe"]).output().unwrap();
         text.push_str(&String::from_utf8_lossy(&o.stdout));
     }
     text
@@ -182,19 +169,12 @@ fn a_planted_name_is_nowhere_in_the_masked_copy() {
     let out = d.path().join("out");
     let o = run(&input, &out, &[]);
     let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
-    assert!(
-        o.status.success(),
-        "{}\n{manifest}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}\n{manifest}", String::from_utf8_lossy(&o.stderr));
     let copy = copy_of(&out);
     let bytes = std::fs::read(&copy).unwrap();
     let everything = inflated(&bytes).to_lowercase();
     for needle in [PLANTED, "Wennerholm", VISIBLE, "Lindqvist", "070-123"] {
-        assert!(
-            !everything.contains(&needle.to_lowercase()),
-            "{needle} in the copy's bytes"
-        );
+        assert!(!everything.contains(&needle.to_lowercase()), "{needle} in the copy's bytes");
     }
     let doc = lopdf::Document::load_mem(&bytes).unwrap();
     assert_eq!(doc.get_pages().len(), 1);
@@ -204,31 +184,14 @@ fn a_planted_name_is_nowhere_in_the_masked_copy() {
     assert!(!everything.contains("/annots") && !everything.contains("xmpmeta"));
     // The legal ground is printed in the boxes, the statement on the margin.
     assert!(everything.contains("(osl 26:1)"), "no ground label");
-    assert!(
-        everything.contains("maskerad kopia"),
-        "no masking statement"
-    );
+    assert!(everything.contains("maskerad kopia"), "no masking statement");
     if tool("pdftotext", "-v") {
-        let layer = Command::new("pdftotext")
-            .arg(&copy)
-            .arg("-")
-            .output()
-            .unwrap();
+        let layer = Command::new("pdftotext").arg(&copy).arg("-").output().unwrap();
         let layer = String::from_utf8_lossy(&layer.stdout);
-        assert!(
-            !layer.contains("Wennerholm") && !layer.contains("Lindqvist"),
-            "{layer}"
-        );
-        let info = Command::new("pdfinfo")
-            .arg("-meta")
-            .arg(&copy)
-            .output()
-            .unwrap();
+        assert!(!layer.contains("Wennerholm") && !layer.contains("Lindqvist"), "{layer}");
+        let info = Command::new("pdfinfo").arg("-meta").arg(&copy).output().unwrap();
         let info = String::from_utf8_lossy(&info.stdout);
-        assert!(
-            !info.contains("Wennerholm") && !info.contains("Author"),
-            "{info}"
-        );
+        assert!(!info.contains("Wennerholm") && !info.contains("Author"), "{info}");
     }
     if tool("pdftoppm", "-v") && tool("tesseract", "--version") {
         let work = d.path().join("ocr");
@@ -239,10 +202,7 @@ fn a_planted_name_is_nowhere_in_the_masked_copy() {
             "the copy is not readable: {read}"
         );
         for needle in ["Wennerholm", "Lindqvist", "Karin", "070"] {
-            assert!(
-                !read.contains(needle),
-                "{needle} can be read off the copy: {read}"
-            );
+            assert!(!read.contains(needle), "{needle} can be read off the copy: {read}");
         }
     }
 }
@@ -258,11 +218,7 @@ fn copies_are_deterministic_and_can_be_turned_off() {
     assert!(run(&input, &out, &[]).status.success());
     let first = std::fs::read(copy_of(&out)).unwrap();
     assert!(run(&input, &out, &["--force"]).status.success());
-    assert_eq!(
-        first,
-        std::fs::read(copy_of(&out)).unwrap(),
-        "a rerun wrote a different copy"
-    );
+    assert_eq!(first, std::fs::read(copy_of(&out)).unwrap(), "a rerun wrote a different copy");
     // Text inputs get none: one copy for two published reports.
     let copies = std::fs::read_dir(out.join("public/reports"))
         .unwrap()
@@ -277,10 +233,7 @@ fn copies_are_deterministic_and_can_be_turned_off() {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().to_string())
         .collect();
-    assert!(
-        !names.iter().any(|n| n.ends_with(".masked.pdf")),
-        "{names:?}"
-    );
+    assert!(!names.iter().any(|n| n.ends_with(".masked.pdf")), "{names:?}");
     assert_eq!(names.len(), 10, "{names:?}");
 }
 
@@ -290,10 +243,8 @@ fn a_page_that_cannot_be_rendered_fails_the_document_naming_the_page() {
     let input = d.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
     // Page 2 draws an image whose JPEG data is garbage.
-    let page_text = stream(
-        "",
-        "BT /F1 12 Tf 72 720 Td (Rapport om en handelse i hemtjansten) Tj ET",
-    );
+    let page_text =
+        stream("", "BT /F1 12 Tf 72 720 Td (Rapport om en handelse i hemtjansten) Tj ET");
     let objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         "<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>".to_string(),
@@ -311,22 +262,12 @@ fn a_page_that_cannot_be_rendered_fails_the_document_naming_the_page() {
     let o = run(&input, &out, &[]);
     assert_eq!(o.status.code(), Some(1));
     let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
+    assert!(manifest.contains("masked copy: page 2 cannot be rendered"), "{manifest}");
     assert!(
-        manifest.contains("masked copy: page 2 cannot be rendered"),
-        "{manifest}"
-    );
-    assert!(
-        std::fs::read_dir(out.join("public/reports"))
-            .unwrap()
-            .next()
-            .is_none(),
+        std::fs::read_dir(out.join("public/reports")).unwrap().next().is_none(),
         "something was published"
     );
     // Without the copy the text publishes.
     let o = run(&input, &out, &["--no-masked-copy"]);
-    assert!(
-        o.status.success(),
-        "{}",
-        std::fs::read_to_string(out.join("manifest.jsonl")).unwrap()
-    );
+    assert!(o.status.success(), "{}", std::fs::read_to_string(out.join("manifest.jsonl")).unwrap());
 }

@@ -13,18 +13,27 @@ fn publish(fixture: &str) -> (serde_json::Value, String) {
     let tmp = tempfile::tempdir().unwrap();
     let input = fixtures().join(fixture);
     let out = tmp.path().join("out");
-    let o = Command::new(BIN).arg("run").arg(&input).arg("--out").arg(&out).arg("--quiet").output().unwrap();
+    let o = Command::new(BIN)
+        .arg("run")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .output()
+        .unwrap();
     let manifest = std::fs::read_to_string(out.join("manifest.jsonl")).unwrap();
     let entry: serde_json::Value = serde_json::from_str(manifest.lines().next().unwrap()).unwrap();
     assert_eq!(o.status.code(), Some(0), "{entry}");
     let id = entry["id"].as_str().unwrap();
-    let txt = std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
+    let txt =
+        std::fs::read_to_string(out.join("public/reports").join(format!("{id}.txt"))).unwrap();
     (entry, txt)
 }
 
 /// The placeholder standing where `before` is followed by `after` in the published text.
 fn placeholder_between(txt: &str, before: &str, after: &str) -> String {
-    let start = txt.find(before).unwrap_or_else(|| panic!("{before:?} not in {txt}")) + before.len();
+    let start =
+        txt.find(before).unwrap_or_else(|| panic!("{before:?} not in {txt}")) + before.len();
     let rest = &txt[start..];
     let end = rest.find(after).unwrap_or_else(|| panic!("{after:?} not after {before:?} in {txt}"));
     rest[..end].trim().to_string()
@@ -36,10 +45,34 @@ fn every_name_form_is_masked_and_every_word_kept() {
     assert_eq!(entry["status"], "published");
     // No name of the fixture is readable, in any form.
     for name in [
-        "Oksana", "Hrytsenko", "Wennerholm", "Gunvor", "Halonen", "HALONEN", "Tuulikki", "Signy",
-        "Þórsdóttir", "Hrafnhildur", "Östen", "Quist", "Amadou", "Jelena", "Mihajlović", "Thanawat",
-        "Srisuk", "Ghorbani", "Ottilia", "Ruuth", "Beatrice", "Essen", "Björn Ek", "Viola Lind",
-        "/ TH", "Sign. OH", "91 64 31 25", "99461800",
+        "Oksana",
+        "Hrytsenko",
+        "Wennerholm",
+        "Gunvor",
+        "Halonen",
+        "HALONEN",
+        "Tuulikki",
+        "Signy",
+        "Þórsdóttir",
+        "Hrafnhildur",
+        "Östen",
+        "Quist",
+        "Amadou",
+        "Jelena",
+        "Mihajlović",
+        "Thanawat",
+        "Srisuk",
+        "Ghorbani",
+        "Ottilia",
+        "Ruuth",
+        "Beatrice",
+        "Essen",
+        "Björn Ek",
+        "Viola Lind",
+        "/ TH",
+        "Sign. OH",
+        "91 64 31 25",
+        "99461800",
     ] {
         assert!(!txt.contains(name), "{name} readable in:\n{txt}");
     }
@@ -78,5 +111,8 @@ fn a_person_keeps_one_number_in_every_form() {
     let child = placeholder_between(&txt, "kom från ", " skola");
     assert_eq!(placeholder_between(&txt, "där ", " går"), child);
     // Two persons sharing a surname that is a word are two persons.
-    assert_ne!(placeholder_between(&txt, "sekreterare [X] ", "\n"), placeholder_between(&txt, " och ", " hade"));
+    assert_ne!(
+        placeholder_between(&txt, "sekreterare [X] ", "\n"),
+        placeholder_between(&txt, " och ", " hade")
+    );
 }

@@ -35,7 +35,6 @@ const SENTENCE_1: &str = "Personalen på äldreboendet märkte att dörren till 
 const SENTENCE_2: &str = "Händelsen anmäldes samma kväll och åtgärder vidtogs på förmiddagen.";
 const BORN_TEXT: &str = "Sammanfattning av utredningen om bemanningen i hemtjänsten.";
 
-
 /// A text string in WinAnsiEncoding, as a PDF literal (Swedish letters as octal escapes).
 fn winansi_literal(s: &str) -> String {
     s.chars()
@@ -87,7 +86,10 @@ fn build_pdf(pages: Vec<TestPage>) -> Vec<u8> {
         kids.push(doc.add_object(page).into());
     }
     let count = kids.len() as i64;
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
     let mut out = Vec::new();
@@ -100,11 +102,18 @@ fn text_page(lines: &[&str], size: i32) -> TestPage {
     let mut content = String::new();
     let mut y = 760;
     for line in lines {
-        content.push_str(&format!("BT /F1 {size} Tf 60 {y} Td ({}) Tj ET\n", winansi_literal(line)));
+        content
+            .push_str(&format!("BT /F1 {size} Tf 60 {y} Td ({}) Tj ET\n", winansi_literal(line)));
         y -= size * 2;
     }
     let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
-    TestPage { content: content.into_bytes(), resources: dictionary! { "Font" => dictionary! { "F1" => font } }, image: None, rotate: None, size: (595, 842) }
+    TestPage {
+        content: content.into_bytes(),
+        resources: dictionary! { "Font" => dictionary! { "F1" => font } },
+        image: None,
+        rotate: None,
+        size: (595, 842),
+    }
 }
 
 /// Width, height and colour components from a JPEG's SOF marker.
@@ -142,7 +151,13 @@ fn scan_page(jpeg: Vec<u8>, turned: bool) -> TestPage {
     } else {
         (b"q 595 0 0 842 0 0 cm /Im0 Do Q", None, (595, 842))
     };
-    TestPage { content: content.to_vec(), resources: dictionary! {}, image: Some(image), rotate, size }
+    TestPage {
+        content: content.to_vec(),
+        resources: dictionary! {},
+        image: Some(image),
+        rotate,
+        size,
+    }
 }
 
 /// Rasterise page 1 of a PDF to a greyscale JPEG, as a scanner would deliver it.
@@ -161,13 +176,9 @@ fn scan_with_pdftoppm(pdf: &[u8], dir: &Path) -> Vec<u8> {
     std::fs::read(base.with_extension("jpg")).unwrap()
 }
 
-
-
-
-
-
 /// Words with å/ä/ö that must come out of OCR exactly.
-const DIACRITIC_WORDS: [&str; 8] = ["på", "äldreboendet", "märkte", "dörren", "förrådet", "öppen", "anmäldes", "åtgärder"];
+const DIACRITIC_WORDS: [&str; 8] =
+    ["på", "äldreboendet", "märkte", "dörren", "förrådet", "öppen", "anmäldes", "åtgärder"];
 
 // A scanned document, a mixed document and a rotated scan: OCR'd page by page with the
 // Swedish model, recorded in the manifest and the report JSON.
@@ -181,9 +192,13 @@ fn scanned_pages_are_ocrd_in_swedish() {
     std::fs::create_dir_all(&inputs).unwrap();
     let text_pdf = build_pdf(vec![text_page(&[SENTENCE_1, SENTENCE_2], 14)]);
     let jpeg = scan_with_pdftoppm(&text_pdf, dir.path());
-    std::fs::write(inputs.join("scan.pdf"), build_pdf(vec![scan_page(jpeg.clone(), false)])).unwrap();
-    std::fs::write(inputs.join("mixed.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12), scan_page(jpeg.clone(), false)]))
+    std::fs::write(inputs.join("scan.pdf"), build_pdf(vec![scan_page(jpeg.clone(), false)]))
         .unwrap();
+    std::fs::write(
+        inputs.join("mixed.pdf"),
+        build_pdf(vec![text_page(&[BORN_TEXT], 12), scan_page(jpeg.clone(), false)]),
+    )
+    .unwrap();
     // Stored on its side and turned upright by /Rotate: must be rasterised, not passed through.
     std::fs::write(inputs.join("rotated.pdf"), build_pdf(vec![scan_page(jpeg, true)])).unwrap();
 
@@ -216,7 +231,11 @@ fn scanned_pages_are_ocrd_in_swedish() {
     // No page image is left behind, under public/ or anywhere in the output.
     for f in files_under(&out) {
         let ext = f.extension().and_then(|e| e.to_str()).unwrap_or_default().to_string();
-        assert!(!["jpg", "pgm", "ppm", "png"].contains(&ext.as_str()), "page image left: {}", f.display());
+        assert!(
+            !["jpg", "pgm", "ppm", "png"].contains(&ext.as_str()),
+            "page image left: {}",
+            f.display()
+        );
     }
 }
 
@@ -235,13 +254,20 @@ fn missing_engine_fails_only_the_scanned_document() {
         },
         vec![128u8; 256],
     );
-    let scan = TestPage { content: b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(), resources: dictionary! {}, image: Some(image), rotate: None, size: (595, 842) };
+    let scan = TestPage {
+        content: b"q 595 0 0 842 0 0 cm /Im0 Do Q".to_vec(),
+        resources: dictionary! {},
+        image: Some(image),
+        rotate: None,
+        size: (595, 842),
+    };
     std::fs::write(inputs.join("scan.pdf"), build_pdf(vec![scan])).unwrap();
     std::fs::write(inputs.join("born.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12)])).unwrap();
     std::fs::write(inputs.join("note.txt"), "Anteckning om uppföljningen av ärendet.\n").unwrap();
 
     let out = dir.path().join("out");
-    let result = run_maskera(&inputs, &out, &[("MASKERA_TESSERACT", "/nonexistent/maskera-test/tesseract")]);
+    let result =
+        run_maskera(&inputs, &out, &[("MASKERA_TESSERACT", "/nonexistent/maskera-test/tesseract")]);
     assert_eq!(result.status.code(), Some(1), "one failed input gives exit status 1");
     let entries = manifest(&out);
     let scan = entry(&entries, "scan.pdf");
@@ -256,7 +282,9 @@ fn missing_engine_fails_only_the_scanned_document() {
 fn layered_scan(lines: &[&str], layer: &str, dir: &Path) -> TestPage {
     let jpeg = scan_with_pdftoppm(&build_pdf(vec![text_page(lines, 14)]), dir);
     let mut page = scan_page(jpeg, false);
-    page.content.extend_from_slice(format!("\nBT 3 Tr /F1 12 Tf 60 700 Td ({}) Tj ET", winansi_literal(layer)).as_bytes());
+    page.content.extend_from_slice(
+        format!("\nBT 3 Tr /F1 12 Tf 60 700 Td ({}) Tj ET", winansi_literal(layer)).as_bytes(),
+    );
     let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
     page.resources.set("Font", dictionary! { "F1" => font });
     page
@@ -268,13 +296,19 @@ Handelsen anmaldes samma kvall och atgarder vidtogs pa férmiddagen.";
 const ENGLISH_1: &str = "The staff at the care home noticed that the storeroom door was open.";
 const ENGLISH_2: &str = "The incident was reported the same evening and measures were taken.";
 
-fn run_with(inputs: &Path, out: &Path, args: &[&str], envs: &[(&str, &str)]) -> std::process::Output {
+fn run_with(
+    inputs: &Path,
+    out: &Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> std::process::Output {
     let args: Vec<&str> = std::iter::once("--quiet").chain(args.iter().copied()).collect();
     crate::support::run_with_env(&[inputs], out, &args, envs)
 }
 
 fn review_page(out: &Path, e: &serde_json::Value) -> String {
-    std::fs::read_to_string(out.join("review").join(format!("{}.html", e["id"].as_str().unwrap()))).unwrap()
+    std::fs::read_to_string(out.join("review").join(format!("{}.html", e["id"].as_str().unwrap())))
+        .unwrap()
 }
 
 // Issue 15: by default (`[ocr] reocr = "auto"`) a scan whose invisible OCR layer is damaged
@@ -292,7 +326,8 @@ fn damaged_ocr_layers_are_read_again_and_good_ones_left_alone() {
     std::fs::create_dir_all(&inputs).unwrap();
     let damaged = layered_scan(&[SENTENCE_1, SENTENCE_2], DAMAGED_LAYER, dir.path());
     std::fs::write(inputs.join("damaged.pdf"), build_pdf(vec![damaged])).unwrap();
-    let english = layered_scan(&[ENGLISH_1, ENGLISH_2], &format!("{ENGLISH_1} {ENGLISH_2}"), dir.path());
+    let english =
+        layered_scan(&[ENGLISH_1, ENGLISH_2], &format!("{ENGLISH_1} {ENGLISH_2}"), dir.path());
     std::fs::write(inputs.join("english.pdf"), build_pdf(vec![english])).unwrap();
 
     let out = dir.path().join("auto");
@@ -300,7 +335,10 @@ fn damaged_ocr_layers_are_read_again_and_good_ones_left_alone() {
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     let entries = manifest(&out);
     let e = entry(&entries, "english.pdf");
-    assert!(e.get("ocr_pages").is_none() && e.get("reocr_pages").is_none(), "a good layer is left alone: {e}");
+    assert!(
+        e.get("ocr_pages").is_none() && e.get("reocr_pages").is_none(),
+        "a good layer is left alone: {e}"
+    );
     assert!(report(&out, e, "txt").contains("storeroom door was open"));
     let e = entry(&entries, "damaged.pdf");
     assert_eq!(e["ocr_pages"], serde_json::json!([1]), "{e}");
@@ -315,7 +353,8 @@ fn damaged_ocr_layers_are_read_again_and_good_ones_left_alone() {
     let html = review_page(&out, e);
     assert!(html.contains("id=\"reocr-pages\" data-pages=\"1\""), "the review page names the page");
     assert!(
-        html.contains("<span class=\"fix reocr\" data-before=\"aldreboendet\"") && html.contains(">äldreboendet</span>"),
+        html.contains("<span class=\"fix reocr\" data-before=\"aldreboendet\"")
+            && html.contains(">äldreboendet</span>"),
         "the review page shows the changed word before and after"
     );
 
@@ -323,16 +362,27 @@ fn damaged_ocr_layers_are_read_again_and_good_ones_left_alone() {
     let config = dir.path().join("never.toml");
     std::fs::write(&config, "[ocr]\nreocr = \"never\"\n").unwrap();
     let out = dir.path().join("never");
-    assert!(run_with(&inputs, &out, &["--review", "--config", config.to_str().unwrap()], &[]).status.success());
+    assert!(
+        run_with(&inputs, &out, &["--review", "--config", config.to_str().unwrap()], &[])
+            .status
+            .success()
+    );
     let e = entry(&manifest(&out), "damaged.pdf").clone();
     assert!(e.get("ocr_pages").is_none(), "{e}");
     let json: serde_json::Value = serde_json::from_str(&report(&out, &e, "json")).unwrap();
     assert!(json["ocr"]["repaired_words"].as_u64().unwrap() >= 6, "{}", json["ocr"]);
-    assert!(review_page(&out, &e).contains("<span class=\"fix repair\" data-before=\"aldreboendet\""));
+    assert!(
+        review_page(&out, &e).contains("<span class=\"fix repair\" data-before=\"aldreboendet\"")
+    );
 
     // No Tesseract: repair is the fallback, and the manifest says so.
     let out = dir.path().join("no-engine");
-    let result = run_with(&inputs, &out, &[], &[("MASKERA_TESSERACT", "/nonexistent/maskera-test/tesseract")]);
+    let result = run_with(
+        &inputs,
+        &out,
+        &[],
+        &[("MASKERA_TESSERACT", "/nonexistent/maskera-test/tesseract")],
+    );
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     let e = entry(&manifest(&out), "damaged.pdf").clone();
     assert_eq!(e["status"], "published");
@@ -352,11 +402,16 @@ fn an_unreadable_page_image_keeps_its_layer_or_fails_its_document() {
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).unwrap();
     let blank = scan_with_pdftoppm(&build_pdf(vec![text_page(&[], 14)]), dir.path());
-    std::fs::write(inputs.join("blank.pdf"), build_pdf(vec![text_page(&[BORN_TEXT], 12), scan_page(blank.clone(), false)]))
-        .unwrap();
+    std::fs::write(
+        inputs.join("blank.pdf"),
+        build_pdf(vec![text_page(&[BORN_TEXT], 12), scan_page(blank.clone(), false)]),
+    )
+    .unwrap();
     let mut layered = scan_page(blank, false);
     let layer = winansi_literal(DAMAGED_LAYER);
-    layered.content.extend_from_slice(format!("\nBT 3 Tr /F1 12 Tf 60 700 Td ({layer}) Tj ET").as_bytes());
+    layered
+        .content
+        .extend_from_slice(format!("\nBT 3 Tr /F1 12 Tf 60 700 Td ({layer}) Tj ET").as_bytes());
     let font = dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" };
     layered.resources.set("Font", dictionary! { "F1" => font });
     std::fs::write(inputs.join("layered.pdf"), build_pdf(vec![layered])).unwrap();
@@ -393,10 +448,17 @@ fn ocr_pages_carry_word_boxes_in_page_points() {
         std::fs::write(&path, &pdf).unwrap();
         let work = tempfile::tempdir().unwrap();
         let never = maskera::config::ReocrMode::Never;
-        let planned =
-            maskera::extract::isolate::extract_pdf_in_process(&pdf, &config.limits, Some(work.path()), never).unwrap();
+        let planned = maskera::extract::isolate::extract_pdf_in_process(
+            &pdf,
+            &config.limits,
+            Some(work.path()),
+            never,
+        )
+        .unwrap();
         assert_eq!(planned.ocr.len(), 1);
-        let extracted = maskera::extract::ocr::complete(planned, &path, work.path(), &config.ocr_settings()).unwrap();
+        let extracted =
+            maskera::extract::ocr::complete(planned, &path, work.path(), &config.ocr_settings())
+                .unwrap();
         let page = &extracted.pages[0];
         let g = page.geometry.as_ref().expect("an OCR'd page has word boxes");
         assert_eq!((g.width, g.height), (595.0, 842.0), "turned={turned}");
@@ -406,8 +468,14 @@ fn ocr_pages_carry_word_boxes_in_page_points() {
         let first = &g.words[0];
         assert_eq!(first.text, "Personalen");
         assert!((first.x0 - 60.0).abs() < 4.0, "turned={turned}: {first:?}");
-        assert!(first.y1 > 842.0 - 760.0 - 2.0 && first.y1 < 842.0 - 760.0 + 5.0, "turned={turned}: {first:?}");
-        assert!(first.y1 - first.y0 > 7.0 && first.y1 - first.y0 < 16.0, "turned={turned}: {first:?}");
+        assert!(
+            first.y1 > 842.0 - 760.0 - 2.0 && first.y1 < 842.0 - 760.0 + 5.0,
+            "turned={turned}: {first:?}"
+        );
+        assert!(
+            first.y1 - first.y0 > 7.0 && first.y1 - first.y0 < 16.0,
+            "turned={turned}: {first:?}"
+        );
         // Words of a line run left to right; the second line lies 28 pt lower.
         assert!(g.words.windows(2).take(5).all(|w| w[0].x1 <= w[1].x0 + 1.0), "turned={turned}");
         let second = g.words.iter().find(|w| w.text == "Händelsen").unwrap();

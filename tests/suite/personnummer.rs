@@ -20,7 +20,8 @@ fn load(dir: &Path, file: &str) -> serde_json::Value {
         Ok(t) => t,
         Err(_) => {
             use std::io::Read;
-            let gz = std::fs::File::open(dir.join(format!("{file}.gz"))).expect("test vectors in fixtures");
+            let gz = std::fs::File::open(dir.join(format!("{file}.gz")))
+                .expect("test vectors in fixtures");
             let mut t = String::new();
             flate2::read::GzDecoder::new(gz).read_to_string(&mut t).expect("readable test vectors");
             t
@@ -104,7 +105,8 @@ fn sentences(values: &[String]) -> (String, Vec<(usize, usize)>) {
 /// The values not wholly covered by PERSONNUMMER spans.
 fn unmasked<'a>(detectors: &Detectors, values: &'a [String]) -> Vec<&'a str> {
     let (text, ranges) = sentences(values);
-    let mut spans: Vec<_> = detectors.detect_str(&text).into_iter().filter(|s| s.kind == Kind::Personnummer).collect();
+    let mut spans: Vec<_> =
+        detectors.detect_str(&text).into_iter().filter(|s| s.kind == Kind::Personnummer).collect();
     spans.sort_by_key(|s| (s.start, s.end));
     let mut missed = Vec::new();
     for (v, (s, e)) in values.iter().zip(ranges) {
@@ -130,7 +132,12 @@ fn every_test_personnummer_and_samordningsnummer_is_masked_in_every_form() {
     let mut pins: Vec<String> = Vec::new();
     for file in ["allPins.json", "allCoords.json"] {
         let list = load(&dir, file);
-        pins.extend(list.as_array().expect("a JSON list").iter().map(|p| p.as_str().expect("a string").to_string()));
+        pins.extend(
+            list.as_array()
+                .expect("a JSON list")
+                .iter()
+                .map(|p| p.as_str().expect("a string").to_string()),
+        );
     }
     assert_eq!(pins.len(), 41_129 + 2_264);
     let values: Vec<String> = pins.iter().flat_map(|p| forms(p)).collect();
@@ -176,6 +183,10 @@ fn organisation_numbers_are_kept_unless_configured() {
     assert!(!values.is_empty());
     let keep = Detectors::build(&DetectSettings::default()).unwrap();
     assert_eq!(unmasked(&keep, &values).len(), values.len(), "an organisation number was masked");
-    let mask = Detectors::build(&DetectSettings { keep_organisation_numbers: false, ..DetectSettings::default() }).unwrap();
+    let mask = Detectors::build(&DetectSettings {
+        keep_organisation_numbers: false,
+        ..DetectSettings::default()
+    })
+    .unwrap();
     assert!(unmasked(&mask, &values).is_empty());
 }

@@ -16,7 +16,6 @@ fn run(input: &Path, out: &Path, extra: &[&str]) -> Output {
     crate::support::run(&[input], out, &args)
 }
 
-
 /// A report with an ambiguous name (`Sten`, a given name and a word), a person found by
 /// a form label, and a place the reviewer will deny.
 const REPORT_A: &str = "Rapport enligt lex Sarah\n\nRapportör\nNamn: Tindra Kvarnström\n\nBeskrivning av händelsen\n\n\
@@ -26,9 +25,6 @@ Efter lunch kom Sten till mötet på Solgläntan. Tindra Kvarnström skrev ned v
 /// A second report: the same person, the same place, another person.
 const REPORT_B: &str = "Utredning av händelse\n\nUtredare\nNamn: Tindra Kvarnström\n\nBakgrund\n\n\
 Personalen på Solgläntan larmade. Kontaktperson Rasmus Hjortsberg kallades in.\n";
-
-
-
 
 /// Input folder with both reports.
 fn inputs(root: &Path) -> PathBuf {
@@ -52,7 +48,6 @@ fn ids(out: &Path) -> (String, String) {
     (id("a.txt"), id("b.txt"))
 }
 
-
 /// The opening tag of the review page's `<mark>` around `value`, if any.
 fn mark_of<'a>(html: &'a str, value: &str) -> Option<&'a str> {
     let close = format!(">{value}</mark>");
@@ -60,8 +55,6 @@ fn mark_of<'a>(html: &'a str, value: &str) -> Option<&'a str> {
     let start = html[..end].rfind("<mark ")?;
     Some(&html[start..end + 1])
 }
-
-
 
 // --- review pages and decisions -------------------------------------------------------
 
@@ -76,7 +69,12 @@ fn the_ambiguous_name_is_flagged_then_allowed_and_a_denied_term_is_masked_everyw
     let html = read(&page);
     assert!(html.contains("Innehåller personuppgifter – får inte publiceras"));
     let sten = mark_of(&html, "Sten").expect("Sten highlighted");
-    assert!(sten.contains("data-kind=\"NAME\"") && sten.contains("data-low=\"true\"") && sten.contains("data-status=\"masked\""), "{sten}");
+    assert!(
+        sten.contains("data-kind=\"NAME\"")
+            && sten.contains("data-low=\"true\"")
+            && sten.contains("data-status=\"masked\""),
+        "{sten}"
+    );
     // Doubtful first: the first row of the table is Sten.
     let first_row = html.split("<tbody>").nth(1).unwrap().split("</tr>").next().unwrap();
     assert!(first_row.contains("Sten") && first_row.contains("data-low=\"true\""), "{first_row}");
@@ -110,12 +108,26 @@ fn the_ambiguous_name_is_flagged_then_allowed_and_a_denied_term_is_masked_everyw
             }
         }
         if require_tool("pdftotext", &["-v"]) {
-            let o = Command::new("pdftotext").arg(out.join(format!("public/reports/{id}.pdf"))).arg("-").output().unwrap();
+            let o = Command::new("pdftotext")
+                .arg(out.join(format!("public/reports/{id}.pdf")))
+                .arg("-")
+                .output()
+                .unwrap();
             let pdf = String::from_utf8_lossy(&o.stdout);
-            assert!(pdf.contains("MASKERAT") && !pdf.to_lowercase().contains("solgläntan"), "{pdf}");
+            assert!(
+                pdf.contains("MASKERAT") && !pdf.to_lowercase().contains("solgläntan"),
+                "{pdf}"
+            );
         }
-        let json: Value = serde_json::from_str(&read(&out.join(format!("public/reports/{id}.json")))).unwrap();
-        assert!(json["masking_record"].as_array().unwrap().iter().any(|e| e["kind"] == "OTHER" && e["count"] == 1));
+        let json: Value =
+            serde_json::from_str(&read(&out.join(format!("public/reports/{id}.json")))).unwrap();
+        assert!(
+            json["masking_record"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["kind"] == "OTHER" && e["count"] == 1)
+        );
     }
     let html_b = read(&out.join("review").join(format!("{b}.html")));
     assert!(html_b.contains("data-list=\"deny\" data-source=\"batch\" data-applied=\"1\""));
@@ -131,14 +143,25 @@ fn a_global_decision_applies_to_every_output_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let input = inputs(tmp.path());
     let cfg = tmp.path().join("maskera.toml");
-    ok(&maskera(&["decide", "--global", cfg.to_str().unwrap(), "--deny", "Solgläntan", "--allow", "Sten"]));
+    ok(&maskera(&[
+        "decide",
+        "--global",
+        cfg.to_str().unwrap(),
+        "--deny",
+        "Solgläntan",
+        "--allow",
+        "Sten",
+    ]));
     let out = tmp.path().join("out");
     ok(&run(&input, &out, &["--review", "--config", cfg.to_str().unwrap()]));
     let (a, _) = ids(&out);
     let txt = read(&out.join(format!("public/reports/{a}.txt")));
     assert!(txt.contains("Sten") && !txt.contains("Solgläntan"), "{txt}");
     let html = read(&out.join("review").join(format!("{a}.html")));
-    assert!(html.contains("data-list=\"allow\" data-source=\"global\" data-applied=\"1\""), "{html}");
+    assert!(
+        html.contains("data-list=\"allow\" data-source=\"global\" data-applied=\"1\""),
+        "{html}"
+    );
 }
 
 #[test]
@@ -160,7 +183,10 @@ fn public_files_are_the_same_with_and_without_review() {
     // An unchanged rerun leaves the pages; a deleted page is made again.
     std::fs::remove_file(without.join("review").join(format!("{a}.html"))).unwrap();
     ok(&run(&input, &without, &["--review"]));
-    assert_eq!(read(&without.join("review").join(format!("{a}.html"))), read(&with.join("review").join(format!("{a}.html"))));
+    assert_eq!(
+        read(&without.join("review").join(format!("{a}.html"))),
+        read(&with.join("review").join(format!("{a}.html")))
+    );
     // A document gone from the batch loses its page; decisions stay.
     ok(&maskera(&["decide", "--out", without.to_str().unwrap(), "--allow", "Sten"]));
     std::fs::remove_file(input.join("a.txt")).unwrap();
@@ -168,12 +194,17 @@ fn public_files_are_the_same_with_and_without_review() {
     assert!(!without.join("review").join(format!("{a}.html")).exists());
     assert!(without.join("review").join("decisions.toml").is_file());
     // The JSON carries the masking record: counts and grounds, no values.
-    let json: Value = serde_json::from_str(&read(&with.join(format!("public/reports/{a}.json")))).unwrap();
-    let names = json["masking_record"].as_array().unwrap().iter().find(|e| e["kind"] == "NAME").unwrap();
+    let json: Value =
+        serde_json::from_str(&read(&with.join(format!("public/reports/{a}.json")))).unwrap();
+    let names =
+        json["masking_record"].as_array().unwrap().iter().find(|e| e["kind"] == "NAME").unwrap();
     assert_eq!(names["ground"], "26 kap. 1 § OSL");
     assert_eq!(names["count"], json["redactions"]["NAME"]);
     let st = json["masking_statement"][0].as_str().unwrap();
-    assert!(st.starts_with("maskning enligt 26 kap. 1 § OSL: ") && st.ends_with(" uppgifter"), "{st}");
+    assert!(
+        st.starts_with("maskning enligt 26 kap. 1 § OSL: ") && st.ends_with(" uppgifter"),
+        "{st}"
+    );
 }
 
 #[test]
@@ -185,19 +216,26 @@ fn legal_grounds_come_from_the_configuration() {
     let out = tmp.path().join("out");
     ok(&run(&input, &out, &["--config", cfg.to_str().unwrap()]));
     let (a, _) = ids(&out);
-    let json: Value = serde_json::from_str(&read(&out.join(format!("public/reports/{a}.json")))).unwrap();
-    let st: Vec<&str> = json["masking_statement"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let json: Value =
+        serde_json::from_str(&read(&out.join(format!("public/reports/{a}.json")))).unwrap();
+    let st: Vec<&str> =
+        json["masking_statement"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(st.iter().any(|s| s.starts_with("maskning enligt 21 kap. 1 § OSL: ")), "{st:?}");
     // A ground that reads as personal data is refused before any document is read.
     std::fs::write(&cfg, "[grounds]\nNAME = \"ring 070-123 45 67\"\n").unwrap();
-    assert_eq!(run(&input, &tmp.path().join("o2"), &["--config", cfg.to_str().unwrap()]).status.code(), Some(2));
+    assert_eq!(
+        run(&input, &tmp.path().join("o2"), &["--config", cfg.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
 }
 
 // --- linked pseudonyms ----------------------------------------------------------------
 
 /// The person placeholders of a text, in order.
 fn persons(text: &str) -> Vec<String> {
-    text.match_indices("[PERSON ").map(|(i, _)| text[i..i + text[i..].find(']').unwrap() + 1].to_string()).collect()
+    text.match_indices("[PERSON ")
+        .map(|(i, _)| text[i..i + text[i..].find(']').unwrap() + 1].to_string())
+        .collect()
 }
 
 #[test]
@@ -214,7 +252,10 @@ fn linked_pseudonyms_are_the_same_across_reports_and_keyed() {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     }
-    let (pa, pb) = (persons(&read(&out.join(format!("public/reports/{a}.txt")))), persons(&read(&out.join(format!("public/reports/{b}.txt")))));
+    let (pa, pb) = (
+        persons(&read(&out.join(format!("public/reports/{a}.txt")))),
+        persons(&read(&out.join(format!("public/reports/{b}.txt")))),
+    );
     assert!(!pa.is_empty() && !pb.is_empty());
     // The label person: the first placeholder of each report (after "Namn:").
     assert_eq!(pa[0], pb[0], "{pa:?} {pb:?}");
@@ -232,15 +273,22 @@ fn linked_pseudonyms_are_the_same_across_reports_and_keyed() {
     ok(&run(&input, &out, &[]));
     assert_eq!(persons(&read(&out.join(format!("public/reports/{a}.txt"))))[0], "[PERSON 1]");
     // A missing key file is a usage error.
-    let o = run(&input, &out, &["--link-persons", "--link-key", tmp.path().join("nope").to_str().unwrap()]);
+    let o = run(
+        &input,
+        &out,
+        &["--link-persons", "--link-key", tmp.path().join("nope").to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(2));
 }
 
 // --- the page in a browser ------------------------------------------------------------
 
 fn chromium() -> Option<&'static str> {
-    let installed = |c: &str| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success());
-    if let Some(c) = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|c| installed(c)) {
+    let installed =
+        |c: &str| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success());
+    if let Some(c) =
+        ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|c| installed(c))
+    {
         return Some(c);
     }
     require_tool("chromium", &["--version"]);
@@ -259,9 +307,16 @@ fn review_pages_open_in_headless_chromium_with_the_highlights() {
     let url = format!("file://{}", page.display());
     let profile = tmp.path().join("profile");
     let base = |cmd: &mut Command| {
-        cmd.args(["--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0", "--no-first-run"])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .args(["--virtual-time-budget=2000"]);
+        cmd.args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--virtual-time-budget=2000"]);
     };
     let mut cmd = Command::new(browser);
     base(&mut cmd);
@@ -277,13 +332,25 @@ fn review_pages_open_in_headless_chromium_with_the_highlights() {
     let marks = dom.matches("<mark ").count();
     assert!(marks >= 3, "{marks} marks");
     assert!(dom.contains("data-kind=\"NAME\"") && dom.contains("data-low=\"true\""));
-    assert!(dom.contains("class=\"det k-NAME masked low\""), "the ambiguous name is highlighted as doubtful");
+    assert!(
+        dom.contains("class=\"det k-NAME masked low\""),
+        "the ambiguous name is highlighted as doubtful"
+    );
     // A screenshot renders (a PNG, non-trivial).
     let png = tmp.path().join("shot.png");
     let mut cmd = Command::new(browser);
     base(&mut cmd);
-    let o = cmd.arg(format!("--screenshot={}", png.display())).arg("--window-size=1280,1600").arg(&url).output().unwrap();
+    let o = cmd
+        .arg(format!("--screenshot={}", png.display()))
+        .arg("--window-size=1280,1600")
+        .arg(&url)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let bytes = std::fs::read(&png).unwrap();
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 10_000, "{} bytes", bytes.len());
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 10_000,
+        "{} bytes",
+        bytes.len()
+    );
 }

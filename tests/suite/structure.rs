@@ -55,7 +55,8 @@ fn modules(src: &Path) -> Vec<String> {
 /// The first path segments after every `crate::` in the code, also inside groups:
 /// `use crate::{normalize, redact::X};` names `normalize` and `redact`.
 fn referenced(code: &str) -> BTreeSet<String> {
-    let ident = |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
+    let ident =
+        |s: &str| s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect::<String>();
     let mut out = BTreeSet::new();
     for (at, _) in code.match_indices("crate::") {
         let rest = &code[at + "crate::".len()..];
@@ -125,7 +126,11 @@ fn top_level_modules_have_no_import_cycle() {
             deps.extend(referenced(&code(&f)).into_iter().filter(|o| o != m && mods.contains(o)));
         }
     }
-    assert!(graph["document"].is_empty(), "document holds shared types only: {:?}", graph["document"]);
+    assert!(
+        graph["document"].is_empty(),
+        "document holds shared types only: {:?}",
+        graph["document"]
+    );
     if let Some(cycle) = find_cycle(&graph) {
         panic!("import cycle between top-level modules: {}", cycle.join(" → "));
     }

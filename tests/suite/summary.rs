@@ -56,10 +56,7 @@ fn reports(root: &Path) -> std::path::PathBuf {
             i += 1;
         }
     }
-    let files: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
     folder(root, "in", &files)
 }
 
@@ -71,12 +68,7 @@ fn json_chart(s: &Value, key: &str) -> Vec<(String, String)> {
         .iter()
         .map(|c| {
             let label = c["value"].as_str().unwrap_or("uppgift saknas").to_string();
-            (
-                label,
-                c["count"]
-                    .as_u64()
-                    .map_or("..".to_string(), |n| n.to_string()),
-            )
+            (label, c["count"].as_u64().map_or("..".to_string(), |n| n.to_string()))
         })
         .collect()
 }
@@ -84,9 +76,7 @@ fn json_chart(s: &Value, key: &str) -> Vec<(String, String)> {
 /// The rows of a format's section `title` up to the next section, as `label count…` lines
 /// read by `row`.
 fn section<'a>(text: &'a str, title: &str, next: &str) -> &'a str {
-    let start = text
-        .find(title)
-        .unwrap_or_else(|| panic!("{title} missing"));
+    let start = text.find(title).unwrap_or_else(|| panic!("{title} missing"));
     let rest = &text[start + title.len()..];
     &rest[..rest.find(next).unwrap_or(rest.len())]
 }
@@ -118,27 +108,13 @@ fn a_kategori_of_two_reports_shows_its_count_nowhere() {
         .iter()
         .find(|r| r["value"] == SMALL)
         .unwrap();
-    assert!(
-        row["cells"].as_array().unwrap().iter().all(Value::is_null),
-        "{row}"
-    );
+    assert!(row["cells"].as_array().unwrap().iter().all(Value::is_null), "{row}");
     let rows = s["kategori_per_year"]["rows"].as_array().unwrap();
     for (j, y) in s["per_year"].as_array().unwrap().iter().enumerate() {
         let col: Vec<&Value> = rows.iter().map(|r| &r["cells"][j]).collect();
-        assert_ne!(
-            col.iter().filter(|c| c.is_null()).count(),
-            1,
-            "year {} column",
-            y["year"]
-        );
+        assert_ne!(col.iter().filter(|c| c.is_null()).count(), 1, "year {} column", y["year"]);
     }
-    assert!(
-        s["digests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|g| g["kategori"] != SMALL)
-    );
+    assert!(s["digests"].as_array().unwrap().iter().all(|g| g["kategori"] != SMALL));
 
     let md = read(&dir.join("summary.md"));
     let html = read(&dir.join("summary.html"));
@@ -149,10 +125,7 @@ fn a_kategori_of_two_reports_shows_its_count_nowhere() {
         ("html", html.clone()),
         ("pdf", pdf.clone()),
     ] {
-        assert!(
-            !text.contains(SMALL_WORD),
-            "a digest of the small kategori in summary.{name}"
-        );
+        assert!(!text.contains(SMALL_WORD), "a digest of the small kategori in summary.{name}");
         assert!(
             !text.contains("2021-04") && !text.contains("2022-04"),
             "a digest's date in summary.{name}"
@@ -170,27 +143,18 @@ fn a_kategori_of_two_reports_shows_its_count_nowhere() {
     let html_rows = |title: &str| -> Vec<(String, String)> {
         let re = Regex::new(r#"<text x="0" y="\d+">([^<]+)</text>(<rect [^>]+/>)?<text x="[\d.]+" y="\d+">([^<]+)</text>"#).unwrap();
         let sec = section(&html, &format!("<h2>{title}</h2>"), "</figure>");
-        re.captures_iter(sec)
-            .map(|c| (c[1].to_string(), c[3].to_string()))
-            .collect()
+        re.captures_iter(sec).map(|c| (c[1].to_string(), c[3].to_string())).collect()
     };
     let pdf_rows = |title: &str, next: &str| -> Vec<(String, String)> {
         let re = Regex::new(r"(?m)^\s*(\S.*?\S)\s{2,}(\S+)\s*$").unwrap();
         let sec = section(&pdf, &format!("\n{title}\n"), &format!("\n{next}\n"));
-        re.captures_iter(sec)
-            .map(|c| (c[1].to_string(), c[2].to_string()))
-            .collect()
+        re.captures_iter(sec).map(|c| (c[1].to_string(), c[2].to_string())).collect()
     };
-    for (key, title, next) in [
-        ("kategori", "Kategori", "Bedömning"),
-        ("bedomning", "Bedömning", "Anmälan till IVO"),
-    ] {
+    for (key, title, next) in
+        [("kategori", "Kategori", "Bedömning"), ("bedomning", "Bedömning", "Anmälan till IVO")]
+    {
         let want = json_chart(&s, key);
-        assert_eq!(
-            md_rows(&format!("## {title}\n"), "\n## "),
-            want,
-            "md {title}"
-        );
+        assert_eq!(md_rows(&format!("## {title}\n"), "\n## "), want, "md {title}");
         assert_eq!(html_rows(title), want, "html {title}");
         assert_eq!(pdf_rows(title, next), want, "pdf {title}:\n{pdf}");
     }
@@ -200,29 +164,16 @@ fn a_kategori_of_two_reports_shows_its_count_nowhere() {
 
     // The cross table: the small kategori's row is withheld in every format.
     let hidden = |cells: Vec<&str>| cells.iter().all(|c| *c == ".." || *c == "0");
-    let md_row = md
-        .lines()
-        .filter(|l| l.starts_with(&format!("| {SMALL} |")))
-        .nth(1)
-        .expect("md cross row");
-    let md_cells: Vec<&str> = md_row
-        .split('|')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .skip(1)
-        .collect();
+    let md_row =
+        md.lines().filter(|l| l.starts_with(&format!("| {SMALL} |"))).nth(1).expect("md cross row");
+    let md_cells: Vec<&str> =
+        md_row.split('|').map(str::trim).filter(|c| !c.is_empty()).skip(1).collect();
     assert!(!md_cells.is_empty() && hidden(md_cells), "{md_row}");
     let html_row = Regex::new(&format!(r"<tr><td>{SMALL}</td>(.*?)</tr>")).unwrap();
     let cells = &html_row.captures(&html).expect("html cross row")[1];
-    assert!(
-        Regex::new(r"<td>[1-9]").unwrap().find(cells).is_none(),
-        "{cells}"
-    );
+    assert!(Regex::new(r"<td>[1-9]").unwrap().find(cells).is_none(), "{cells}");
     let pdf_cross = section(&pdf, "\nKategori per år\n", "\nVerksamhetsområde per år\n");
-    let pdf_row = pdf_cross
-        .lines()
-        .find(|l| l.contains(SMALL))
-        .expect("pdf cross row");
+    let pdf_row = pdf_cross.lines().find(|l| l.contains(SMALL)).expect("pdf cross row");
     let pdf_cells: Vec<&str> = pdf_row.split_whitespace().skip(1).collect();
     assert!(!pdf_cells.is_empty() && hidden(pdf_cells), "{pdf_row}");
 
@@ -247,10 +198,7 @@ fn the_pdf_draws_the_charts_of_the_html() {
         .collect();
     let pdf_bars = content.matches("0.227 0.431 0.647 rg").count();
     assert!(html_bars > 10, "{html_bars} bars in the HTML");
-    assert_eq!(
-        pdf_bars, html_bars,
-        "one filled bar in the PDF for each bar of the HTML"
-    );
+    assert_eq!(pdf_bars, html_bars, "one filled bar in the PDF for each bar of the HTML");
     let headings: Vec<&str> = Regex::new(r"<h2>([^<]+)</h2>")
         .unwrap()
         .captures_iter(&html)

@@ -65,7 +65,10 @@ pub fn manifest(out: &Path) -> BTreeMap<String, Value> {
 
 /// The manifest entry of the input whose path ends with `file_name`.
 pub fn entry_for<'a>(m: &'a BTreeMap<String, Value>, file_name: &str) -> &'a Value {
-    m.iter().find(|(k, _)| k.ends_with(file_name)).map(|(_, v)| v).unwrap_or_else(|| panic!("no entry for {file_name}"))
+    m.iter()
+        .find(|(k, _)| k.ends_with(file_name))
+        .map(|(_, v)| v)
+        .unwrap_or_else(|| panic!("no entry for {file_name}"))
 }
 
 /// The id of the input whose path ends with `file_name`.
@@ -85,8 +88,9 @@ pub fn report_of(out: &Path, e: &Value, ext: &str) -> String {
 
 /// The files under `public/reports`, sorted.
 pub fn published_files(out: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> =
-        std::fs::read_dir(out.join("public/reports")).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out.join("public/reports"))
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
     v.sort();
     v
 }
@@ -106,7 +110,10 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -135,7 +142,10 @@ fn under_ci() -> bool {
 pub fn require_tool(name: &str, args: &[&str]) -> bool {
     let found = Command::new(name).args(args).output().is_ok();
     if !found {
-        assert!(!under_ci(), "{name} is not installed, and under CI=true a test may not skip: see .ci/run");
+        assert!(
+            !under_ci(),
+            "{name} is not installed, and under CI=true a test may not skip: see .ci/run"
+        );
         eprintln!("SKIPPED: {name} is not installed");
     }
     found
@@ -150,7 +160,10 @@ pub fn require_ocr() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "swe"));
     let pdftoppm = Command::new("pdftoppm").arg("-v").output().is_ok();
     if !(swe && pdftoppm) {
-        assert!(!under_ci(), "OCR tests need tesseract with swe and pdftoppm, and under CI=true may not skip");
+        assert!(
+            !under_ci(),
+            "OCR tests need tesseract with swe and pdftoppm, and under CI=true may not skip"
+        );
         eprintln!("SKIPPED: needs tesseract-ocr, tesseract-ocr-swe and poppler-utils");
     }
     swe && pdftoppm
@@ -158,7 +171,12 @@ pub fn require_ocr() -> bool {
 
 /// The text of a PDF as `pdftotext -enc UTF-8` reads it.
 pub fn pdftotext(pdf: &Path) -> String {
-    let o = Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(pdf).arg("-").output().expect("pdftotext");
+    let o = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
     assert!(o.status.success(), "pdftotext failed on {}", pdf.display());
     String::from_utf8_lossy(&o.stdout).to_string()
 }

@@ -15,10 +15,11 @@ use super::context::FxSet;
 const SWEDISH: &[&str] = &[
     "och", "att", "är", "inte", "för", "till", "från", "också", "när", "där", "detta", "denna",
     "dessa", "hennes", "sitt", "sina", "ett", "inom", "mellan", "utan", "sedan", "även", "enligt",
-    "någon", "något", "några", "alla", "andra", "mycket", "bara", "vill", "skulle", "kunde", "hade",
-    "ingen", "inget", "inga", "vad", "vem", "hur", "varför", "vilken", "vilket", "vilka", "mig",
-    "dig", "oss", "ni", "dem", "ska", "kan", "har", "var", "jag", "vi", "eller", "som", "med", "på",
-    "av", "om", "vid", "hos", "samt", "efter", "under", "blev", "blir", "finns", "görs", "gäller",
+    "någon", "något", "några", "alla", "andra", "mycket", "bara", "vill", "skulle", "kunde",
+    "hade", "ingen", "inget", "inga", "vad", "vem", "hur", "varför", "vilken", "vilket", "vilka",
+    "mig", "dig", "oss", "ni", "dem", "ska", "kan", "har", "var", "jag", "vi", "eller", "som",
+    "med", "på", "av", "om", "vid", "hos", "samt", "efter", "under", "blev", "blir", "finns",
+    "görs", "gäller",
 ];
 
 /// English function words (none of them a Swedish word as well: no `in`, `is`, `be`, `all`).
@@ -42,8 +43,10 @@ const NORDIC: &[&str] = &[
     "deres", "dere", "jer", "våre", "vores", "sine", "bliver", "et", "at", "for", "kommune",
 ];
 
-static SWEDISH_SET: LazyLock<FxSet<&'static str>> = LazyLock::new(|| SWEDISH.iter().copied().collect());
-static ENGLISH_SET: LazyLock<FxSet<&'static str>> = LazyLock::new(|| ENGLISH.iter().copied().collect());
+static SWEDISH_SET: LazyLock<FxSet<&'static str>> =
+    LazyLock::new(|| SWEDISH.iter().copied().collect());
+static ENGLISH_SET: LazyLock<FxSet<&'static str>> =
+    LazyLock::new(|| ENGLISH.iter().copied().collect());
 /// Only the Norwegian and Danish words Swedish does not have count as evidence.
 static NORDIC_SET: LazyLock<FxSet<&'static str>> =
     LazyLock::new(|| NORDIC.iter().copied().filter(|w| !SWEDISH_SET.contains(w)).collect());

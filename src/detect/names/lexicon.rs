@@ -23,8 +23,10 @@ const PROPERS: &str = include_str!("../../../patterns/names/propers.txt");
 pub const WORLD_GIVEN: u32 = 20;
 
 /// Surname endings (folded). Keep in step with `SHAPES` in scripts/build-names.py.
-const SHAPES: [&str; 14] =
-    ["sson", "son", "berg", "strom", "qvist", "kvist", "quist", "gren", "lund", "ius", "holm", "dahl", "blad", "stedt"];
+const SHAPES: [&str; 14] = [
+    "sson", "son", "berg", "strom", "qvist", "kvist", "quist", "gren", "lund", "ius", "holm",
+    "dahl", "blad", "stedt",
+];
 
 /// The folded key of a word (see [`crate::fold::key`]).
 pub use crate::fold::key as fold;
@@ -110,7 +112,8 @@ impl Lexicon {
             }
             e.world_surname |= what.contains('s') && e.surname == 0;
         }
-        let map = Map::from_iter(all.into_iter().map(|(k, e)| (k, e.pack()))).map_err(|e| format!("name lexicon: {e}"))?;
+        let map = Map::from_iter(all.into_iter().map(|(k, e)| (k, e.pack())))
+            .map_err(|e| format!("name lexicon: {e}"))?;
         Ok(Lexicon { map })
     }
 
@@ -140,7 +143,9 @@ pub fn surname_shape(key: &str, written: &str) -> bool {
     if n < 4 {
         return false;
     }
-    SHAPES.iter().any(|s| key.ends_with(s) && n >= s.len() + 2) || written.ends_with("én") || written.ends_with("ÉN")
+    SHAPES.iter().any(|s| key.ends_with(s) && n >= s.len() + 2)
+        || written.ends_with("én")
+        || written.ends_with("ÉN")
 }
 
 #[cfg(test)]

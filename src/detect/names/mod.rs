@@ -22,12 +22,15 @@ pub mod language;
 pub mod lexicon;
 pub mod readable;
 
-use std::cell::{Cell, OnceCell};
 use context::FxMap;
+use std::cell::{Cell, OnceCell};
 
 use super::{DetectError, Detector};
 use crate::document::{Kind, Span};
-use context::{is_heading, is_label, is_label_end, is_modifier, is_never, is_org_word, is_particle, is_place_prep, is_role, is_speech, role_may_precede};
+use context::{
+    is_heading, is_label, is_label_end, is_modifier, is_never, is_org_word, is_particle,
+    is_place_prep, is_role, is_speech, role_may_precede,
+};
 use language::is_foreign_function_word;
 use lexicon::{Entry, Lexicon, fold, is_swedish_form, surname_shape};
 
@@ -132,7 +135,9 @@ fn within_one(a: &str, b: &str) -> bool {
             (Some(p), Some(q)) if p == q => continue,
             (Some(_), Some(_)) => {
                 // substitution, or a deletion on either side
-                return x.as_str() == y.as_str() || x.as_str() == ry.as_str() || rx.as_str() == y.as_str();
+                return x.as_str() == y.as_str()
+                    || x.as_str() == ry.as_str()
+                    || rx.as_str() == y.as_str();
             }
             (Some(_), None) => return x.as_str().is_empty(),
             (None, Some(_)) => return y.as_str().is_empty(),
@@ -307,7 +312,8 @@ impl<'a> Doc<'a> {
                     _ => self.is(i, class::ROLE) && role_may_precede(k),
                 };
                 let c = self.classes[i].get();
-                self.classes[i].set(c | (u32::from(bit) << 16) | if v { u32::from(bit) } else { 0 });
+                self.classes[i]
+                    .set(c | (u32::from(bit) << 16) | if v { u32::from(bit) } else { 0 });
                 v
             };
             if value {
@@ -329,18 +335,39 @@ impl<'a> Doc<'a> {
         let key = fold(word);
         let e = lex.lookup(&key);
         if e.listed() || e.word {
-            return Info { shape: surname_shape(&key, word), key, e, genitive: false, ..Info::default() };
+            return Info {
+                shape: surname_shape(&key, word),
+                key,
+                e,
+                genitive: false,
+                ..Info::default()
+            };
         }
         // OCR damage: ö read as é, 6 or 0; try that repair before giving up on the lists.
         let mut candidates = vec![key];
         if word.contains(['é', 'è', 'ê', 'ó', 'ò', '6', '0', 'ë']) {
-            let repaired: String = word.chars().map(|c| if matches!(c, 'é' | 'è' | 'ê' | 'ó' | 'ò' | '6' | '0' | 'ë') { 'o' } else { c }).collect();
+            let repaired: String = word
+                .chars()
+                .map(|c| {
+                    if matches!(c, 'é' | 'è' | 'ê' | 'ó' | 'ò' | '6' | '0' | 'ë') {
+                        'o'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             candidates.push(fold(&repaired));
         }
         for (n, k) in candidates.iter().enumerate() {
             let e = if n == 0 { e } else { lex.lookup(k) };
             if e.listed() {
-                return Info { shape: surname_shape(k, word), key: k.clone(), e, genitive: false, ..Info::default() };
+                return Info {
+                    shape: surname_shape(k, word),
+                    key: k.clone(),
+                    e,
+                    genitive: false,
+                    ..Info::default()
+                };
             }
             if let Some(stem) = k.strip_suffix('s').filter(|s| s.chars().count() >= 3) {
                 let es = lex.lookup(stem);
@@ -350,13 +377,25 @@ impl<'a> Doc<'a> {
                     .strip_suffix(['s', 'S'])
                     .unwrap_or_else(|| &word[..word.char_indices().last().map_or(0, |(i, _)| i)]);
                 if (es.listed() && !es.word) || surname_shape(stem, written) {
-                    return Info { shape: surname_shape(stem, written), key: stem.to_string(), e: es, genitive: true, ..Info::default() };
+                    return Info {
+                        shape: surname_shape(stem, written),
+                        key: stem.to_string(),
+                        e: es,
+                        genitive: true,
+                        ..Info::default()
+                    };
                 }
             }
         }
         for (n, k) in candidates.iter().enumerate() {
             if surname_shape(k, word) {
-                return Info { shape: true, key: k.clone(), e: if n == 0 { e } else { lex.lookup(k) }, genitive: false, ..Info::default() };
+                return Info {
+                    shape: true,
+                    key: k.clone(),
+                    e: if n == 0 { e } else { lex.lookup(k) },
+                    genitive: false,
+                    ..Info::default()
+                };
             }
         }
         let key = candidates.swap_remove(0);
@@ -368,7 +407,11 @@ impl<'a> Doc<'a> {
     }
 
     fn gap(&self, i: usize) -> &'a str {
-        if i == 0 { &self.text[..self.toks[0].start] } else { &self.text[self.toks[i - 1].end..self.toks[i].start] }
+        if i == 0 {
+            &self.text[..self.toks[0].start]
+        } else {
+            &self.text[self.toks[i - 1].end..self.toks[i].start]
+        }
     }
 
     fn inf(&self, i: usize) -> Option<&Info> {
@@ -389,7 +432,9 @@ impl<'a> Doc<'a> {
     /// Word `i` follows word `i-1` within a name: spaces or a hyphen, no line break or tab.
     fn joins(&self, i: usize) -> bool {
         let g = self.gap(i);
-        i > 0 && !g.is_empty() && (g.chars().all(|c| c == ' ' || c == '\u{a0}') || g == "-" || g == "‐")
+        i > 0
+            && !g.is_empty()
+            && (g.chars().all(|c| c == ' ' || c == '\u{a0}') || g == "-" || g == "‐")
     }
 
     fn hyphen(&self, i: usize) -> bool {
@@ -442,7 +487,8 @@ impl<'a> Doc<'a> {
     /// A capitalised word no list knows: evidence of a name in a name position, except in a
     /// foreign passage (where the Swedish lexicon knows no word).
     fn unknown(&self, i: usize) -> bool {
-        !self.foreign[i] && self.inf(i).is_some_and(|f| !f.e.listed() && !f.e.word && !f.known && !f.shape)
+        !self.foreign[i]
+            && self.inf(i).is_some_and(|f| !f.e.listed() && !f.e.word && !f.known && !f.shape)
     }
 
     fn letters(&self, i: usize) -> usize {
@@ -479,13 +525,18 @@ impl<'a> Doc<'a> {
             return false;
         }
         let g = self.gap(i + 1);
-        g.starts_with('-') && g.len() > 1 && g[1..].chars().all(char::is_whitespace)
+        g.starts_with('-')
+            && g.len() > 1
+            && g[1..].chars().all(char::is_whitespace)
             && matches!(self.f(i + 1), "och" | "eller" | "samt" | "resp" | "respektive" | "som")
     }
 
     /// A place named as a place: a listed place after a location preposition.
     fn place_as_place(&self, i: usize) -> bool {
-        self.inf(i).is_some_and(|f| f.e.place) && i > 0 && self.joins(i) && self.is(i - 1, class::PLACE_PREP)
+        self.inf(i).is_some_and(|f| f.e.place)
+            && i > 0
+            && self.joins(i)
+            && self.is(i - 1, class::PLACE_PREP)
     }
 
     /// A check box stands before word `i` in an attendee list: `[X] Berg Anna`, `[ ] …`, `☒ …`.
@@ -494,7 +545,8 @@ impl<'a> Doc<'a> {
         if before.ends_with(['☐', '☒', '☑', '□', '■', '✓', '✔']) {
             return true;
         }
-        let Some(inner) = before.strip_suffix(']').and_then(|b| b.rsplit_once('[')).map(|(_, x)| x) else {
+        let Some(inner) = before.strip_suffix(']').and_then(|b| b.rsplit_once('[')).map(|(_, x)| x)
+        else {
             return false;
         };
         matches!(inner.trim(), "" | "x" | "X" | "✓" | "✔" | "*")
@@ -520,7 +572,19 @@ impl<'a> Doc<'a> {
             let k = i - m;
             words.insert(0, self.f(k).to_string());
             let phrase = words.join(" ");
-            let needs_colon = matches!(phrase.as_str(), "av" | "till" | "fran" | "kopia" | "text" | "bild" | "foto" | "mottagare" | "ansvarig" | "chef" | "kontakt");
+            let needs_colon = matches!(
+                phrase.as_str(),
+                "av" | "till"
+                    | "fran"
+                    | "kopia"
+                    | "text"
+                    | "bild"
+                    | "foto"
+                    | "mottagare"
+                    | "ansvarig"
+                    | "chef"
+                    | "kontakt"
+            );
             if is_label(&phrase) && (colon || (!needs_colon && self.is_capital(k))) {
                 return true;
             }
@@ -552,13 +616,20 @@ impl<'a> Doc<'a> {
         let g = self.gap(e + 1);
         // A capitalised title right after the name opens the next cell of a table row read
         // without its tabs: `Eva Holt Sjuksköterska, mottagningen`.
-        if g == " " && self.toks[e + 1].case == Case::Cap && self.is(e + 1, class::ROLE) && e + 2 < n && self.gap(e + 2).starts_with(',') {
+        if g == " "
+            && self.toks[e + 1].case == Case::Cap
+            && self.is(e + 1, class::ROLE)
+            && e + 2 < n
+            && self.gap(e + 2).starts_with(',')
+        {
             return true;
         }
         if !g.contains([',', '(', '\t', '–', '—']) && g.trim() != "-" {
             return false;
         }
-        (e + 1..(e + 4).min(n)).take_while(|&k| k == e + 1 || self.same_line(k)).any(|k| self.is(k, class::ROLE))
+        (e + 1..(e + 4).min(n))
+            .take_while(|&k| k == e + 1 || self.same_line(k))
+            .any(|k| self.is(k, class::ROLE))
     }
 
     /// The name `s..=e` fills its line and the next non-empty line is a title (signature block).
@@ -615,14 +686,25 @@ impl<'a> Doc<'a> {
     /// word: a name broken by the line wrap (`… om Anna⏎Xyzson (…)`).
     fn wraps_to_surname(&self, g: usize, k: usize) -> bool {
         let gap = self.gap(k);
-        if !gap.contains('\n') || !gap.chars().all(char::is_whitespace) || gap.matches('\n').count() > 2 {
+        if !gap.contains('\n')
+            || !gap.chars().all(char::is_whitespace)
+            || gap.matches('\n').count() > 2
+        {
             return false;
         }
-        if self.toks[g].case != Case::Cap || self.toks[k].case != Case::Cap || self.sent_start(g) || self.is_word(g) || self.given(g) == 0 {
+        if self.toks[g].case != Case::Cap
+            || self.toks[k].case != Case::Cap
+            || self.sent_start(g)
+            || self.is_word(g)
+            || self.given(g) == 0
+        {
             return false;
         }
         let key = self.key(k);
-        let inflected = ["en", "et", "erna", "arna", "orna", "na", "ande", "ende", "ing", "het", "tion"].iter().any(|e| key.ends_with(e));
+        let inflected =
+            ["en", "et", "erna", "arna", "orna", "na", "ande", "ende", "ing", "het", "tion"]
+                .iter()
+                .any(|e| key.ends_with(e));
         !self.blocked(k) && ((self.namey(k) && !self.is_word(k)) || (self.unknown(k) && !inflected))
     }
 
@@ -686,7 +768,14 @@ impl<'a> Doc<'a> {
 
     fn mention(&self, words: &[usize], rule: &'static str, confidence: f32) -> Mention {
         let parts = words.iter().copied().filter(|&k| self.toks[k].case != Case::Lower).collect();
-        Mention { first: words[0], last: *words.last().unwrap(), parts, rule, confidence, entity: NO_ENTITY }
+        Mention {
+            first: words[0],
+            last: *words.last().unwrap(),
+            parts,
+            rule,
+            confidence,
+            entity: NO_ENTITY,
+        }
     }
 
     /// Judge the chain `c` (pass 1).
@@ -707,14 +796,17 @@ impl<'a> Doc<'a> {
         if label || titled || role || speech {
             let strong = label || titled;
             let max = if label { 8 } else { 4 };
-            let mut words: Vec<usize> = c.iter().copied().take_while(|&k| self.context_part(k)).take(max).collect();
+            let mut words: Vec<usize> =
+                c.iter().copied().take_while(|&k| self.context_part(k)).take(max).collect();
             while words.last().is_some_and(|&k| self.toks[k].case == Case::Lower) {
                 words.pop();
             }
             let names = words.iter().filter(|&&k| self.namey(k)).count();
             // Context alone never makes a name of ordinary words only (`Från: Vård- och …`,
             // `Ansvarig Enhet`): one part must be no word, or a common given name.
-            let personal = words.iter().any(|&k| self.toks[k].case != Case::Lower && (!self.is_word(k) || self.given(k) >= 1000));
+            let personal = words.iter().any(|&k| {
+                self.toks[k].case != Case::Lower && (!self.is_word(k) || self.given(k) >= 1000)
+            });
             let ok = !words.is_empty()
                 && personal
                 && if strong {
@@ -723,7 +815,10 @@ impl<'a> Doc<'a> {
                 } else {
                     // A lone ordinary word after a role only when it is a common given name
                     // (`mamman Bo`), never a rare one (`närstående Ar`, OCR for `är`).
-                    (names >= 1 && (words.len() >= 2 || !self.is_word(words[0]) || (role && self.given(words[0]) >= 1000)))
+                    (names >= 1
+                        && (words.len() >= 2
+                            || !self.is_word(words[0])
+                            || (role && self.given(words[0]) >= 1000)))
                         || (role && words.len() >= 2)
                 };
             if ok {
@@ -743,7 +838,8 @@ impl<'a> Doc<'a> {
                     return;
                 }
                 // Judge the rest of the chain on its own.
-                let rest: Vec<usize> = c.iter().copied().skip_while(|k| words.contains(k)).collect();
+                let rest: Vec<usize> =
+                    c.iter().copied().skip_while(|k| words.contains(k)).collect();
                 if !rest.is_empty() && self.toks[rest[0]].case != Case::Lower {
                     self.judge_plain(&rest, out);
                 }
@@ -760,10 +856,14 @@ impl<'a> Doc<'a> {
         let words: Vec<usize> = c
             .iter()
             .copied()
-            .take_while(|&k| self.toks[k].case == Case::Lower || (!self.blocked(k) && !self.not_name_word(k)))
+            .take_while(|&k| {
+                self.toks[k].case == Case::Lower || (!self.blocked(k) && !self.not_name_word(k))
+            })
             .take(4)
             .collect();
-        let named = words.iter().any(|&k| self.toks[k].case != Case::Lower && (self.namey(k) || self.unknown(k)));
+        let named = words
+            .iter()
+            .any(|&k| self.toks[k].case != Case::Lower && (self.namey(k) || self.unknown(k)));
         if words.is_empty() || !named || self.toks[words[words.len() - 1]].case == Case::Lower {
             return false;
         }
@@ -804,7 +904,8 @@ impl<'a> Doc<'a> {
             }
             if !upper && self.surname_alone_may_name(t) {
                 // Surname first: `Svensson Anna`, closing the chain.
-                let given_after = next.filter(|&x| self.given(x) >= GIVEN_COMMON && !self.is_word(x));
+                let given_after =
+                    next.filter(|&x| self.given(x) >= GIVEN_COMMON && !self.is_word(x));
                 if let Some(nx) = given_after.filter(|_| k + 2 == c.len()) {
                     out.push(self.mention(&[t, nx], "name-surname-first", 0.8));
                     k += 2;
@@ -848,7 +949,8 @@ impl<'a> Doc<'a> {
         // In an English, Norwegian or Danish passage only the lists count: a common given
         // name and a listed surname (`Line Width` is no person).
         let first_ok = first_ok
-            && (!self.foreign[t] || (!self.is_word(t) && given >= GIVEN_COMMON && self.surnamey(nx)));
+            && (!self.foreign[t]
+                || (!self.is_word(t) && given >= GIVEN_COMMON && self.surnamey(nx)));
         let sur_ok = self.sur_listed(nx)
             || self.surnamey(nx)
             || (self.given(nx) > 0 && !self.is_word(nx))
@@ -936,16 +1038,23 @@ impl<'a> Doc<'a> {
     /// surname may be an ordinary word (`Ek, Anna Maria`) or unlisted, the given name rare.
     fn surname_comma_given(&self, i: usize) -> Option<Mention> {
         let n = self.toks.len();
-        if i + 1 >= n || !self.sent_start(i) || self.toks[i].case != Case::Cap || self.gap(i + 1) != ", " {
+        if i + 1 >= n
+            || !self.sent_start(i)
+            || self.toks[i].case != Case::Cap
+            || self.gap(i + 1) != ", "
+        {
             return None;
         }
         if self.blocked(i) || self.not_name_word(i) || self.is(i, class::LABEL) {
             return None;
         }
         let g = i + 1;
-        let listed_given = |k: usize| self.toks[k].case == Case::Cap && self.given(k) > 0 && !self.is_word(k);
-        let surname_ok = (self.surnamey(i) && !self.is_word(i)) || (self.register && (self.unknown(i) || self.namey(i) || self.is_word(i)));
-        let given_ok = (listed_given(g) && self.given(g) >= 100) || (self.register && (listed_given(g) || self.unknown(g)));
+        let listed_given =
+            |k: usize| self.toks[k].case == Case::Cap && self.given(k) > 0 && !self.is_word(k);
+        let surname_ok = (self.surnamey(i) && !self.is_word(i))
+            || (self.register && (self.unknown(i) || self.namey(i) || self.is_word(i)));
+        let given_ok = (listed_given(g) && self.given(g) >= 100)
+            || (self.register && (listed_given(g) || self.unknown(g)));
         if !surname_ok || !given_ok {
             return None;
         }
@@ -953,8 +1062,15 @@ impl<'a> Doc<'a> {
         let mut words = vec![i, g];
         while words.len() < 4 {
             let k = *words.last().unwrap() + 1;
-            let further = listed_given(k) || (self.register && (self.unknown(k) || self.given(k) >= 100));
-            if k < n && self.joins(k) && !self.hyphen(k) && further && !self.not_name_word(k) && !self.blocked(k) {
+            let further =
+                listed_given(k) || (self.register && (self.unknown(k) || self.given(k) >= 100));
+            if k < n
+                && self.joins(k)
+                && !self.hyphen(k)
+                && further
+                && !self.not_name_word(k)
+                && !self.blocked(k)
+            {
                 words.push(k);
             } else {
                 break;
@@ -979,7 +1095,9 @@ impl<'a> Doc<'a> {
         (0..n.saturating_sub(parts.len() - 1)).any(|i| {
             parts.iter().enumerate().all(|(m, p)| {
                 let k = i + m;
-                self.toks[k].case == Case::Cap && (m == 0 || self.joins(k)) && self.key(k) == p.as_str()
+                self.toks[k].case == Case::Cap
+                    && (m == 0 || self.joins(k))
+                    && self.key(k) == p.as_str()
             })
         })
     }
@@ -989,7 +1107,10 @@ impl<'a> Doc<'a> {
     /// barnsjukhus`).
     fn owner_of(&self, i: usize) -> bool {
         let after_capital = i > 0 && self.joins(i) && self.is_capital(i - 1);
-        !after_capital && self.given(i) > 0 && !self.inf(i).is_some_and(|f| f.e.place) && self.toks[i].case == Case::Cap
+        !after_capital
+            && self.given(i) > 0
+            && !self.inf(i).is_some_and(|f| f.e.place)
+            && self.toks[i].case == Case::Cap
     }
 
     /// Word `i` is a person's initials where initials sign or name: `Sign. AB`, `Signatur: AB`,
@@ -998,7 +1119,10 @@ impl<'a> Doc<'a> {
     fn initials_position(&self, i: usize) -> bool {
         let w = self.word(i);
         let n = w.chars().count();
-        if self.toks[i].case != Case::Upper || !(2..=3).contains(&n) || !w.chars().all(char::is_alphabetic) {
+        if self.toks[i].case != Case::Upper
+            || !(2..=3).contains(&n)
+            || !w.chars().all(char::is_alphabetic)
+        {
             return false;
         }
         let first = w.chars().next().unwrap_or(' ');
@@ -1012,13 +1136,21 @@ impl<'a> Doc<'a> {
             || self.gap(i + 1).matches('\n').count() >= 2
             || (self.gap(i + 1).contains('\n') && self.toks[i + 1].case == Case::Other);
         let before = &self.text[..self.toks[i].start];
-        let slash = before.trim_end_matches(' ').strip_suffix('/').is_some_and(|b| b.is_empty() || b.ends_with(char::is_whitespace));
+        let slash = before
+            .trim_end_matches(' ')
+            .strip_suffix('/')
+            .is_some_and(|b| b.is_empty() || b.ends_with(char::is_whitespace));
         // Not an alternative between abbreviations (`IFO / ÄO`) or after a placeholder.
-        let after_caps = i > 0 && (self.toks[i - 1].case == Case::Upper || before.trim_end_matches([' ', '/']).ends_with(']'));
+        let after_caps = i > 0
+            && (self.toks[i - 1].case == Case::Upper
+                || before.trim_end_matches([' ', '/']).ends_with(']'));
         if slash && line_end && !after_caps {
             return true;
         }
-        if i > 0 && self.same_line(i) && matches!(self.f(i - 1), "sign" | "signatur" | "signerat" | "signerad") {
+        if i > 0
+            && self.same_line(i)
+            && matches!(self.f(i - 1), "sign" | "signatur" | "signerat" | "signerad")
+        {
             return true;
         }
         if i > 0 && self.joins(i) && self.is(i - 1, class::ROLE_BEFORE) {
@@ -1039,14 +1171,25 @@ impl<'a> Doc<'a> {
                 .last()
                 .map_or(at, |(i, _)| i);
             let local = &text[local_start..at];
-            let parts: Vec<String> = local.split(['.', '_', '-']).filter(|p| !p.is_empty()).map(fold).collect();
-            if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.chars().count() < 2 || !p.chars().all(char::is_alphabetic)) {
+            let parts: Vec<String> =
+                local.split(['.', '_', '-']).filter(|p| !p.is_empty()).map(fold).collect();
+            if parts.is_empty()
+                || parts.len() > 3
+                || parts
+                    .iter()
+                    .any(|p| p.chars().count() < 2 || !p.chars().all(char::is_alphabetic))
+            {
                 continue;
             }
             let entries: Vec<Entry> = parts.iter().map(|p| self.lex.lookup(p)).collect();
             let has_given = entries.iter().any(|e| e.given >= 20 && !e.word);
-            let all_namey = parts.iter().zip(&entries).all(|(p, e)| e.listed() || surname_shape(p, p) || !e.word);
-            if (has_given && all_namey && (parts.len() >= 2 || entries[0].given >= 100)) || self.written_as_name(&parts) {
+            let all_namey = parts
+                .iter()
+                .zip(&entries)
+                .all(|(p, e)| e.listed() || surname_shape(p, p) || !e.word);
+            if (has_given && all_namey && (parts.len() >= 2 || entries[0].given >= 100))
+                || self.written_as_name(&parts)
+            {
                 out.push(parts);
             }
         }
@@ -1113,16 +1256,31 @@ impl<'a> Doc<'a> {
         }
         if !reg.entities.is_empty() {
             for (i, &done) in covered.iter().enumerate() {
-                let org_after = i + 1 < n && self.joins(i + 1) && self.is(i + 1, class::ORG) && !self.owner_of(i);
+                let org_after = i + 1 < n
+                    && self.joins(i + 1)
+                    && self.is(i + 1, class::ORG)
+                    && !self.owner_of(i);
                 if done || self.blocked(i) || self.place_as_place(i) || org_after {
                     continue;
                 }
                 let key = self.key(i);
-                if let Some(id) = reg.resolve(key, i).or_else(|| key.strip_suffix('s').and_then(|s| reg.resolve(s, i))) {
-                    if self.toks[i].case == Case::Upper && !reg.entities[id].parts.iter().any(|p| p == key) {
+                if let Some(id) = reg
+                    .resolve(key, i)
+                    .or_else(|| key.strip_suffix('s').and_then(|s| reg.resolve(s, i)))
+                {
+                    if self.toks[i].case == Case::Upper
+                        && !reg.entities[id].parts.iter().any(|p| p == key)
+                    {
                         continue;
                     }
-                    mentions.push(Mention { first: i, last: i, parts: vec![i], rule: "name-coref", confidence: 0.8, entity: id });
+                    mentions.push(Mention {
+                        first: i,
+                        last: i,
+                        parts: vec![i],
+                        rule: "name-coref",
+                        confidence: 0.8,
+                        entity: id,
+                    });
                 }
             }
         }
@@ -1132,8 +1290,17 @@ impl<'a> Doc<'a> {
         for (i, &done) in covered.iter().enumerate() {
             if !done && self.initials_position(i) {
                 let letters: String = self.word(i).chars().flat_map(char::to_lowercase).collect();
-                let id = reg.by_initials(&letters).unwrap_or_else(|| reg.find_or_add(vec![format!("{letters}.")]));
-                mentions.push(Mention { first: i, last: i, parts: vec![i], rule: "name-initials", confidence: 0.75, entity: id });
+                let id = reg
+                    .by_initials(&letters)
+                    .unwrap_or_else(|| reg.find_or_add(vec![format!("{letters}.")]));
+                mentions.push(Mention {
+                    first: i,
+                    last: i,
+                    parts: vec![i],
+                    rule: "name-initials",
+                    confidence: 0.75,
+                    entity: id,
+                });
             }
         }
         mentions.sort_by_key(|m| m.first);
@@ -1179,27 +1346,39 @@ impl Registry {
                 let mut other = self.entities[id].parts.clone();
                 other.sort_unstable();
                 other == sorted
-            }) {
-                return id;
-            }
+            })
+        {
+            return id;
+        }
         // More or fewer parts of the same person (`Berg, Anna Maria` and `Anna Berg`): two
         // shared parts or more, and one name's parts all in the other's.
-        let within = |small: &[String], big: &[String]| small.len() >= 2 && small.iter().all(|p| big.contains(p));
+        let within = |small: &[String], big: &[String]| {
+            small.len() >= 2 && small.iter().all(|p| big.contains(p))
+        };
         if let Some(ids) = parts.first().and_then(|p| self.exact.get(p))
             && let Some(&id) = ids.iter().find(|&&id| {
                 let other = &self.entities[id].parts;
                 within(other, &parts) || within(&parts, other)
-            }) {
-                return id;
-            }
+            })
+        {
+            return id;
+        }
         let id = self.entities.len();
         for p in &parts {
             self.exact.entry(p.clone()).or_default().push(id);
             if p.chars().count() >= 5 {
-                self.by_first.entry(p.chars().next().unwrap_or(' ')).or_default().push((p.clone(), id));
+                self.by_first
+                    .entry(p.chars().next().unwrap_or(' '))
+                    .or_default()
+                    .push((p.clone(), id));
             }
         }
-        self.entities.push(Entity { key: parts.join(" "), parts, seen: Vec::new(), initials: String::new() });
+        self.entities.push(Entity {
+            key: parts.join(" "),
+            parts,
+            seen: Vec::new(),
+            initials: String::new(),
+        });
         id
     }
 
@@ -1212,7 +1391,11 @@ impl Registry {
             if let Some(list) = key.chars().next().and_then(|c| self.by_first.get(&c)) {
                 pool = list
                     .iter()
-                    .filter(|(p, _)| p.len().abs_diff(key.len()) <= 2 && p.chars().count().abs_diff(n) <= 1 && within_one(p, key))
+                    .filter(|(p, _)| {
+                        p.len().abs_diff(key.len()) <= 2
+                            && p.chars().count().abs_diff(n) <= 1
+                            && within_one(p, key)
+                    })
                     .map(|&(_, id)| id)
                     .collect();
             }
@@ -1221,9 +1404,15 @@ impl Registry {
         if pool.len() <= 1 {
             return pool.first().copied();
         }
-        pool.iter()
-            .copied()
-            .max_by_key(|&id| self.entities[id].seen.iter().copied().filter(|&s| s <= at).max().map_or((0, usize::MAX - id), |s| (1, s)))
+        pool.iter().copied().max_by_key(|&id| {
+            self.entities[id]
+                .seen
+                .iter()
+                .copied()
+                .filter(|&s| s <= at)
+                .max()
+                .map_or((0, usize::MAX - id), |s| (1, s))
+        })
     }
 }
 

@@ -18,15 +18,24 @@ fn masked(text: &str) -> Vec<String> {
 /// The text as the redactor would publish it (names only).
 fn redacted(text: &str) -> String {
     let n = Normalized::plain(text);
-    crate::redact::redact(&n, &Findings { spans: spans(text) }, &MaskPolicy::default(), None).0.text().to_string()
+    crate::redact::redact(&n, &Findings { spans: spans(text) }, &MaskPolicy::default(), None)
+        .0
+        .text()
+        .to_string()
 }
 
 // --- context rules -------------------------------------------------------------------------
 
 #[test]
 fn role_before_a_name() {
-    assert_eq!(masked("Ärendet togs av socialsekreterare Vera Lindqvist i går."), ["Vera Lindqvist"]);
-    assert_eq!(redacted("Hon ringde enhetschefen Olle Wahlberg."), "Hon ringde enhetschefen [PERSON 1].");
+    assert_eq!(
+        masked("Ärendet togs av socialsekreterare Vera Lindqvist i går."),
+        ["Vera Lindqvist"]
+    );
+    assert_eq!(
+        redacted("Hon ringde enhetschefen Olle Wahlberg."),
+        "Hon ringde enhetschefen [PERSON 1]."
+    );
     assert_eq!(masked("Det meddelades mamman Leontyne Quabena."), ["Leontyne Quabena"]);
     // A lone unknown word after a title is a unit, not a person.
     assert!(masked("förvaltningschef Individ & Familjeomsorg").is_empty());
@@ -56,13 +65,19 @@ fn form_labels() {
 
 #[test]
 fn speech_verbs() {
-    assert_eq!(masked("– Vi ser allvarligt på det, säger Ragnar Ekelund, förvaltningschef."), ["Ragnar Ekelund"]);
+    assert_eq!(
+        masked("– Vi ser allvarligt på det, säger Ragnar Ekelund, förvaltningschef."),
+        ["Ragnar Ekelund"]
+    );
     assert_eq!(masked("Det uppger Amina Warsame till tidningen."), ["Amina Warsame"]);
 }
 
 #[test]
 fn signature_block() {
-    assert_eq!(masked("Utredningen avslutas.\n\nJuha Quorvist\nVerksamhetschef\n"), ["Juha Quorvist"]);
+    assert_eq!(
+        masked("Utredningen avslutas.\n\nJuha Quorvist\nVerksamhetschef\n"),
+        ["Juha Quorvist"]
+    );
     assert_eq!(masked("Xantippa Mbeki, Socialt ansvarig samordnare\n"), ["Xantippa Mbeki"]);
     // A heading followed by a title line is not a signature.
     assert!(masked("Beslut\n\nSocialchef\n").is_empty());
@@ -76,7 +91,10 @@ fn photo_and_byline_credits() {
 #[test]
 fn all_caps_names() {
     assert_eq!(masked("UNDERSKRIFT: SIGNE ÖSTLUND"), ["SIGNE ÖSTLUND"]);
-    assert_eq!(masked("Mötet leddes av SIGNE ÖSTLUND och Vera Lindqvist."), ["SIGNE ÖSTLUND", "Vera Lindqvist"]);
+    assert_eq!(
+        masked("Mötet leddes av SIGNE ÖSTLUND och Vera Lindqvist."),
+        ["SIGNE ÖSTLUND", "Vera Lindqvist"]
+    );
     // Headings in capitals stay.
     assert!(masked("BESKRIVNING AV HÄNDELSEN\n").is_empty());
 }
@@ -107,7 +125,10 @@ fn surname_shapes() {
 
 #[test]
 fn genitive() {
-    assert_eq!(redacted("Vera Lindqvist kom. Lindqvists rapport och Veras svar."), "[PERSON 1] kom. [PERSON 1] rapport och [PERSON 1] svar.");
+    assert_eq!(
+        redacted("Vera Lindqvist kom. Lindqvists rapport och Veras svar."),
+        "[PERSON 1] kom. [PERSON 1] rapport och [PERSON 1] svar."
+    );
 }
 
 #[test]
@@ -119,14 +140,20 @@ fn email_local_parts_make_names() {
 #[test]
 fn coreference_and_numbering() {
     let t = "Socialsekreterare Vera Lindqvist träffade Olle Wahlberg. Vera ringde sedan Wahlberg. Lindqvist skrev.";
-    assert_eq!(redacted(t), "Socialsekreterare [PERSON 1] träffade [PERSON 2]. [PERSON 1] ringde sedan [PERSON 2]. [PERSON 1] skrev.");
+    assert_eq!(
+        redacted(t),
+        "Socialsekreterare [PERSON 1] träffade [PERSON 2]. [PERSON 1] ringde sedan [PERSON 2]. [PERSON 1] skrev."
+    );
 }
 
 #[test]
 fn coreference_tolerates_ocr_damage() {
     let t = "Enhetschef Signe Östlund skrev. Senare svarade Ostlund och sedan Östlnnd. Även Borgstr6m-fallet: Tage Borgström och Borgstrém.";
     let r = redacted(t);
-    assert_eq!(r, "Enhetschef [PERSON 1] skrev. Senare svarade [PERSON 1] och sedan [PERSON 1]. Även [PERSON 2]-fallet: [PERSON 2] och [PERSON 2].");
+    assert_eq!(
+        r,
+        "Enhetschef [PERSON 1] skrev. Senare svarade [PERSON 1] och sedan [PERSON 1]. Även [PERSON 2]-fallet: [PERSON 2] och [PERSON 2]."
+    );
 }
 
 #[test]
@@ -173,7 +200,9 @@ fn organisations_systems_and_laws_stay() {
 
 #[test]
 fn titles_alone_stay() {
-    assert!(masked("Enhetschefen ringde. Socialsekreteraren svarade. Verksamhetschef\n").is_empty());
+    assert!(
+        masked("Enhetschefen ringde. Socialsekreteraren svarade. Verksamhetschef\n").is_empty()
+    );
 }
 
 #[test]

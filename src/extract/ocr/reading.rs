@@ -58,8 +58,15 @@ impl Reading {
                 }
                 "5" => {
                     let text = f.get(11).map_or("", |t| t.trim());
-                    let (Some(block), Some(par), Some(line), Some(left), Some(top), Some(w), Some(h)) =
-                        (num(2), num(3), num(4), num(6), num(7), num(8), num(9))
+                    let (
+                        Some(block),
+                        Some(par),
+                        Some(line),
+                        Some(left),
+                        Some(top),
+                        Some(w),
+                        Some(h),
+                    ) = (num(2), num(3), num(4), num(6), num(7), num(8), num(9))
                     else {
                         continue;
                     };
@@ -113,11 +120,14 @@ impl Reading {
     /// meets this reading's `för`. Every other word stays as Tesseract read it.
     pub fn take_from_layer(&mut self, layer: &str) {
         let layer: Vec<&str> = layer.split_whitespace().collect();
-        let idx: Vec<usize> = (0..self.words.len()).filter(|&i| !self.words[i].text.is_empty()).collect();
+        let idx: Vec<usize> =
+            (0..self.words.len()).filter(|&i| !self.words[i].text.is_empty()).collect();
         let mine: Vec<String> = idx.iter().map(|&i| fold_key(&self.words[i].text)).collect();
         let theirs: Vec<String> = layer.iter().map(|w| fold_key(w)).collect();
         for op in similar::capture_diff_slices(similar::Algorithm::Myers, &theirs, &mine) {
-            let similar::DiffOp::Replace { old_index, old_len, new_index, new_len } = op else { continue };
+            let similar::DiffOp::Replace { old_index, old_len, new_index, new_len } = op else {
+                continue;
+            };
             if old_len != new_len {
                 continue;
             }
@@ -220,7 +230,11 @@ fn merge_word(layer: &str, mine: &str) -> Option<String> {
     // diacritics; between them this reading has one to three other characters.
     let lead = mine.char_indices().map(|(i, _)| i).nth(local.chars().count())?;
     let tail_len = domain.chars().count();
-    let tail = mine.char_indices().map(|(i, _)| i).rev().find(|&i| mine[i..].chars().count() == tail_len)?;
+    let tail = mine
+        .char_indices()
+        .map(|(i, _)| i)
+        .rev()
+        .find(|&i| mine[i..].chars().count() == tail_len)?;
     if tail < lead || fold_key(&mine[..lead]) != fold_key(local) {
         return None;
     }
@@ -308,10 +322,16 @@ mod tests {
     fn tsv_gives_tesseracts_text_layout_and_boxes_in_points() {
         let mut r = Reading::parse_tsv(TSV);
         assert_eq!((r.width, r.height, r.words.len()), (1000, 2000, 10));
-        assert_eq!(r.text(), "Kontakt << anna.bergQexempel.se\n«Lindqvist ringde.\n\nenligt kap. 3 8 SoL\n");
+        assert_eq!(
+            r.text(),
+            "Kontakt << anna.bergQexempel.se\n«Lindqvist ringde.\n\nenligt kap. 3 8 SoL\n"
+        );
         r.tidy();
         let text = r.text();
-        assert_eq!(text, "Kontakt anna.berg@exempel.se\nLindqvist ringde.\n\nenligt kap. 3 § SoL\n");
+        assert_eq!(
+            text,
+            "Kontakt anna.berg@exempel.se\nLindqvist ringde.\n\nenligt kap. 3 § SoL\n"
+        );
         // An image of 1000 × 2000 px drawn over the left half of a 600 × 800 pt page.
         let g = r.geometry((600.0, 800.0), [0.0, 0.0, 300.0, 800.0]);
         assert_eq!((g.width, g.height), (600.0, 800.0));
@@ -319,7 +339,8 @@ mod tests {
         assert_eq!(words, text.split_whitespace().collect::<Vec<_>>(), "words in the text's order");
         let at = &g.words[1];
         assert_eq!(at.text, "anna.berg@exempel.se", "a restored word keeps its box");
-        let near = |got: [f32; 4], want: [f32; 4]| got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-3);
+        let near =
+            |got: [f32; 4], want: [f32; 4]| got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-3);
         assert!(near([at.x0, at.y0, at.x1, at.y1], [108.0, 40.0, 258.0, 56.0]), "{at:?}");
         let section = g.words.iter().find(|w| w.text == "§").unwrap();
         assert!(near([section.x0, section.x1, 0.0, 0.0], [99.0, 105.0, 0.0, 0.0]), "{section:?}");
@@ -334,7 +355,10 @@ mod tests {
         r.words[2].text = "anna.bergdkommun.se".into(); // not restored by the rules
         r.tidy();
         r.take_from_layer("Kontakt anna.berg@kommun.se\nLindqvist ringde.\nenligt kap. 3 § SoL");
-        assert_eq!(r.text(), "Kontakt anna.berg@kommun.se\nLindqvist ringde.\n\nenligt kap. 3 § SoL\n");
+        assert_eq!(
+            r.text(),
+            "Kontakt anna.berg@kommun.se\nLindqvist ringde.\n\nenligt kap. 3 § SoL\n"
+        );
         // Words that differ otherwise keep this reading.
         assert_eq!(merge_word("anna.berg@kommun.se", "anna.bergdkommun.nu"), None);
         assert_eq!(merge_word("anna.berg@kommun.se", "olle.bergdkommun.se"), None);
@@ -370,7 +394,8 @@ mod tests {
         for (want, ocr) in cases {
             assert_eq!(restore_missing_characters(ocr), want, "{ocr}");
         }
-        let keep = ["Quality Q-märkt", "IQ 120 på testet", "SQL.se", "kap. 3 18 dagar", "Ek Qvist.se"];
+        let keep =
+            ["Quality Q-märkt", "IQ 120 på testet", "SQL.se", "kap. 3 18 dagar", "Ek Qvist.se"];
         for keep in keep.into_iter().chain(["www.Exempel.se", "iPhone.se"]) {
             assert_eq!(restore_missing_characters(keep), keep);
         }

@@ -35,7 +35,9 @@ impl Channel {
         let mut identity = BTreeMap::new();
         for line in table.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
             let f: Vec<&str> = line.split('\t').collect();
-            let (Some(ocr), Some(truth), Some(logp)) = (f.first(), f.get(1), f.get(4)) else { continue };
+            let (Some(ocr), Some(truth), Some(logp)) = (f.first(), f.get(1), f.get(4)) else {
+                continue;
+            };
             let Ok(logp) = logp.trim().parse::<f32>() else { continue };
             if ocr == truth {
                 if let Some(c) = ocr.chars().next()

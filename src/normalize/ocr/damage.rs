@@ -5,11 +5,12 @@
 
 /// Common Swedish function words, including their OCR-damaged forms.
 const FUNCTION: &[&str] = &[
-    "och", "att", "det", "som", "i", "en", "med", "av", "har", "till", "inte", "om", "den", "ett", "de", "kan",
-    "ska", "var", "är", "ar", "på", "pa", "för", "for", "från", "fran",
+    "och", "att", "det", "som", "i", "en", "med", "av", "har", "till", "inte", "om", "den", "ett",
+    "de", "kan", "ska", "var", "är", "ar", "på", "pa", "för", "for", "från", "fran",
 ];
 /// Forms that only OCR damage produces in Swedish running text.
-const GHOSTS: &[&str] = &["ar", "pa", "for", "fran", "nar", "nagon", "nagot", "aven", "harvid", "sa", "da", "dar"];
+const GHOSTS: &[&str] =
+    &["ar", "pa", "for", "fran", "nar", "nagon", "nagot", "aven", "harvid", "sa", "da", "dar"];
 
 /// Words read per page.
 pub const SAMPLE: usize = 1500;
@@ -69,7 +70,10 @@ impl Damage {
                     d.ghosts += 1;
                 }
             }
-            if (e_acute && letters >= 3) || (amp && letters >= 2) || (digits == 1 && letters >= 2 && four_six) {
+            if (e_acute && letters >= 3)
+                || (amp && letters >= 2)
+                || (digits == 1 && letters >= 2 && four_six)
+            {
                 d.signatures += 1;
             }
         }
@@ -110,6 +114,9 @@ mod tests {
         let t = "Händelsen är utredd och det är klart att personalen inte följde rutinen för \
                  hantering av läkemedel på boendet. Åtgärder har vidtagits och ärendet är avslutat.";
         assert!(!Damage::measure(t).is_damaged());
-        assert!(!Damage::measure("This is an English text for the purpose of a test and it is fine.").is_damaged());
+        assert!(
+            !Damage::measure("This is an English text for the purpose of a test and it is fine.")
+                .is_damaged()
+        );
     }
 }

@@ -14,7 +14,13 @@ pub fn repair_lines(page: &str) -> String {
         let line = if line.contains('_') {
             owned = line
                 .split(' ')
-                .map(|w| if w.contains('@') || w.contains("://") { w.to_string() } else { w.replace('_', " ") })
+                .map(|w| {
+                    if w.contains('@') || w.contains("://") {
+                        w.to_string()
+                    } else {
+                        w.replace('_', " ")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" ");
             owned.as_str()
@@ -27,13 +33,16 @@ pub fn repair_lines(page: &str) -> String {
         let mut cs = body.chars();
         let first = cs.next();
         let rest = cs.as_str();
-        let next_is_text = rest.starts_with(' ') && rest.trim_start().chars().next().is_some_and(char::is_alphanumeric);
+        let next_is_text = rest.starts_with(' ')
+            && rest.trim_start().chars().next().is_some_and(char::is_alphanumeric);
         match first {
             Some('e' | '«' | '©' | '°' | '*' | '¢' | '@') if next_is_text => {
                 out.push('•');
                 out.push_str(rest);
             }
-            Some('|') if rest.starts_with(' ') || rest.chars().next().is_some_and(char::is_lowercase) => {
+            Some('|')
+                if rest.starts_with(' ') || rest.chars().next().is_some_and(char::is_lowercase) =>
+            {
                 out.push('I');
                 out.push_str(rest);
             }
@@ -49,8 +58,14 @@ mod tests {
 
     #[test]
     fn bullets_and_bars() {
-        assert_eq!(repair_lines("Frågor\ne Vad har hänt?\n« Vem\n| samband med"), "Frågor\n• Vad har hänt?\n• Vem\nI samband med");
+        assert_eq!(
+            repair_lines("Frågor\ne Vad har hänt?\n« Vem\n| samband med"),
+            "Frågor\n• Vad har hänt?\n• Vem\nI samband med"
+        );
         assert_eq!(repair_lines("e-post till oss"), "e-post till oss");
-        assert_eq!(repair_lines("Namn X_Titel ___ a_b@example.se"), "Namn X Titel     a_b@example.se");
+        assert_eq!(
+            repair_lines("Namn X_Titel ___ a_b@example.se"),
+            "Namn X Titel     a_b@example.se"
+        );
     }
 }

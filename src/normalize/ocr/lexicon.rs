@@ -34,8 +34,10 @@ impl Lexicon {
     pub fn get() -> &'static Lexicon {
         static LEX: OnceLock<Lexicon> = OnceLock::new();
         LEX.get_or_init(|| Lexicon {
-            hun: Fst::new(HUNSPELL).expect("embedded patterns/lexicon/sv-hunspell.fst is a valid FST"),
-            wf: Fst::new(WORDFREQ).expect("embedded patterns/lexicon/sv-wordfreq.fst is a valid FST"),
+            hun: Fst::new(HUNSPELL)
+                .expect("embedded patterns/lexicon/sv-hunspell.fst is a valid FST"),
+            wf: Fst::new(WORDFREQ)
+                .expect("embedded patterns/lexicon/sv-wordfreq.fst is a valid FST"),
         })
     }
 
@@ -47,7 +49,8 @@ impl Lexicon {
     pub fn step<'a>(&'a self, st: State<'a>, s: &[u8]) -> Option<State<'a>> {
         let mut st = st;
         for &b in s {
-            st.hun = st.hun.and_then(|n| n.find_input(b).map(|i| self.hun.node(n.transition(i).addr)));
+            st.hun =
+                st.hun.and_then(|n| n.find_input(b).map(|i| self.hun.node(n.transition(i).addr)));
             st.wf = match st.wf {
                 Some(n) => match n.find_input(b) {
                     Some(i) => {
@@ -80,7 +83,8 @@ impl Lexicon {
     /// also holds spellings that are common in writing without å/ä/ö (`nagot`, `fran`): those
     /// are words by frequency, not by the dictionary.
     pub fn in_dictionary(&self, word: &str) -> bool {
-        self.step(self.root(), word.as_bytes()).is_some_and(|st| st.hun.is_some_and(|n| n.is_final()))
+        self.step(self.root(), word.as_bytes())
+            .is_some_and(|st| st.hun.is_some_and(|n| n.is_final()))
     }
 
     /// The frequency (10 × Zipf) of a lower-case word, or `None` if it is not a word.

@@ -78,7 +78,14 @@ fn set_lower(buf: &mut String, word: &str) {
 }
 
 /// Copy `text` up to `raw.0`, then `new` in place of `text[raw.0..raw.1]`.
-fn push_edit(out: &mut String, map: &mut OffsetMap, copied: &mut usize, text: &str, raw: (usize, usize), new: &str) {
+fn push_edit(
+    out: &mut String,
+    map: &mut OffsetMap,
+    copied: &mut usize,
+    text: &str,
+    raw: (usize, usize),
+    new: &str,
+) {
     out.push_str(&text[*copied..raw.0]);
     let ts = out.len();
     out.push_str(new);
@@ -132,10 +139,15 @@ pub fn repair_words(text: &str, damaged: impl Fn(usize) -> bool) -> (String, Off
             set_lower(&mut prev, core);
         } else if core == "|" {
             let word = if prev.is_empty() { "I" } else { "i" };
-            proposed.push(((start + cs, start + ce), words::Fix { word: word.into(), needs_evidence: false }));
+            proposed.push((
+                (start + cs, start + ce),
+                words::Fix { word: word.into(), needs_evidence: false },
+            ));
             prev = "i".into();
         } else {
-            let following = next.and_then(|(s, e)| core_range(&text[s..e]).map(|(a, b)| &text[s + a..s + b])).unwrap_or("");
+            let following = next
+                .and_then(|(s, e)| core_range(&text[s..e]).map(|(a, b)| &text[s + a..s + b]))
+                .unwrap_or("");
             // `hämta/lämna`: each side of a slash is a word of its own.
             let mut off = start + cs;
             for part in core.split('/') {
@@ -199,7 +211,10 @@ mod tests {
         let (text, _) = repair_words("Det innebar att rutinen inte foljdes.", |_| true);
         assert_eq!(text, "Det innebar att rutinen inte följdes.");
         // The document's own spelling elsewhere (`innebér`, no word itself) is evidence.
-        let (text, _) = repair_words("Det innebar att rutinen inte foljdes. Det innebér ocksa en risk.", |_| true);
+        let (text, _) = repair_words(
+            "Det innebar att rutinen inte foljdes. Det innebér ocksa en risk.",
+            |_| true,
+        );
         assert_eq!(text, "Det innebär att rutinen inte följdes. Det innebär också en risk.");
     }
 
@@ -207,7 +222,10 @@ mod tests {
     fn untouched_tokens_are_kept_exactly() {
         let raw = "Kontakta anna.berg@example.se  eller SN 2024/17, det ar 1999. Hamta/lamna.";
         let (text, _) = repair_words(raw, |_| true);
-        assert_eq!(text, "Kontakta anna.berg@example.se  eller SN 2024/17, det är 1999. Hämta/lämna.");
+        assert_eq!(
+            text,
+            "Kontakta anna.berg@example.se  eller SN 2024/17, det är 1999. Hämta/lämna."
+        );
         let (same, map) = repair_words(raw, |_| false);
         assert_eq!(same, raw);
         assert!(map.edits.is_empty());

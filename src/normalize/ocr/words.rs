@@ -62,7 +62,10 @@ impl<'a> Search<'a> {
     fn consider(&mut self, freq: i32, chan: f32, joints: u8) {
         let score = freq as f32 * 0.1 * LN10 + chan;
         if debug() {
-            eprintln!("  cand {} freq={freq} chan={chan:.3} joints={joints} score={score:.3}", self.buf);
+            eprintln!(
+                "  cand {} freq={freq} chan={chan:.3} joints={joints} score={score:.3}",
+                self.buf
+            );
         }
         // A whole lexicon word always beats a compound.
         let better = match &self.best {
@@ -78,7 +81,16 @@ impl<'a> Search<'a> {
     /// Read `chars[i..]` from lexicon state `st`. `part_len`: letters of the current part;
     /// `parts`: summed frequency of the finished parts of a compound; `joints`: how many.
     #[allow(clippy::too_many_arguments)]
-    fn dfs(&mut self, i: usize, st: State<'a>, chan: f32, edits: u8, part_len: usize, parts: i32, joints: u8) {
+    fn dfs(
+        &mut self,
+        i: usize,
+        st: State<'a>,
+        chan: f32,
+        edits: u8,
+        part_len: usize,
+        parts: i32,
+        joints: u8,
+    ) {
         self.steps += 1;
         if self.steps > BUDGET {
             return;
@@ -91,9 +103,11 @@ impl<'a> Search<'a> {
         if i == self.chars.len() {
             match self.lex.final_freq(&st) {
                 Some(f) if joints == 0 => self.consider(f as i32, chan, 0),
-                Some(f) if part_len >= MIN_PART_LEN && f >= MIN_PART_FREQ => {
-                    self.consider(parts + f as i32 - (90 + COMPOUND_PENALTY) * i32::from(joints), chan, joints)
-                }
+                Some(f) if part_len >= MIN_PART_LEN && f >= MIN_PART_FREQ => self.consider(
+                    parts + f as i32 - (90 + COMPOUND_PENALTY) * i32::from(joints),
+                    chan,
+                    joints,
+                ),
                 _ => {}
             }
             return;
@@ -111,7 +125,9 @@ impl<'a> Search<'a> {
         let rules = if edits >= MAX_EDITS { &[][..] } else { ch.rules(c) };
         for rule in rules {
             let n = rule.ocr.chars().count();
-            if i + n > self.chars.len() || !rule.ocr.chars().zip(&self.chars[i..]).all(|(a, b)| a == *b) {
+            if i + n > self.chars.len()
+                || !rule.ocr.chars().zip(&self.chars[i..]).all(|(a, b)| a == *b)
+            {
                 continue;
             }
             if let Some(next) = self.lex.step(st, rule.truth.as_bytes()) {
@@ -143,7 +159,10 @@ impl<'a> Search<'a> {
 /// Put the case pattern of `orig` onto `word` (lower case).
 fn recase(orig: &str, word: &str) -> String {
     let letters: Vec<char> = orig.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) && word.chars().count() == letters.len() {
+    if letters.len() > 1
+        && letters.iter().all(|c| c.is_uppercase())
+        && word.chars().count() == letters.len()
+    {
         return word.to_uppercase();
     }
     let first_upper = orig.chars().next().is_some_and(|c| c.is_uppercase() || c == '|');
@@ -160,9 +179,34 @@ fn recase(orig: &str, word: &str) -> String {
 
 /// Words after which `ar` means `år` (numbers are handled apart).
 const YEAR_BEFORE: &[&str] = &[
-    "i", "varje", "per", "flera", "några", "nagra", "två", "tva", "tre", "fyra", "fem", "sex", "sju", "åtta",
-    "atta", "nio", "tio", "ett", "förra", "forra", "samma", "nästa", "nasta", "många", "manga", "senaste",
-    "innevarande", "nytt",
+    "i",
+    "varje",
+    "per",
+    "flera",
+    "några",
+    "nagra",
+    "två",
+    "tva",
+    "tre",
+    "fyra",
+    "fem",
+    "sex",
+    "sju",
+    "åtta",
+    "atta",
+    "nio",
+    "tio",
+    "ett",
+    "förra",
+    "forra",
+    "samma",
+    "nästa",
+    "nasta",
+    "många",
+    "manga",
+    "senaste",
+    "innevarande",
+    "nytt",
 ];
 /// Words after which `rader` is the verb `råda` (`det råder brist`), not `rader` (rows).
 const PREVAILS_AFTER: &[&str] = &["det", "som", "där", "dar", "här", "inte"];
@@ -170,13 +214,46 @@ const PREVAILS_AFTER: &[&str] = &["det", "som", "där", "dar", "här", "inte"];
 const AUX: &[&str] = &["har", "hade", "ha", "inte", "ej", "redan", "aldrig"];
 /// Words after which `bor` is the verb `bo` (lives), not the modal `bör`.
 const LIVES_NEXT: &[&str] = &[
-    "i", "på", "pa", "hos", "kvar", "med", "ensam", "själv", "sjalv", "tillsammans", "nu", "där", "dar", "här", "har",
-    "och", "utomlands", "hemma",
+    "i",
+    "på",
+    "pa",
+    "hos",
+    "kvar",
+    "med",
+    "ensam",
+    "själv",
+    "sjalv",
+    "tillsammans",
+    "nu",
+    "där",
+    "dar",
+    "här",
+    "har",
+    "och",
+    "utomlands",
+    "hemma",
 ];
 /// Words after which `for` is the past tense of `fara` (went), not `för`.
 const WENT_TO: &[&str] = &[
-    "till", "hem", "hemåt", "iväg", "ivag", "dit", "ut", "in", "bort", "tillbaka", "vidare", "förbi", "forbi", "upp",
-    "ner", "härifrån", "harifran", "därifrån", "darifran",
+    "till",
+    "hem",
+    "hemåt",
+    "iväg",
+    "ivag",
+    "dit",
+    "ut",
+    "in",
+    "bort",
+    "tillbaka",
+    "vidare",
+    "förbi",
+    "forbi",
+    "upp",
+    "ner",
+    "härifrån",
+    "harifran",
+    "därifrån",
+    "darifran",
 ];
 /// Words after which `sa` is the past tense of `säga`.
 const SAID_AFTER: &[&str] = &["han", "hon", "hen", "jag", "vi", "ni", "de", "dom", "man", "och"];
@@ -232,7 +309,11 @@ impl Repairer {
             Some("for") => {
                 let next = next.to_lowercase();
                 // `for` is the past tense of `fara` only before where someone went.
-                return if WENT_TO.contains(&next.as_str()) { None } else { Fix::ruled(recase(core, "för")) };
+                return if WENT_TO.contains(&next.as_str()) {
+                    None
+                } else {
+                    Fix::ruled(recase(core, "för"))
+                };
             }
             Some(w @ ("da" | "nar" | "dar" | "pa")) => {
                 let truth = match w {
@@ -252,12 +333,15 @@ impl Repairer {
                 };
             }
             Some("ar") => {
-                let year = YEAR_BEFORE.contains(&prev) || prev.chars().next().is_some_and(|c| c.is_ascii_digit());
+                let year = YEAR_BEFORE.contains(&prev)
+                    || prev.chars().next().is_some_and(|c| c.is_ascii_digit());
                 return Fix::ruled(recase(core, if year { "år" } else { "är" }));
             }
             Some("sa") if SAID_AFTER.contains(&prev) => return None,
             Some("sa") => return Fix::ruled(recase(core, "så")),
-            Some("rader") if PREVAILS_AFTER.contains(&prev) => return Fix::ruled(recase(core, "råder")),
+            Some("rader") if PREVAILS_AFTER.contains(&prev) => {
+                return Fix::ruled(recase(core, "råder"));
+            }
             Some("rader") => return None,
             Some("natt") if AUX.contains(&prev) => return Fix::ruled(recase(core, "nått")),
             Some("natt") => return None,
@@ -276,7 +360,11 @@ impl Repairer {
 
     fn decide(&self, core: &str, lower: &str) -> Option<String> {
         let letters = core.chars().filter(|c| c.is_alphabetic()).count();
-        if letters == 0 || !core.chars().all(wordish) || core.starts_with('-') || core.ends_with('-') {
+        if letters == 0
+            || !core.chars().all(wordish)
+            || core.starts_with('-')
+            || core.ends_with('-')
+        {
             return None;
         }
         let digits = core.chars().filter(|c| c.is_ascii_digit()).count();
@@ -289,9 +377,10 @@ impl Repairer {
         }
         // Mixed case: codes, names like McDonald, IT-strateg; but `FOrvaltningen` is a
         // capital Ö read as O.
-        let ocr_capital = core.chars().skip(1).filter(|c| c.is_uppercase()).all(|c| matches!(c, 'O' | 'A'))
-            && core.chars().next().is_some_and(char::is_uppercase)
-            && letters >= 5;
+        let ocr_capital =
+            core.chars().skip(1).filter(|c| c.is_uppercase()).all(|c| matches!(c, 'O' | 'A'))
+                && core.chars().next().is_some_and(char::is_uppercase)
+                && letters >= 5;
         if upper > 1 && upper < letters && !ocr_capital {
             return None;
         }
@@ -316,7 +405,8 @@ impl Repairer {
             return None; // `4r` → `är`, but no guesses from one letter and a digit
         }
         if let Some(f) = id_freq {
-            let id_score = f as f32 * 0.1 * LN10 + lower.chars().map(|c| self.ch.identity(c)).sum::<f32>();
+            let id_score =
+                f as f32 * 0.1 * LN10 + lower.chars().map(|c| self.ch.identity(c)).sum::<f32>();
             if score < id_score + MARGIN {
                 return None;
             }
@@ -349,7 +439,8 @@ mod tests {
     #[test]
     fn context_decides_ar() {
         let mut r = Repairer::default();
-        let mut fix = |w: &str, prev: &str, next: &str| r.repair(w, prev, next).map(|f| f.word.to_string());
+        let mut fix =
+            |w: &str, prev: &str, next: &str| r.repair(w, prev, next).map(|f| f.word.to_string());
         assert_eq!(fix("ar", "det", "").as_deref(), Some("är"));
         assert_eq!(fix("ar", "tre", "").as_deref(), Some("år"));
         assert_eq!(fix("ar", "2019", "").as_deref(), Some("år"));
