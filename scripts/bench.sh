@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${*:-2000}
 rounds=${ROUNDS:-3}
+# Extra arguments for every maskera run, e.g. BENCH_ARGS=--no-masked-copy for the text path.
+read -r -a extra <<< "${BENCH_ARGS:-}"
 root=${BENCH_DIR:-target/bench}
 mkdir -p "$root"
 cargo build --release -q
@@ -44,12 +46,12 @@ for n in $sizes; do
     measure pdftotext bash -c "for f in '$in'/*.pdf; do pdftotext -q \"\$f\" /dev/null; done"
     tp+=("$T")
     rm -rf "$out1"; sync
-    measure maskera1 "$bin" run "$in" --out "$out1" -q -j 1
+    measure maskera1 "$bin" run "$in" --out "$out1" -q -j 1 "${extra[@]}"
     t1+=("$T"); r1=$(( RSS > r1 ? RSS : r1 ))
     rm -rf "$outn"; sync
-    measure maskeran "$bin" run "$in" --out "$outn" -q -j "$cores"
+    measure maskeran "$bin" run "$in" --out "$outn" -q -j "$cores" "${extra[@]}"
     ta+=("$T"); ra=$(( RSS > ra ? RSS : ra ))
-    measure rerun "$bin" run "$in" --out "$outn" -q -j "$cores"
+    measure rerun "$bin" run "$in" --out "$outn" -q -j "$cores" "${extra[@]}"
     tr+=("$T")
   done
   pages=$(python3 -c "import json,sys; print(sum(json.loads(l).get('pages') or 0 for l in open(sys.argv[1])))" "$outn/manifest.jsonl")
