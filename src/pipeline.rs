@@ -114,6 +114,8 @@ pub struct Pipeline {
     fingerprint: String,
     /// How the pages of masked copies are rendered (isolated like extraction).
     renderer: crate::masked_copy::Renderer,
+    /// Tesseract processes for the masked copies' OCR read-back, reused across documents.
+    read_back: crate::masked_copy::ReadBack,
 }
 
 impl Pipeline {
@@ -192,6 +194,7 @@ impl Pipeline {
             index_key: std::sync::OnceLock::new(),
             fingerprint,
             renderer,
+            read_back: crate::masked_copy::ReadBack::new(),
         })
     }
 
@@ -359,7 +362,8 @@ impl Pipeline {
             config: &self.config,
             thumbnails: self.reviews(),
         };
-        crate::masked_copy::make(&copy_input, &self.renderer).map_err(|e| e.to_string())
+        crate::masked_copy::make(&copy_input, &self.renderer, &self.read_back)
+            .map_err(|e| e.to_string())
     }
 
     /// Which decisions can change this document: computed from what is published and the

@@ -359,9 +359,27 @@ pub fn sweep_tokens(values: &[String]) -> HashSet<String> {
     out
 }
 
-/// The units of every page word that reads like one of `tokens`.
+/// Whether a page word, folded, reads like one of `tokens`: the token itself, or a token of
+/// four characters or more with one character more anywhere (a mark OCR glued to the
+/// word, or read into it: "sBlomkvast" for "Blomkvast").
+fn reads_like_token(w: &str, tokens: &HashSet<String>) -> bool {
+    if tokens.contains(w) {
+        return true;
+    }
+    let chars: Vec<char> = w.chars().collect();
+    chars.len() > 4
+        && (0..chars.len()).any(|i| {
+            let shorter: String =
+                chars.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, c)| c).collect();
+            tokens.contains(&shorter)
+        })
+}
+
+/// The units of every page word that reads like one of `tokens` (see
+/// [`reads_like_token`]), and of every two neighbouring words that together read as a
+/// token of four characters or more (a word OCR split: "Blom kvast").
 pub fn sweep(units: &[Unit], tokens: &HashSet<String>) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
+    let mut words: Vec<(usize, usize, String)> = Vec::new();
     let mut i = 0;
     while i < units.len() {
         let mut j = i + 1;
@@ -372,11 +390,23 @@ pub fn sweep(units: &[Unit], tokens: &HashSet<String>) -> Vec<Vec<usize>> {
         for u in &units[i..j] {
             folded_chars(&u.text, |_| (), &mut chars);
         }
-        let w: String = chars.iter().map(|c| c.0).collect();
-        if !w.is_empty() && tokens.contains(&w) {
-            out.push((i..j).collect());
-        }
+        words.push((i, j, chars.iter().map(|c| c.0).collect()));
         i = j;
+    }
+    let mut out = Vec::new();
+    for (k, (i, j, w)) in words.iter().enumerate() {
+        if !w.is_empty() && reads_like_token(w, tokens) {
+            out.push((*i..*j).collect());
+        }
+        if let Some((_, j2, next)) = words.get(k + 1)
+            && !w.is_empty()
+            && !next.is_empty()
+            && w.chars().count() + next.chars().count() >= 4
+            && units[*i].page == units[*j2 - 1].page
+            && tokens.contains(&format!("{w}{next}"))
+        {
+            out.push((*i..*j2).collect());
+        }
     }
     out
 }
@@ -508,6 +538,19 @@ mod tests {
         let found = sweep(&units, &tokens);
         let words: Vec<String> =
             found.iter().map(|r| r.iter().map(|u| units[*u].text.as_str()).collect()).collect();
-        assert_eq!(words, ["Eva", "Holmqvist", "HOLMQVIST"]);
+        assert_eq!(words, ["Eva", "Holmqvist", "Holmqvists", "HOLMQVIST"]);
+    }
+
+    #[test]
+    fn sweep_finds_mentions_that_ocr_damaged() {
+        // A mark glued to the name, the name split in two, one letter more: boxed; another
+        // letter, or a short token with one more, not.
+        let g = glyphs("Yxe sBlomkvast och Blom kvast, Blomkvastt Blomkvist Yxes", 10.0);
+        let units = units_from_glyphs(0, &g);
+        let tokens = sweep_tokens(&["Yxe Blomkvast".into()]);
+        let found = sweep(&units, &tokens);
+        let words: Vec<String> =
+            found.iter().map(|r| r.iter().map(|u| units[*u].text.as_str()).collect()).collect();
+        assert_eq!(words, ["Yxe", "sBlomkvast", "Blomkvast,", "Blomkvastt"]);
     }
 }

@@ -12,6 +12,7 @@ pub mod burn;
 pub mod geometry;
 pub mod ocr_words;
 pub mod raster;
+pub mod read_back;
 pub mod verify;
 pub mod write;
 
@@ -25,6 +26,7 @@ use crate::redact::Redacted;
 use burn::PixelBox;
 use geometry::{Rect, Unit};
 pub use raster::Renderer;
+pub use read_back::ReadBack;
 
 /// Why a masked copy could not be made; the document is then not published. Messages
 /// never quote the document.
@@ -112,7 +114,11 @@ struct Burned {
 const THUMB_WIDTH: u32 = 180;
 
 /// Make and verify the masked copy of one PDF.
-pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyError> {
+pub fn make(
+    input: &CopyInput,
+    renderer: &Renderer,
+    read_back: &ReadBack,
+) -> Result<MaskedCopy, CopyError> {
     let cfg = &input.config.masked_copy;
     let mut rasters = raster::rasterize(
         renderer,
@@ -254,7 +260,15 @@ pub fn make(input: &CopyInput, renderer: &Renderer) -> Result<MaskedCopy, CopyEr
             // Scans often declare a resolution far below their real one (70 ppi): tell
             // Tesseract at least 150.
             let dpi = ((rasters[0].scale().1 * 72.0).round() as u32).max(150);
-            verify::ocr_read_back(img, dpi, input.work, input.values, &tokens, input.config)?
+            verify::ocr_read_back(
+                img,
+                dpi,
+                input.work,
+                input.values,
+                &tokens,
+                input.config,
+                read_back,
+            )?
         }
         None => false,
     };

@@ -4,12 +4,7 @@
 //! geometric check (every glyph of every masked span inside a burned box) runs in
 //! [`super::make`], where the boxes are.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
-use wait_timeout::ChildExt;
 
 use super::CopyError;
 use super::burn::PixelBox;
@@ -62,36 +57,40 @@ pub fn file(pdf: &[u8], masked: &[String], pages: usize) -> Result<(), CopyError
     Ok(())
 }
 
-/// The line bands around the boxes of the pages — each box's rows widened by half its
-/// height, and its columns by four times its height (the words around it) — cut out,
-/// overlapping pieces joined, and stacked into one gray image with a blank gap between
-/// pieces; `None` when no page has a box.
-pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8>)> {
-    let mut cut: Vec<(&PageRaster, PixelBox)> = Vec::new();
+/// The pieces of the line bands as gray images, each the rows of its boxes, widened by the
+/// width of its widest box plus half its height (at least twice its height) on either side,
+/// so that a value a box missed, even beside the box, is in the piece whole.
+fn pieces<'a>(pages: &[(&'a PageRaster, Vec<PixelBox>)]) -> Vec<(&'a PageRaster, PixelBox)> {
+    let mut cut = Vec::new();
     for (raster, boxes) in pages {
         let mut pieces: Vec<PixelBox> = boxes
             .iter()
             .map(|b| {
-                let h = b.y1 - b.y0;
+                let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
+                let m = (w + h / 2).max(2 * h);
                 PixelBox {
-                    x0: b.x0.saturating_sub(4 * h),
-                    y0: b.y0.saturating_sub(h / 2 + 2),
-                    x1: (b.x1 + 4 * h).min(raster.width_px),
-                    y1: (b.y1 + h / 2 + 2).min(raster.height_px),
+                    x0: b.x0.saturating_sub(m),
+                    y0: b.y0,
+                    x1: (b.x1 + m).min(raster.width_px),
+                    y1: b.y1,
                 }
             })
             .collect();
-        // Join overlapping pieces until none overlap.
+        // Join the pieces of one line (rows overlapping by more than half the lower one)
+        // that touch, until none do; pieces of neighbouring lines stay apart even where
+        // their rows overlap a little (no half-cut lines are read).
+        let same_line = |a: &PixelBox, b: &PixelBox| {
+            let overlap = a.y1.min(b.y1).saturating_sub(a.y0.max(b.y0));
+            let lower = (a.y1 - a.y0).min(b.y1 - b.y0);
+            2 * overlap > lower && a.x0 <= b.x1 && b.x0 <= a.x1
+        };
         let mut joined = true;
         while joined {
             joined = false;
             pieces.sort_by_key(|p| (p.y0, p.x0, p.y1, p.x1));
             let mut out: Vec<PixelBox> = Vec::with_capacity(pieces.len());
             for p in pieces {
-                let hit = out
-                    .iter_mut()
-                    .find(|o| p.x0 < o.x1 && o.x0 < p.x1 && p.y0 < o.y1 && o.y0 < p.y1);
-                match hit {
+                match out.iter_mut().find(|o| same_line(o, &p)) {
                     Some(o) => {
                         *o = PixelBox {
                             x0: o.x0.min(p.x0),
@@ -108,25 +107,90 @@ pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8
         }
         cut.extend(pieces.into_iter().map(|p| (*raster, p)));
     }
+    cut
+}
+
+/// A piece of a page in gray with what cannot be read taken out: runs of black columns
+/// (the inside of a burned box: every box was checked black to its edges) shortened to a
+/// third of its height, runs of blank columns to half of it, blank edges cut off. `None`
+/// when nothing but box and paper is left.
+fn readable(r: &PageRaster, p: PixelBox) -> Option<(u32, u32, Vec<u8>)> {
+    let ch = r.channels as usize;
+    let row_len = r.width_px as usize * ch;
+    let (pw, ph) = ((p.x1 - p.x0) as usize, (p.y1 - p.y0) as usize);
+    let mut px = vec![0u8; pw * ph];
+    for (i, row) in (p.y0..p.y1).enumerate() {
+        let src = &r.pixels[row as usize * row_len + p.x0 as usize * ch
+            ..row as usize * row_len + p.x1 as usize * ch];
+        for (d, s) in px[i * pw..(i + 1) * pw].iter_mut().zip(src.chunks_exact(ch)) {
+            *d = (s.iter().map(|v| *v as u32).sum::<u32>() / ch as u32) as u8;
+        }
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum Column {
+        Black,
+        Blank,
+        Ink,
+    }
+    let class: Vec<Column> = (0..pw)
+        .map(|x| {
+            let mut col = (0..ph).map(|y| px[y * pw + x]);
+            if col.clone().all(|v| v == 0) {
+                Column::Black
+            } else if col.all(|v| v >= 160) {
+                Column::Blank
+            } else {
+                Column::Ink
+            }
+        })
+        .collect();
+    let first = class.iter().position(|c| *c == Column::Ink)?;
+    let last = class.iter().rposition(|c| *c == Column::Ink)?;
+    let (black_run, blank_run) = ((ph / 3).max(2), (ph / 2).max(3));
+    let mut keep = Vec::with_capacity(pw);
+    let mut run = 0;
+    let mut prev = None;
+    let start = first.saturating_sub(2);
+    for (x, &c) in class.iter().enumerate().take((last + 3).min(pw)).skip(start) {
+        run = if prev == Some(c) { run + 1 } else { 1 };
+        prev = Some(c);
+        let cap = match c {
+            Column::Black => black_run,
+            Column::Blank => blank_run,
+            Column::Ink => usize::MAX,
+        };
+        if run <= cap {
+            keep.push(x);
+        }
+    }
+    let kw = keep.len();
+    let mut out = vec![0u8; kw * ph];
+    for y in 0..ph {
+        for (i, x) in keep.iter().enumerate() {
+            out[y * kw + i] = px[y * pw + x];
+        }
+    }
+    Some((kw as u32, ph as u32, out))
+}
+
+/// The line bands around the boxes of the pages (see [`pieces`] and [`readable`]), stacked
+/// into one gray image with a blank gap between pieces; `None` when no page has a box.
+pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8>)> {
+    let cut = pieces(pages);
     if cut.is_empty() {
         return None;
     }
+    let gray: Vec<(u32, u32, Vec<u8>)> =
+        cut.into_iter().filter_map(|(r, p)| readable(r, p)).collect();
     const GAP: u32 = 12;
-    let width = cut.iter().map(|c| c.1.x1 - c.1.x0).max().unwrap_or(1) + 2 * GAP;
-    let height: u32 = cut.iter().map(|c| c.1.y1 - c.1.y0 + GAP).sum::<u32>() + GAP;
+    let width = gray.iter().map(|c| c.0).max().unwrap_or(1) + 2 * GAP;
+    let height: u32 = gray.iter().map(|c| c.1 + GAP).sum::<u32>() + GAP;
     let mut img = vec![255u8; width as usize * height as usize];
     let mut y = GAP as usize;
-    for (r, p) in cut {
-        let ch = r.channels as usize;
-        let row_len = r.width_px as usize * ch;
-        for row in p.y0..p.y1 {
-            let src = &r.pixels[row as usize * row_len + p.x0 as usize * ch
-                ..row as usize * row_len + p.x1 as usize * ch];
+    for (pw, _, px) in gray {
+        for row in px.chunks_exact(pw as usize) {
             let at = y * width as usize + GAP as usize;
-            for (d, px) in img[at..at + (p.x1 - p.x0) as usize].iter_mut().zip(src.chunks_exact(ch))
-            {
-                *d = (px.iter().map(|v| *v as u32).sum::<u32>() / ch as u32) as u8;
-            }
+            img[at..at + pw as usize].copy_from_slice(row);
             y += 1;
         }
         y += GAP as usize;
@@ -134,19 +198,42 @@ pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8
     Some((width, height, img))
 }
 
-/// The Tesseract program, as extraction finds it.
-fn tesseract(config: &crate::config::Config) -> std::path::PathBuf {
-    config
-        .ocr
-        .tesseract
-        .clone()
-        .or_else(|| std::env::var("MASKERA_TESSERACT").ok())
-        .unwrap_or_else(|| "tesseract".into())
-        .into()
+/// A PNG of a gray image that tells its resolution (a `pHYs` chunk, which Tesseract reads
+/// as the image's dpi).
+fn png_at(pixels: &[u8], w: u32, h: u32, dpi: u32) -> Option<Vec<u8>> {
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        pixels,
+        w,
+        h,
+        image::ExtendedColorType::L8,
+    )
+    .ok()?;
+    // The signature (8 bytes) and the IHDR chunk (25) come first; pHYs goes right after.
+    if png.get(12..16) != Some(b"IHDR") {
+        return None;
+    }
+    let per_metre = (dpi as f64 / 0.0254).round() as u32;
+    let mut data = Vec::with_capacity(9);
+    data.extend_from_slice(&per_metre.to_be_bytes());
+    data.extend_from_slice(&per_metre.to_be_bytes());
+    data.push(1);
+    let mut crc = flate2::Crc::new();
+    crc.update(b"pHYs");
+    crc.update(&data);
+    let mut chunk = Vec::with_capacity(21);
+    chunk.extend_from_slice(&9u32.to_be_bytes());
+    chunk.extend_from_slice(b"pHYs");
+    chunk.extend_from_slice(&data);
+    chunk.extend_from_slice(&crc.sum().to_be_bytes());
+    png.splice(33..33, chunk);
+    Some(png)
 }
 
-/// Read the stacked bands with Tesseract (one call) and check that no masked value, and no
-/// token the sweep boxes, can be read. `Ok(false)` when Tesseract is not installed.
+/// Read the stacked bands with Tesseract (a reader of `read_back`) and check that no masked
+/// value, and no token the sweep boxes, can be read. `Ok(false)` when Tesseract is not
+/// installed.
 pub fn ocr_read_back(
     image: (u32, u32, Vec<u8>),
     dpi: u32,
@@ -154,64 +241,22 @@ pub fn ocr_read_back(
     masked: &[String],
     tokens: &std::collections::HashSet<String>,
     config: &crate::config::Config,
+    read_back: &super::ReadBack,
 ) -> Result<bool, CopyError> {
     let (w, h, pixels) = image;
-    let path = dir.join("bands.png");
-    let mut png = Vec::new();
-    image::ImageEncoder::write_image(
-        image::codecs::png::PngEncoder::new(&mut png),
-        &pixels,
-        w,
-        h,
-        image::ExtendedColorType::L8,
-    )
-    .map_err(|_| CopyError::Verify("the line bands cannot be encoded".into()))?;
-    std::fs::write(&path, &png)
-        .map_err(|_| CopyError::Verify("the line bands cannot be written".into()))?;
-    let mut cmd = Command::new(tesseract(config));
-    cmd.arg(&path)
-        .arg("stdout")
-        .arg("-l")
-        .arg(&config.ocr.language)
-        .arg("--psm")
-        .arg("6")
-        .arg("--dpi")
-        .arg(dpi.to_string())
-        .env("OMP_THREAD_LIMIT", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    crate::extract::child::cap_memory(&mut cmd, config.limits.max_memory_mib);
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(_) => {
-            return Err(CopyError::Verify("the OCR read-back could not start Tesseract".into()));
-        }
+    let write = |name: &str, png: Option<Vec<u8>>| {
+        let path = dir.join(name);
+        let png =
+            png.ok_or_else(|| CopyError::Verify("the line bands cannot be encoded".into()))?;
+        std::fs::write(&path, &png)
+            .map_err(|_| CopyError::Verify("the line bands cannot be written".into()))?;
+        Ok::<_, CopyError>(path)
     };
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let seconds = config.ocr.seconds_per_page;
-    let status = match child.wait_timeout(Duration::from_secs(seconds)) {
-        Ok(Some(s)) => s,
-        _ => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(CopyError::Verify(format!(
-                "the OCR read-back took longer than {seconds} s"
-            )));
-        }
+    let bands = write("bands.png", png_at(&pixels, w, h, dpi))?;
+    let blank = write("blank.png", png_at(&[255; 64], 8, 8, dpi))?;
+    let Some(text) = read_back.read(&bands, &blank, config)? else {
+        return Ok(false);
     };
-    let text = String::from_utf8_lossy(&reader.join().unwrap_or_default()).to_string();
-    if !status.success() {
-        return Err(CopyError::Verify(
-            "the OCR read-back failed (is tesseract-ocr-swe installed?)".into(),
-        ));
-    }
     if crate::verify::holds_masked_value(&text, masked) || reads_token(&text, tokens) {
         return Err(CopyError::Verify(
             "a masked value can be read in the copy (OCR of the boxed lines)".into(),
@@ -234,35 +279,151 @@ mod tests {
 
     #[test]
     fn bands_stack_the_boxed_lines() {
-        let r = PageRaster {
+        let mut r = PageRaster {
             number: 1,
-            width_pt: 50.0,
-            height_pt: 100.0,
-            width_px: 50,
-            height_px: 100,
+            width_pt: 100.0,
+            height_pt: 60.0,
+            width_px: 100,
+            height_px: 60,
             channels: 1,
             scan: None,
             glyphs: vec![],
-            pixels: vec![200; 5000],
+            pixels: vec![255; 6000],
         };
+        // Ink in columns 30 and 70 of the first two lines; three boxes, one per line, the
+        // first two overlapping by a row; nothing but paper around the third.
+        for y in 10..29 {
+            r.pixels[y * 100 + 30] = 50;
+            r.pixels[y * 100 + 70] = 50;
+        }
         let boxes = vec![
-            PixelBox { x0: 0, y0: 10, x1: 5, y1: 20 },
-            PixelBox { x0: 9, y0: 12, x1: 15, y1: 22 },
+            PixelBox { x0: 40, y0: 10, x1: 60, y1: 20 },
+            PixelBox { x0: 40, y0: 19, x1: 60, y1: 29 },
+            PixelBox { x0: 40, y0: 40, x1: 60, y1: 50 },
         ];
+        for b in &boxes {
+            super::super::burn::burn(&mut r, *b);
+        }
         let (w, h, img) = bands(&[(&r, boxes)]).unwrap();
-        // One joined piece (rows 3..29, columns 0..50) between gaps.
-        assert_eq!((w, h), (50 + 24, 26 + 24));
+        // Two pieces of ten rows (the neighbouring lines are not joined, the third piece is
+        // left out); each keeps 2 blank columns, the ink, 5 blank, 3 of the box's 20 black,
+        // 5 blank, the ink and 2 blank: 19 columns.
+        assert_eq!((w, h), (19 + 24, 10 + 10 + 3 * 12));
         assert_eq!(img.len(), (w * h) as usize);
-        assert!(
-            img[..74 * 12].iter().all(|p| *p == 255)
-                && img[74 * 12 + 12] == 200
-                && img[74 * 12 + 11] == 255
-        );
+        let row = &img[12 * 43 + 12..12 * 43 + 31];
+        assert_eq!(row[2], 50);
+        assert!(row[8..11].iter().all(|p| *p == 0) && row[11] == 255 && row[16] == 50);
+        assert!(img[..43 * 12].iter().all(|p| *p == 255));
         assert!(bands(&[(&r, vec![])]).is_none());
         let tokens = super::super::geometry::sweep_tokens(&["Holmqvist".into()]);
         assert!(
             reads_token("ring HOLMQVIST i dag", &tokens)
                 && !reads_token("ring Holm i dag", &tokens)
+        );
+    }
+
+    /// A one-page PDF with Helvetica lines, 24 pt apart.
+    fn lines_pdf(lines: &[&str]) -> Vec<u8> {
+        let content: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("BT /F1 12 Tf 72 {} Td ({l}) Tj ET\n", 720 - 24 * i as i32))
+            .collect();
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> >>"
+                .to_string(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+                .to_string(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offs = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offs.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
+        );
+        for o in offs {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objs.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    /// The pixels of the glyphs of `word` on the page (its first occurrence), padded as a
+    /// burned box is.
+    fn box_of(r: &PageRaster, word: &str) -> PixelBox {
+        let text: Vec<&str> = r.glyphs.iter().map(|g| g.text.as_str()).collect();
+        let n = word.chars().count();
+        let at = (0..text.len())
+            .find(|&i| text[i..].iter().take(n).copied().collect::<String>() == word)
+            .expect("the word is on the page");
+        let g = &r.glyphs[at..at + n];
+        let rect = super::super::geometry::Rect {
+            x0: g.iter().map(|g| g.x0).fold(f32::MAX, f32::min),
+            y0: g.iter().map(|g| g.y0).fold(f32::MAX, f32::min),
+            x1: g.iter().map(|g| g.x1).fold(f32::MIN, f32::max),
+            y1: g.iter().map(|g| g.y1).fold(f32::MIN, f32::max),
+        };
+        super::super::burn::to_pixels(super::super::burn::padded(rect), r).unwrap()
+    }
+
+    #[test]
+    fn the_read_back_catches_a_box_that_misses_its_value() {
+        if !crate::testutil::require_tool("tesseract") {
+            return;
+        }
+        let name = "Strandqvist";
+        let pdf = lines_pdf(&[
+            "Rapport om tillsynen av hemtjansten i kommunen",
+            "Kontaktperson Yxe Strandqvist ringde i tisdags om larmet",
+            "Personalen har gatt igenom rutinen for larm och tillsyn",
+        ]);
+        let page = super::super::raster::rasterize_in_process(&pdf, 150, 10).unwrap().remove(0);
+        let config = crate::config::Config::default();
+        let read_back = super::super::ReadBack::new();
+        let tokens = super::super::geometry::sweep_tokens(&[name.to_string()]);
+        let masked = [name.to_string()];
+        let right = box_of(&page, name);
+        let check = |b: PixelBox| {
+            let mut r = page.clone();
+            super::super::burn::burn(&mut r, b);
+            let dir = tempfile::tempdir().unwrap();
+            let img = bands(&[(&r, vec![b])]).unwrap();
+            ocr_read_back(img, 150, dir.path(), &masked, &tokens, &config, &read_back)
+        };
+        // The box over the name: nothing masked can be read (twice: the reader is reused).
+        assert_eq!(check(right), Ok(true));
+        assert_eq!(check(right), Ok(true));
+        // The same box a little more than its width to the right (a wrong glyph width, say)
+        // or to the left leaves the name in plain sight: the read-back refuses the copy.
+        let w = right.x1 - right.x0;
+        let shifted = PixelBox { x0: right.x0 + w + 4, x1: right.x1 + w + 4, ..right };
+        assert!(matches!(check(shifted), Err(CopyError::Verify(_))));
+        let shifted = PixelBox { x0: right.x0 - w - 4, x1: right.x1 - w - 4, ..right };
+        assert!(matches!(check(shifted), Err(CopyError::Verify(_))));
+        // And the reader still serves the next document.
+        assert_eq!(check(right), Ok(true));
+        // Without Tesseract nothing is read (the geometric check still holds).
+        let mut none = crate::config::Config::default();
+        none.ocr.tesseract = Some("/nonexistent/tesseract".into());
+        let dir = tempfile::tempdir().unwrap();
+        let img = bands(&[(&page, vec![right])]).unwrap();
+        assert_eq!(
+            ocr_read_back(img, 150, dir.path(), &masked, &tokens, &none, &read_back),
+            Ok(false)
         );
     }
 }
