@@ -358,6 +358,7 @@ impl Pipeline {
             text: normalized.text(),
             redacted,
             values: values.values(),
+            word_names: &crate::verify::name_words_that_are_words(values),
             statement: &statement,
             config: &self.config,
             thumbnails: self.reviews(),

@@ -192,6 +192,24 @@ fn values_by_notion(values: &MaskedValues) -> (Vec<String>, Vec<String>) {
     (anywhere, word_names)
 }
 
+/// The single words of masked names (`Per` of `Per Lind`, `Björn`) that are also ordinary
+/// words: the masked copy's OCR read-back looks for them only where the name detector reads
+/// a name, the notion of [`values_by_notion`], word by word.
+pub(crate) fn name_words_that_are_words(values: &MaskedValues) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (kind, v) in values.with_kinds() {
+        if kind != Kind::Name {
+            continue;
+        }
+        for w in v.split(|c: char| c.is_whitespace() || c == '-') {
+            if readable::is_word_name(w) && !out.iter().any(|o| o == w) {
+                out.push(w.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// Whether a masked name word that is also an ordinary word stands in `text` as a name.
 fn word_name_readable(text: &str, word_names: &[String]) -> bool {
     let values: Vec<&str> = word_names.iter().map(String::as_str).collect();
@@ -278,6 +296,17 @@ mod tests {
     }
 
     const TEXT: &str = "Rapport\n\nSkriv till handlaggare.ett@example.se i dag.\n";
+
+    #[test]
+    fn name_words_that_are_words_are_listed_word_by_word() {
+        // Invented people: one whose given name is an ordinary word, one whose name is none.
+        let (_, values, _) = rendered_for(
+            "Handläggare: Björn Qvarnstrand\nKlienten Tiina Vuorenmaa ringde.\nEn björn syntes.\n",
+        );
+        let words = name_words_that_are_words(&values);
+        assert!(words.iter().any(|w| w == "Björn"), "{words:?}");
+        assert!(!words.iter().any(|w| w == "Tiina" || w == "Qvarnstrand"), "{words:?}");
+    }
 
     #[test]
     fn clean_rendering_passes() {

@@ -83,6 +83,10 @@ pub struct CopyInput<'a> {
     pub redacted: &'a Redacted,
     /// The values the redaction masked (for the sweep and the read-back checks only).
     pub values: &'a [String],
+    /// The words of masked names that are also ordinary words (`Björn`, `Per`): the read-back
+    /// looks for these only where the name detector reads a name, as text verification does
+    /// (see [`crate::verify::name_words_that_are_words`]).
+    pub word_names: &'a [String],
     /// The masking statement of the masking record.
     pub statement: &'a [String],
     pub config: &'a Config,
@@ -255,6 +259,14 @@ pub fn make(
         .enumerate()
         .map(|(i, r)| (r, burned.iter().filter(|b| b.page == i).map(|b| b.pixels).collect()))
         .collect();
+    // What the read-back looks for: every value and token, except the name words that are
+    // also ordinary words, which it looks for only where they stand as names.
+    let word_keys: std::collections::HashSet<String> =
+        geometry::sweep_tokens(input.word_names).into_iter().collect();
+    let read_tokens: std::collections::HashSet<String> =
+        tokens.iter().filter(|t| !word_keys.contains(*t)).cloned().collect();
+    let read_values: Vec<String> =
+        input.values.iter().filter(|v| !input.word_names.contains(v)).cloned().collect();
     let ocr_checked = match verify::bands(&per_page) {
         Some(img) => {
             // Scans often declare a resolution far below their real one (70 ppi): tell
@@ -264,8 +276,9 @@ pub fn make(
                 img,
                 dpi,
                 input.work,
-                input.values,
-                &tokens,
+                &read_values,
+                &read_tokens,
+                input.word_names,
                 input.config,
                 read_back,
             )?

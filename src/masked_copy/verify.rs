@@ -240,6 +240,7 @@ pub fn ocr_read_back(
     dir: &Path,
     masked: &[String],
     tokens: &std::collections::HashSet<String>,
+    word_names: &[String],
     config: &crate::config::Config,
     read_back: &super::ReadBack,
 ) -> Result<bool, CopyError> {
@@ -257,7 +258,11 @@ pub fn ocr_read_back(
     let Some(text) = read_back.read(&bands, &blank, config)? else {
         return Ok(false);
     };
-    if crate::verify::holds_masked_value(&text, masked) || reads_token(&text, tokens) {
+    let names: Vec<&str> = word_names.iter().map(String::as_str).collect();
+    if crate::verify::holds_masked_value(&text, masked)
+        || reads_token(&text, tokens)
+        || crate::detect::names::readable::readable_as_name(&text, &names)
+    {
         return Err(CopyError::Verify(
             "a masked value can be read in the copy (OCR of the boxed lines)".into(),
         ));
@@ -402,7 +407,7 @@ mod tests {
             super::super::burn::burn(&mut r, b);
             let dir = tempfile::tempdir().unwrap();
             let img = bands(&[(&r, vec![b])]).unwrap();
-            ocr_read_back(img, 150, dir.path(), &masked, &tokens, &config, &read_back)
+            ocr_read_back(img, 150, dir.path(), &masked, &tokens, &[], &config, &read_back)
         };
         // The box over the name: nothing masked can be read (twice: the reader is reused).
         assert_eq!(check(right), Ok(true));
@@ -422,7 +427,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let img = bands(&[(&page, vec![right])]).unwrap();
         assert_eq!(
-            ocr_read_back(img, 150, dir.path(), &masked, &tokens, &none, &read_back),
+            ocr_read_back(img, 150, dir.path(), &masked, &tokens, &[], &none, &read_back),
             Ok(false)
         );
     }
