@@ -45,7 +45,7 @@ fn placed(trm: &Transform, font_size: f64, page_top: f64) -> (f64, f64, f64) {
     let vx = font_size * (trm.m11 + trm.m21);
     let vy = font_size * (trm.m12 + trm.m22);
     let mut size = (vx * vy).sqrt();
-    if !(size > 0.0) {
+    if size.is_nan() || size <= 0.0 {
         size = font_size * (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
     }
     let n = trm.m11.hypot(trm.m12);
@@ -87,12 +87,11 @@ impl OutputDev for PlainText<'_> {
             if x < self.last_end && dy > size * 0.5 {
                 self.out.push('\n');
             }
-            if x > self.last_end + size * 0.1 {
-                self.out.push(' ');
-            } else if dy <= size * 0.5
+            let gap = x > self.last_end + size * 0.1;
+            let back = dy <= size * 0.5
                 && x < self.last_end - size * BACK_JUMP
-                && !self.out.ends_with([' ', '\n'])
-            {
+                && !self.out.ends_with([' ', '\n']);
+            if gap || back {
                 self.out.push(' ');
             }
         }
