@@ -9,6 +9,7 @@ pub(crate) mod child;
 pub mod isolate;
 pub mod ocr;
 pub mod pdf;
+mod plain;
 pub mod text;
 
 use std::path::{Path, PathBuf};

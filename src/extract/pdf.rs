@@ -204,8 +204,9 @@ pub fn extract_with_ocr_plan(
     images: Option<&Path>,
     reocr: ReocrMode,
 ) -> Result<PdfText, PdfError> {
-    let doc = load(bytes)?;
+    let mut doc = load(bytes)?;
     check_decompressed(&doc, max_decompressed)?;
+    expand_cid_widths(&mut doc);
     let pages = doc.get_pages();
     if pages.is_empty() {
         return Err(PdfError::NoPages);
@@ -353,11 +354,73 @@ fn page_xobjects(doc: &Document, page: lopdf::ObjectId) -> Vec<(Vec<u8>, lopdf::
     out
 }
 
+/// Most glyph widths [`expand_cid_widths`] writes out for one font.
+const MAX_EXPANDED_WIDTHS: i64 = 65_536;
+
+/// Rewrite the `c_first c_last w` ranges of every CIDFont's `/W` array into the equivalent
+/// `c [w w …]` lists. pdf-extract reads only the list form: the glyphs of a range get the
+/// default width (`/DW`, often 0), so the text after each of them seems to start a new word
+/// (`anvä ndare`, `h t t p`) or, with a wide default, the gaps between words vanish. The
+/// widths are the same either way; a font whose ranges would expand past
+/// [`MAX_EXPANDED_WIDTHS`] is left as it is.
+fn expand_cid_widths(doc: &mut Document) {
+    let ids: Vec<lopdf::ObjectId> = doc.objects.keys().copied().collect();
+    for id in ids {
+        let Ok(dict) = doc.get_object(id).and_then(lopdf::Object::as_dict) else { continue };
+        let cid_font = matches!(
+            dict.get(b"Subtype").and_then(lopdf::Object::as_name),
+            Ok(b"CIDFontType0" | b"CIDFontType2")
+        );
+        let Ok(lopdf::Object::Array(w)) = dict.get_deref(b"W", doc) else { continue };
+        let Some(list) = cid_font.then(|| widths_as_lists(doc, w)).flatten() else { continue };
+        if let Ok(lopdf::Object::Dictionary(d)) = doc.get_object_mut(id) {
+            d.set("W", lopdf::Object::Array(list));
+        }
+    }
+}
+
+/// A `/W` array with its ranges written as lists; `None` when it has no range, is
+/// malformed or expands too far.
+fn widths_as_lists(doc: &Document, w: &[lopdf::Object]) -> Option<Vec<lopdf::Object>> {
+    use lopdf::Object;
+    let value = |o: &Object| match o {
+        Object::Reference(r) => doc.get_object(*r).cloned().unwrap_or(Object::Null),
+        o => o.clone(),
+    };
+    let (mut out, mut ranges, mut expanded) = (Vec::with_capacity(w.len()), false, 0i64);
+    let mut i = 0;
+    while i + 1 < w.len() {
+        let first = value(&w[i]).as_i64().ok()?;
+        match value(&w[i + 1]) {
+            Object::Array(list) => {
+                out.push(Object::Integer(first));
+                out.push(Object::Array(list.iter().map(value).collect()));
+                i += 2;
+            }
+            last => {
+                let last = last.as_i64().ok()?;
+                let width = value(w.get(i + 2)?).as_float().ok()?;
+                expanded += (last - first + 1).max(0);
+                if expanded > MAX_EXPANDED_WIDTHS {
+                    return None;
+                }
+                if last >= first {
+                    out.push(Object::Integer(first));
+                    out.push(Object::Array((first..=last).map(|_| Object::Real(width)).collect()));
+                }
+                ranges = true;
+                i += 3;
+            }
+        }
+    }
+    ranges.then_some(out)
+}
+
 /// The text of one page: pdf-extract first, lopdf's own extractor when it fails.
 fn page_text(doc: &Document, number: u32) -> Option<String> {
     let primary = quiet_catch(|| {
         let mut s = String::new();
-        let mut dev = pdf_extract::PlainTextOutput::new(&mut s);
+        let mut dev = super::plain::PlainText::new(&mut s);
         pdf_extract::output_doc_page(doc, &mut dev, number).map(|_| s)
     });
     match primary {
@@ -401,6 +464,131 @@ mod tests {
             .as_bytes(),
         );
         out
+    }
+
+    /// A one-page PDF from its objects (numbered from 1; the first is the catalog).
+    fn pdf_of(objs: &[String]) -> Vec<u8> {
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offs = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offs.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
+        );
+        for o in offs {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objs.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    /// A page in a CID font (Identity-H, codes 1..=4 read `k`, `ä`, `r`, `l`) whose widths
+    /// are given by `widths` (a `/W` array) over the default width `dw`, showing `content`.
+    fn cid_font_pdf(dw: u32, widths: &str, content: &str) -> Vec<u8> {
+        let cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap \
+            /CMapName /Test def 1 begincodespacerange <0000> <FFFF> endcodespacerange \
+            4 beginbfchar <0001> <006B> <0002> <00E4> <0003> <0072> <0004> <006C> endbfchar \
+            endcmap CMapName currentdict /CMap defineresource pop end end";
+        pdf_of(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            "<< /Type /Font /Subtype /Type0 /BaseFont /Test /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>".into(),
+            format!("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Test /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW {dw} /W {widths} >>"),
+            format!("<< /Length {} >>\nstream\n{cmap}\nendstream", cmap.len()),
+        ])
+    }
+
+    #[test]
+    fn cid_width_ranges_keep_words_whole() {
+        // Each string of the TJ array starts where the widths of the one before end.
+        let content = "BT /F1 12 Tf 72 720 Td [<00010002> <00030004> <0001>] TJ ET";
+        for widths in ["[1 4 500]", "[1 [500 500] 3 4 500]", "[1 [500 500 500 500]]"] {
+            let e = extract(&cid_font_pdf(0, widths, content), 10).unwrap();
+            assert_eq!(e.pages[0].text.trim(), "kärlk", "{widths}");
+        }
+    }
+
+    #[test]
+    fn cid_width_ranges_keep_the_gaps_between_words() {
+        // A default width wider than the glyphs: the gap before the second word shows only
+        // with the range's own widths.
+        let content = "BT /F1 12 Tf 72 720 Td [<00010002> -800 <00030004>] TJ ET";
+        let e = extract(&cid_font_pdf(2000, "[1 4 500]", content), 10).unwrap();
+        assert_eq!(e.pages[0].text.trim(), "kä rl");
+    }
+
+    /// A page in Helvetica showing `content`.
+    fn helvetica_pdf(content: &str) -> Vec<u8> {
+        pdf_of(&[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
+        ])
+    }
+
+    fn page_one(content: &str) -> String {
+        extract(&helvetica_pdf(content), 10).unwrap().pages[0].text.trim().to_string()
+    }
+
+    #[test]
+    fn rotated_lines_keep_their_gaps_and_breaks() {
+        // Two lines of text turned a quarter, the second to the right of the first.
+        let content = "BT /F1 12 Tf 0 1 -1 0 100 300 Tm [(Vecka) -3000 (udda)] TJ \
+                       0 1 -1 0 114 300 Tm (Kl) Tj ET";
+        assert_eq!(page_one(content), "Vecka udda\nKl");
+    }
+
+    #[test]
+    fn upright_text_reads_as_before() {
+        let content = "BT /F1 12 Tf 72 720 Td [(Rapport) -3000 (om) ] TJ 0 -14 Td (brister) Tj \
+                       0 -40 Td (Ny del) Tj ET";
+        assert_eq!(page_one(content), "Rapport om\nbrister\n\nNy del");
+    }
+
+    #[test]
+    fn a_string_far_left_on_the_same_line_starts_a_word() {
+        // The right cell drawn before the left one.
+        let content =
+            "BT /F1 12 Tf 1 0 0 1 300 700 Tm (Tisdag) Tj 1 0 0 1 100 700 Tm (Onsdag) Tj ET";
+        assert_eq!(page_one(content), "Tisdag Onsdag");
+        // An accent drawn back over its letter is no new word.
+        let content = "BT /F1 12 Tf 1 0 0 1 72 720 Tm (bla) Tj 1 0 0 1 84 720 Tm (\\250) Tj \
+                       1 0 0 1 88 720 Tm (ck) Tj ET";
+        assert_eq!(page_one(content), "bla\u{a8}ck");
+    }
+
+    #[test]
+    fn width_ranges_are_written_as_lists() {
+        use lopdf::Object::{Array, Integer, Real};
+        let doc = Document::new();
+        let w = [Integer(1), Integer(3), Integer(250), Integer(7), Array(vec![Integer(600)])];
+        let list = widths_as_lists(&doc, &w).unwrap();
+        assert_eq!(
+            list,
+            vec![
+                Integer(1),
+                Array(vec![Real(250.0), Real(250.0), Real(250.0)]),
+                Integer(7),
+                Array(vec![Integer(600)])
+            ]
+        );
+        // Nothing to rewrite, malformed, or too many glyphs: left alone.
+        assert_eq!(widths_as_lists(&doc, &[Integer(7), Array(vec![Integer(600)])]), None);
+        assert_eq!(widths_as_lists(&doc, &[Integer(1), Real(2.5), Integer(3)]), None);
+        assert_eq!(widths_as_lists(&doc, &[Integer(0), Integer(1_000_000), Integer(500)]), None);
     }
 
     #[test]
