@@ -11,15 +11,21 @@ use std::sync::LazyLock;
 
 use super::context::FxSet;
 
-/// Swedish function words that the other languages do not share.
+/// Swedish function words that the other languages do not share (no `med`, `på`, `om`,
+/// `som`, `har`, `kan`, `var`, `vi`: Danish and Norwegian write them the same).
 const SWEDISH: &[&str] = &[
     "och", "att", "är", "inte", "för", "till", "från", "också", "när", "där", "detta", "denna",
-    "dessa", "hennes", "sitt", "sina", "ett", "inom", "mellan", "utan", "sedan", "även", "enligt",
-    "någon", "något", "några", "alla", "andra", "mycket", "bara", "vill", "skulle", "kunde",
-    "hade", "ingen", "inget", "inga", "vad", "vem", "hur", "varför", "vilken", "vilket", "vilka",
-    "mig", "dig", "oss", "ni", "dem", "ska", "kan", "har", "var", "jag", "vi", "eller", "som",
-    "med", "på", "av", "om", "vid", "hos", "samt", "efter", "under", "blev", "blir", "finns",
-    "görs", "gäller",
+    "dessa", "ett", "inom", "mellan", "utan", "sedan", "även", "enligt", "någon", "något", "några",
+    "alla", "andra", "mycket", "bara", "vill", "hade", "inget", "inga", "vad", "vem", "hur",
+    "varför", "vilken", "vilket", "vilka", "ni", "ska", "jag", "vid", "finns", "görs", "gäller",
+    "sina", "dessutom", "eftersom", "genom",
+];
+
+/// Finnish function words (none of them a Swedish word or a name as well).
+const FINNISH: &[&str] = &[
+    "ei", "että", "ovat", "kuin", "mutta", "myös", "jotta", "jos", "tämä", "tämän", "joka",
+    "jossa", "joita", "jonka", "voi", "sekä", "ollut", "mukaan", "kanssa", "vuonna", "jälkeen",
+    "aikana",
 ];
 
 /// English function words (none of them a Swedish word as well: no `in`, `is`, `be`, `all`).
@@ -46,13 +52,13 @@ const NORDIC: &[&str] = &[
 static SWEDISH_SET: LazyLock<FxSet<&'static str>> =
     LazyLock::new(|| SWEDISH.iter().copied().collect());
 static ENGLISH_SET: LazyLock<FxSet<&'static str>> =
-    LazyLock::new(|| ENGLISH.iter().copied().collect());
+    LazyLock::new(|| ENGLISH.iter().chain(FINNISH).copied().collect());
 /// Only the Norwegian and Danish words Swedish does not have count as evidence.
 static NORDIC_SET: LazyLock<FxSet<&'static str>> =
     LazyLock::new(|| NORDIC.iter().copied().filter(|w| !SWEDISH_SET.contains(w)).collect());
 
-/// Whether a lower-case word is a function word of English, Norwegian or Danish that
-/// Swedish does not share (`the`, `and`, `til`, `ikke`): never a name.
+/// Whether a lower-case word is a function word of English, Finnish, Norwegian or Danish
+/// that Swedish does not share (`the`, `and`, `til`, `ikke`, `että`): never a name.
 pub fn is_foreign_function_word(lower: &str) -> bool {
     ENGLISH_SET.contains(lower) || NORDIC_SET.contains(lower)
 }
@@ -68,6 +74,14 @@ impl Count {
         if SWEDISH_SET.contains(lower) {
             self.swedish += 1;
         } else if is_foreign_function_word(lower) {
+            self.foreign += 1;
+        }
+    }
+
+    /// A word written in lower case with `æ` or `ø`: Danish or Norwegian (names may hold
+    /// those letters, ordinary Swedish words never do).
+    fn add_spelling(&mut self, written: &str) {
+        if written.starts_with(char::is_lowercase) && written.contains(['æ', 'ø']) {
             self.foreign += 1;
         }
     }
@@ -100,6 +114,8 @@ pub fn foreign_words(text: &str, words: &[(usize, usize)]) -> Vec<bool> {
             count.add(&lower);
             total.add(&lower);
         }
+        count.add_spelling(w);
+        total.add_spelling(w);
     }
     blocks.push((start, words.len(), count));
     let mostly_foreign = total.foreign >= 5 && total.foreign > 2 * total.swedish;
@@ -147,6 +163,19 @@ mod tests {
         assert!(!f[first_of("Rapporten")]);
         assert!(f[first_of("The")]);
         assert!(f[first_of("styret")]);
+    }
+
+    #[test]
+    fn danish_spelling_and_finnish_function_words_make_a_passage_foreign() {
+        // Danish shares `med`, `på`, `som` with Swedish; its spelling gives it away.
+        let t = "Projektet støtter ældre borgere med hjælp på hverdage som weekender.\n\n\
+                 Kysely tehtiin, jotta voimme kehittää työtä ja että kaikki ovat mukana.\n\n\
+                 Projektet stöttar äldre och ger hjälp på vardagar som helger.";
+        let w = spans(t);
+        let f = foreign_words(t, &w);
+        let first_of = |s: &str| w.iter().position(|&(a, b)| &t[a..b] == s).unwrap();
+        assert!(f[first_of("støtter")] && f[first_of("Kysely")]);
+        assert!(!f[first_of("stöttar")]);
     }
 
     #[test]

@@ -181,6 +181,9 @@ struct Doc<'a> {
     /// Most lines that open with `Surname, Given` hold a listed given name: a register
     /// (a directory, a roll call), where the entry structure is evidence for every entry.
     register: bool,
+    /// Words the document writes in lower case (three letters or more): ordinary words
+    /// here, whatever the name lists say (`olov` in `olov byggnad`).
+    lower_used: context::FxSet<&'a str>,
 }
 
 /// Context classes of a word, cached per word.
@@ -241,7 +244,14 @@ impl<'a> Doc<'a> {
             classes: vec![Cell::new(0); n],
             foreign,
             register: false,
+            lower_used: context::FxSet::default(),
         };
+        doc.lower_used = doc
+            .toks
+            .iter()
+            .filter(|t| t.case == Case::Lower && t.end - t.start >= 3)
+            .map(|t| &text[t.start..t.end])
+            .collect();
         doc.register = doc.is_register();
         doc
     }
@@ -1015,17 +1025,31 @@ impl<'a> Doc<'a> {
                 && !self.sent_start(t)
                 && !genitive
                 && !self.place_as_place(t));
+        // A two-letter name alone is more often an abbreviation or a fragment (`Em`, `Ke`)
+        // unless it is a very common name (`Bo`, `Li`).
+        let short_ok = self.letters(t) > 2 || given >= GIVEN_VERY_COMMON;
         !self.foreign[t]
+            && !self.used_as_word(t)
             && !self.number_after(t)
             && word_ok
+            && short_ok
             && given >= GIVEN_SOME
             && self.toks[t].case == Case::Cap
             && !(genitive && self.sent_start(t))
     }
 
+    /// The document writes word `t` in lower case elsewhere, as an ordinary word: alone, it
+    /// is that word here (a name needs more evidence: a surname, context, an earlier mention).
+    fn used_as_word(&self, t: usize) -> bool {
+        let lower = self.word(t).to_lowercase();
+        self.lower_used.contains(lower.as_str())
+            || self.inf(t).is_some_and(|f| f.genitive && self.lower_used.contains(f.key.as_str()))
+    }
+
     /// Whether the capitalised word `t`, no given name, may be a surname on its own.
     fn surname_alone_may_name(&self, t: usize) -> bool {
         !self.foreign[t]
+            && !self.used_as_word(t)
             && self.surnamey(t)
             && !self.is_word(t)
             && !self.place_as_place(t)
@@ -1153,7 +1177,12 @@ impl<'a> Doc<'a> {
         {
             return true;
         }
-        if i > 0 && self.joins(i) && self.is(i - 1, class::ROLE_BEFORE) {
+        // After a role, unless both stand in an ALL CAPS heading (`OMBUDSMÄN OCH VERK`).
+        if i > 0
+            && self.joins(i)
+            && self.toks[i - 1].case != Case::Upper
+            && self.is(i - 1, class::ROLE_BEFORE)
+        {
             return true;
         }
         self.after_label(i) && self.gap(i).contains(':')
@@ -1194,6 +1223,47 @@ impl<'a> Doc<'a> {
             }
         }
         out
+    }
+
+    /// A name masked alone (`Wilma`, `August`) that is no ordinary word is masked in lower
+    /// case too (`wilma`): a person is masked in all forms, as verification reads them.
+    fn lower_forms(&self, mentions: &mut Vec<Mention>, covered: &[bool]) {
+        let mut single: FxMap<&str, usize> = FxMap::default();
+        for m in mentions.iter().filter(|m| m.first == m.last) {
+            single.entry(self.f(m.first)).or_insert(m.entity);
+        }
+        if single.is_empty() {
+            return;
+        }
+        let text = self.text;
+        let mut found = Vec::new();
+        for (i, &done) in covered.iter().enumerate() {
+            if done || self.toks[i].case != Case::Lower || self.letters(i) < 2 {
+                continue;
+            }
+            let Some(&id) = single.get(self.f(i)) else { continue };
+            let w = self.word(i);
+            let info = Self::info_of(self.lex, w);
+            if info.e.word || info.known || info.function {
+                continue;
+            }
+            // Not a part of an address or identifier (`wilma.berg@…`, `www.wilma.fi`).
+            let before = text[..self.toks[i].start].chars().next_back();
+            let after = text[self.toks[i].end..].chars().next();
+            let joined = |c: Option<char>| matches!(c, Some('.' | '_' | '@' | '/' | '-'));
+            if joined(before) || joined(after) {
+                continue;
+            }
+            found.push(Mention {
+                first: i,
+                last: i,
+                parts: vec![i],
+                rule: "name-coref",
+                confidence: 0.7,
+                entity: id,
+            });
+        }
+        mentions.extend(found);
     }
 
     fn run(&self, out: &mut Vec<Span>) {
@@ -1303,6 +1373,7 @@ impl<'a> Doc<'a> {
                 });
             }
         }
+        self.lower_forms(&mut mentions, &covered);
         mentions.sort_by_key(|m| m.first);
 
         for m in mentions {

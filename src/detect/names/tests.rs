@@ -248,3 +248,45 @@ fn words_ending_in_sharp_s_are_read_without_panicking() {
         spans(text);
     }
 }
+
+#[test]
+fn a_rare_two_letter_given_name_alone_is_no_name() {
+    // `Ib` and `Ji` are given names, but alone a two-letter word is mostly a fragment.
+    assert!(masked("Sedan kom Ib hem. Därefter skrev Ji ett svar.").is_empty());
+    assert_eq!(masked("Sedan kom Ib Quorvall hem."), ["Ib Quorvall"]);
+}
+
+#[test]
+fn a_name_the_document_writes_in_lower_case_is_a_word_there_alone() {
+    // A system called like a person: written in lower case too, it is a word here.
+    assert!(masked("Vi loggade in i Selma. Uppgifterna finns i selma sedan maj.").is_empty());
+    assert_eq!(masked("Frågan gick till Selma i går."), ["Selma"]);
+}
+
+#[test]
+fn a_person_is_masked_in_lower_case_too() {
+    assert_eq!(
+        masked("Vi ringde Tord Jämtvall. Tord svarade att tord var sjuk."),
+        ["Tord Jämtvall", "Tord", "tord"]
+    );
+    // Not inside an address or an identifier.
+    assert_eq!(
+        masked("Vi ringde Tord Jämtvall. Tord skrev från tord.jamtvall@example.org."),
+        ["Tord Jämtvall", "Tord"]
+    );
+}
+
+#[test]
+fn an_all_caps_heading_holds_no_initials_after_a_role() {
+    assert!(masked("KOMMITTÉN, DESS ORDFÖRANDE OCH SEKRETERARE\n").is_empty());
+}
+
+#[test]
+fn danish_and_finnish_passages_are_foreign() {
+    let t = "Projektet støtter ældre borgere med hjælp i hverdagen og på weekender.";
+    assert!(masked(t).is_empty());
+    assert!(
+        masked("Kysely tehtiin, jotta Voimme kehittää työtä ja että Kaikki ovat mukana.")
+            .is_empty()
+    );
+}
