@@ -276,9 +276,11 @@ pub fn make(
                 img,
                 dpi,
                 input.work,
-                &read_values,
-                &read_tokens,
-                input.word_names,
+                &verify::Sought {
+                    masked: &read_values,
+                    tokens: &read_tokens,
+                    word_names: input.word_names,
+                },
                 input.config,
                 read_back,
             )?

@@ -231,16 +231,21 @@ fn png_at(pixels: &[u8], w: u32, h: u32, dpi: u32) -> Option<Vec<u8>> {
     Some(png)
 }
 
-/// Read the stacked bands with Tesseract (a reader of `read_back`) and check that no masked
-/// value, and no token the sweep boxes, can be read. `Ok(false)` when Tesseract is not
-/// installed.
+/// What the OCR read-back must not read: masked values and sweep tokens anywhere, and name
+/// words that are also ordinary words where they stand as names.
+pub struct Sought<'a> {
+    pub masked: &'a [String],
+    pub tokens: &'a std::collections::HashSet<String>,
+    pub word_names: &'a [String],
+}
+
+/// Read the stacked bands with Tesseract (a reader of `read_back`) and check that nothing
+/// [`Sought`] can be read. `Ok(false)` when Tesseract is not installed.
 pub fn ocr_read_back(
     image: (u32, u32, Vec<u8>),
     dpi: u32,
     dir: &Path,
-    masked: &[String],
-    tokens: &std::collections::HashSet<String>,
-    word_names: &[String],
+    sought: &Sought,
     config: &crate::config::Config,
     read_back: &super::ReadBack,
 ) -> Result<bool, CopyError> {
@@ -258,9 +263,9 @@ pub fn ocr_read_back(
     let Some(text) = read_back.read(&bands, &blank, config)? else {
         return Ok(false);
     };
-    let names: Vec<&str> = word_names.iter().map(String::as_str).collect();
-    if crate::verify::holds_masked_value(&text, masked)
-        || reads_token(&text, tokens)
+    let names: Vec<&str> = sought.word_names.iter().map(String::as_str).collect();
+    if crate::verify::holds_masked_value(&text, sought.masked)
+        || reads_token(&text, sought.tokens)
         || crate::detect::names::readable::readable_as_name(&text, &names)
     {
         return Err(CopyError::Verify(
@@ -281,6 +286,13 @@ fn reads_token(text: &str, tokens: &std::collections::HashSet<String>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sought<'a>(
+        masked: &'a [String],
+        tokens: &'a std::collections::HashSet<String>,
+    ) -> Sought<'a> {
+        Sought { masked, tokens, word_names: &[] }
+    }
 
     #[test]
     fn bands_stack_the_boxed_lines() {
@@ -407,7 +419,7 @@ mod tests {
             super::super::burn::burn(&mut r, b);
             let dir = tempfile::tempdir().unwrap();
             let img = bands(&[(&r, vec![b])]).unwrap();
-            ocr_read_back(img, 150, dir.path(), &masked, &tokens, &[], &config, &read_back)
+            ocr_read_back(img, 150, dir.path(), &sought(&masked, &tokens), &config, &read_back)
         };
         // The box over the name: nothing masked can be read (twice: the reader is reused).
         assert_eq!(check(right), Ok(true));
@@ -427,7 +439,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let img = bands(&[(&page, vec![right])]).unwrap();
         assert_eq!(
-            ocr_read_back(img, 150, dir.path(), &masked, &tokens, &[], &none, &read_back),
+            ocr_read_back(img, 150, dir.path(), &sought(&masked, &tokens), &none, &read_back),
             Ok(false)
         );
     }
