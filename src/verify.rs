@@ -211,7 +211,7 @@ pub(crate) fn name_words_that_are_words(values: &MaskedValues) -> Vec<String> {
 }
 
 /// Whether a masked name word that is also an ordinary word stands in `text` as a name.
-fn word_name_readable(text: &str, word_names: &[String]) -> bool {
+pub(crate) fn word_name_readable(text: &str, word_names: &[String]) -> bool {
     let values: Vec<&str> = word_names.iter().map(String::as_str).collect();
     readable::readable_as_name(text, &values)
 }

@@ -402,6 +402,12 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Where a helper program is: the configured path, else the environment variable, else
 /// the bare name (looked up on `PATH`).
+/// The Tesseract program of `[ocr]`, found as extraction finds it (also for the masked
+/// copy's OCR calls).
+pub(crate) fn tesseract_program(ocr: &crate::config::Ocr) -> PathBuf {
+    program(ocr.tesseract.as_deref(), "MASKERA_TESSERACT", "tesseract")
+}
+
 fn program(configured: Option<&str>, env: &str, name: &str) -> PathBuf {
     configured
         .map(PathBuf::from)
@@ -475,7 +481,7 @@ impl Engine {
     pub fn locate(settings: &OcrSettings) -> Result<Engine, OcrError> {
         let o = &settings.ocr;
         let engine = Engine {
-            tesseract: program(o.tesseract.as_deref(), "MASKERA_TESSERACT", "tesseract"),
+            tesseract: tesseract_program(o),
             pdftoppm: program(o.pdftoppm.as_deref(), "MASKERA_PDFTOPPM", "pdftoppm"),
             language: o.language.clone(),
             dpi: o.dpi,

@@ -432,63 +432,11 @@ fn page_text(doc: &Document, number: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::{helvetica_pdf, pdf_of};
 
     /// A minimal one-page PDF with a Helvetica text line, xref offsets computed.
     pub(crate) fn tiny_pdf(text: &str) -> Vec<u8> {
-        let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
-        let objs = [
-            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
-            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
-        ];
-        let mut out = b"%PDF-1.4\n".to_vec();
-        let mut offs = Vec::new();
-        for (i, o) in objs.iter().enumerate() {
-            offs.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
-        );
-        for o in offs {
-            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-                objs.len() + 1
-            )
-            .as_bytes(),
-        );
-        out
-    }
-
-    /// A one-page PDF from its objects (numbered from 1; the first is the catalog).
-    fn pdf_of(objs: &[String]) -> Vec<u8> {
-        let mut out = b"%PDF-1.4\n".to_vec();
-        let mut offs = Vec::new();
-        for (i, o) in objs.iter().enumerate() {
-            offs.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
-        );
-        for o in offs {
-            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-                objs.len() + 1
-            )
-            .as_bytes(),
-        );
-        out
+        helvetica_pdf(&format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET"))
     }
 
     /// A page in a CID font (Identity-H, codes 1..=4 read `k`, `ä`, `r`, `l`) whose widths
@@ -526,17 +474,6 @@ mod tests {
         let content = "BT /F1 12 Tf 72 720 Td [<00010002> -800 <00030004>] TJ ET";
         let e = extract(&cid_font_pdf(2000, "[1 4 500]", content), 10).unwrap();
         assert_eq!(e.pages[0].text.trim(), "kä rl");
-    }
-
-    /// A page in Helvetica showing `content`.
-    fn helvetica_pdf(content: &str) -> Vec<u8> {
-        pdf_of(&[
-            "<< /Type /Catalog /Pages 2 0 R >>".into(),
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
-            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".into(),
-        ])
     }
 
     fn page_one(content: &str) -> String {

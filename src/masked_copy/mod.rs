@@ -259,16 +259,15 @@ pub fn make(
         .enumerate()
         .map(|(i, r)| (r, burned.iter().filter(|b| b.page == i).map(|b| b.pixels).collect()))
         .collect();
-    // What the read-back looks for: every value and token, except the name words that are
-    // also ordinary words, which it looks for only where they stand as names.
-    let word_keys: std::collections::HashSet<String> =
-        geometry::sweep_tokens(input.word_names).into_iter().collect();
-    let read_tokens: std::collections::HashSet<String> =
-        tokens.iter().filter(|t| !word_keys.contains(*t)).cloned().collect();
-    let read_values: Vec<String> =
-        input.values.iter().filter(|v| !input.word_names.contains(v)).cloned().collect();
     let ocr_checked = match verify::bands(&per_page) {
         Some(img) => {
+            // What the read-back looks for: every value and token, except the name words
+            // that are also ordinary words, which it looks for only where they stand as names.
+            let word_keys = geometry::sweep_tokens(input.word_names);
+            let read_tokens: std::collections::HashSet<String> =
+                tokens.iter().filter(|t| !word_keys.contains(*t)).cloned().collect();
+            let read_values: Vec<String> =
+                input.values.iter().filter(|v| !input.word_names.contains(v)).cloned().collect();
             // Scans often declare a resolution far below their real one (70 ppi): tell
             // Tesseract at least 150.
             let dpi = ((rasters[0].scale().1 * 72.0).round() as u32).max(150);

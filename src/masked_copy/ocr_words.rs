@@ -54,12 +54,7 @@ pub fn read(
     let list_path = dir.join("ocr-pages.txt");
     std::fs::write(&list_path, list)
         .map_err(|_| CopyError::Write("the OCR page list cannot be written".into()))?;
-    let program = config
-        .ocr
-        .tesseract
-        .clone()
-        .or_else(|| std::env::var("MASKERA_TESSERACT").ok())
-        .unwrap_or_else(|| "tesseract".into());
+    let program = crate::extract::ocr::tesseract_program(&config.ocr);
     let dpi = ((pages[0].1.scale().1 * 72.0).round() as u32).max(150);
     let mut cmd = Command::new(program);
     cmd.arg(&list_path)

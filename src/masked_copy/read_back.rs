@@ -57,17 +57,6 @@ impl std::fmt::Debug for ReadBack {
     }
 }
 
-/// The Tesseract program, as extraction finds it.
-fn program(config: &crate::config::Config) -> PathBuf {
-    config
-        .ocr
-        .tesseract
-        .clone()
-        .or_else(|| std::env::var("MASKERA_TESSERACT").ok())
-        .unwrap_or_else(|| "tesseract".into())
-        .into()
-}
-
 /// A path as one line of Tesseract's file list, if it can be one.
 fn line(path: &Path) -> Result<String, CopyError> {
     let s = path.to_str().filter(|s| !s.contains(['\n', '\r']) && s.len() < 4000);
@@ -148,7 +137,7 @@ impl ReadBack {
         config: &crate::config::Config,
     ) -> Result<Option<String>, CopyError> {
         let key = Key {
-            program: program(config),
+            program: crate::extract::ocr::tesseract_program(&config.ocr),
             language: config.ocr.language.clone(),
             memory_mib: config.limits.max_memory_mib,
         };

@@ -263,10 +263,9 @@ pub fn ocr_read_back(
     let Some(text) = read_back.read(&bands, &blank, config)? else {
         return Ok(false);
     };
-    let names: Vec<&str> = sought.word_names.iter().map(String::as_str).collect();
     if crate::verify::holds_masked_value(&text, sought.masked)
         || reads_token(&text, sought.tokens)
-        || crate::detect::names::readable::readable_as_name(&text, &names)
+        || crate::verify::word_name_readable(&text, sought.word_names)
     {
         return Err(CopyError::Verify(
             "a masked value can be read in the copy (OCR of the boxed lines)".into(),
@@ -346,37 +345,7 @@ mod tests {
             .enumerate()
             .map(|(i, l)| format!("BT /F1 12 Tf 72 {} Td ({l}) Tj ET\n", 720 - 24 * i as i32))
             .collect();
-        let objs = [
-            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
-             /Resources << /Font << /F1 5 0 R >> >> >>"
-                .to_string(),
-            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-                .to_string(),
-        ];
-        let mut out = b"%PDF-1.4\n".to_vec();
-        let mut offs = Vec::new();
-        for (i, o) in objs.iter().enumerate() {
-            offs.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(
-            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
-        );
-        for o in offs {
-            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-                objs.len() + 1
-            )
-            .as_bytes(),
-        );
-        out
+        crate::testutil::helvetica_pdf(&content)
     }
 
     /// The pixels of the glyphs of `word` on the page (its first occurrence), padded as a

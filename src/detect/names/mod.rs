@@ -156,6 +156,13 @@ struct Mention {
     entity: usize,
 }
 
+impl Mention {
+    /// A mention of one token.
+    fn word(i: usize, rule: &'static str, confidence: f32, entity: usize) -> Mention {
+        Mention { first: i, last: i, parts: vec![i], rule, confidence, entity }
+    }
+}
+
 struct Entity {
     parts: Vec<String>,
     key: String,
@@ -182,8 +189,8 @@ struct Doc<'a> {
     /// (a directory, a roll call), where the entry structure is evidence for every entry.
     register: bool,
     /// Words the document writes in lower case (three letters or more): ordinary words
-    /// here, whatever the name lists say (`olov` in `olov byggnad`).
-    lower_used: context::FxSet<&'a str>,
+    /// here, whatever the name lists say (`olov` in `olov byggnad`). Built when first asked.
+    lower_used: OnceCell<context::FxSet<&'a str>>,
 }
 
 /// Context classes of a word, cached per word.
@@ -244,14 +251,8 @@ impl<'a> Doc<'a> {
             classes: vec![Cell::new(0); n],
             foreign,
             register: false,
-            lower_used: context::FxSet::default(),
+            lower_used: OnceCell::new(),
         };
-        doc.lower_used = doc
-            .toks
-            .iter()
-            .filter(|t| t.case == Case::Lower && t.end - t.start >= 3)
-            .map(|t| &text[t.start..t.end])
-            .collect();
         doc.register = doc.is_register();
         doc
     }
@@ -1041,9 +1042,17 @@ impl<'a> Doc<'a> {
     /// The document writes word `t` in lower case elsewhere, as an ordinary word: alone, it
     /// is that word here (a name needs more evidence: a surname, context, an earlier mention).
     fn used_as_word(&self, t: usize) -> bool {
+        let text: &'a str = self.text;
+        let used = self.lower_used.get_or_init(|| {
+            self.toks
+                .iter()
+                .filter(|t| t.case == Case::Lower && t.end - t.start >= 3)
+                .map(|t| &text[t.start..t.end])
+                .collect()
+        });
         let lower = self.word(t).to_lowercase();
-        self.lower_used.contains(lower.as_str())
-            || self.inf(t).is_some_and(|f| f.genitive && self.lower_used.contains(f.key.as_str()))
+        used.contains(lower.as_str())
+            || self.inf(t).is_some_and(|f| f.genitive && used.contains(f.key.as_str()))
     }
 
     /// Whether the capitalised word `t`, no given name, may be a surname on its own.
@@ -1254,14 +1263,7 @@ impl<'a> Doc<'a> {
             if joined(before) || joined(after) {
                 continue;
             }
-            found.push(Mention {
-                first: i,
-                last: i,
-                parts: vec![i],
-                rule: "name-coref",
-                confidence: 0.7,
-                entity: id,
-            });
+            found.push(Mention::word(i, "name-coref", 0.7, id));
         }
         mentions.extend(found);
     }
@@ -1343,14 +1345,7 @@ impl<'a> Doc<'a> {
                     {
                         continue;
                     }
-                    mentions.push(Mention {
-                        first: i,
-                        last: i,
-                        parts: vec![i],
-                        rule: "name-coref",
-                        confidence: 0.8,
-                        entity: id,
-                    });
+                    mentions.push(Mention::word(i, "name-coref", 0.8, id));
                 }
             }
         }
@@ -1363,14 +1358,7 @@ impl<'a> Doc<'a> {
                 let id = reg
                     .by_initials(&letters)
                     .unwrap_or_else(|| reg.find_or_add(vec![format!("{letters}.")]));
-                mentions.push(Mention {
-                    first: i,
-                    last: i,
-                    parts: vec![i],
-                    rule: "name-initials",
-                    confidence: 0.75,
-                    entity: id,
-                });
+                mentions.push(Mention::word(i, "name-initials", 0.75, id));
             }
         }
         self.lower_forms(&mut mentions, &covered);
