@@ -1,26 +1,20 @@
 //! The name lexicon: given names, surnames, ordinary words and places, folded, in one FST.
 //!
 //! The lists are built by `scripts/build-names.py` from the reference data (SCB, Faker,
-//! hunspell sv_SE, swedish-geodata; see `patterns/NOTICE`) and embedded in the binary.
+//! hunspell sv_SE, swedish-geodata; see `patterns/NOTICE`); `build.rs` makes them one FST map at
+//! compile time (see [`super::table`]), embedded in the binary.
 //! Keys are folded with [`fold`]; the value packs what each list says about the key.
 //! [`is_swedish_form`] says whether a written word is a form of the Swedish lexicon
 //! (`patterns/lexicon/`, shared with OCR repair), for words none of the name lists hold.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use fst::Map;
 
-const GIVEN: &str = include_str!("../../../patterns/names/given.tsv");
-const SURNAMES: &str = include_str!("../../../patterns/names/surnames.tsv");
-const WORDS: &str = include_str!("../../../patterns/names/words.txt");
-const PLACES: &str = include_str!("../../../patterns/names/places.txt");
-const WORLD: &str = include_str!("../../../patterns/names/world.tsv");
-const PROPERS: &str = include_str!("../../../patterns/names/propers.txt");
+pub use super::table::{Entry, WORLD_GIVEN};
 
-/// The bearer count given to a name that only the population lists (`world.tsv`) hold: a
-/// name too rare in Sweden for SCB's list, counted as a rare name.
-pub const WORLD_GIVEN: u32 = 20;
+/// The map `build.rs` made of the lists (see [`super::table`]).
+static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/names.fst"));
 
 /// Surname endings (folded). Keep in step with `SHAPES` in scripts/build-names.py.
 const SHAPES: [&str; 14] = [
@@ -31,95 +25,17 @@ const SHAPES: [&str; 14] = [
 /// The folded key of a word (see [`crate::fold::key`]).
 pub use crate::fold::key as fold;
 
-/// What the lists say about one folded key.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Entry {
-    /// People with this given name in use (SCB), 0 if none.
-    pub given: u32,
-    /// Surname weight per million (Skatteverket top list), 0 if none.
-    pub surname: u32,
-    /// An ordinary Swedish word.
-    pub word: bool,
-    /// A Swedish place name.
-    pub place: bool,
-    /// A surname of the population lists only (`world.tsv`): evidence beside a given name,
-    /// in a list or after context, not alone.
-    pub world_surname: bool,
-    /// A proper noun of the Swedish dictionary that is no ordinary word (`blomdahl`).
-    pub proper: bool,
-}
-
-impl Entry {
-    fn pack(self) -> u64 {
-        u64::from(self.given)
-            | (u64::from(self.surname.min(0xFFFF)) << 32)
-            | (u64::from(self.word) << 48)
-            | (u64::from(self.place) << 49)
-            | (u64::from(self.world_surname) << 50)
-            | (u64::from(self.proper) << 51)
-    }
-
-    fn unpack(v: u64) -> Entry {
-        Entry {
-            given: v as u32,
-            surname: ((v >> 32) & 0xFFFF) as u32,
-            word: v >> 48 & 1 == 1,
-            place: v >> 49 & 1 == 1,
-            world_surname: v >> 50 & 1 == 1,
-            proper: v >> 51 & 1 == 1,
-        }
-    }
-
-    pub fn listed(self) -> bool {
-        self.given > 0 || self.surname > 0 || self.world_surname
-    }
-}
-
 /// The compiled lexicon.
 pub struct Lexicon {
-    map: Map<Vec<u8>>,
-}
-
-fn counted(data: &str) -> impl Iterator<Item = (&str, u32)> {
-    data.lines().filter_map(|l| {
-        let (k, v) = l.split_once('\t')?;
-        Some((k, v.trim().parse().ok()?))
-    })
+    map: Map<&'static [u8]>,
 }
 
 impl Lexicon {
-    fn build() -> Result<Lexicon, String> {
-        let mut all: BTreeMap<&str, Entry> = BTreeMap::new();
-        for (k, n) in counted(GIVEN) {
-            all.entry(k).or_default().given = n;
-        }
-        for (k, n) in counted(SURNAMES) {
-            all.entry(k).or_default().surname = n;
-        }
-        for k in WORDS.lines().filter(|l| !l.is_empty()) {
-            all.entry(k).or_default().word = true;
-        }
-        for k in PLACES.lines().filter(|l| !l.is_empty()) {
-            all.entry(k).or_default().place = true;
-        }
-        for k in PROPERS.lines().filter(|l| !l.is_empty()) {
-            all.entry(k).or_default().proper = true;
-        }
-        for (k, what) in WORLD.lines().filter_map(|l| l.split_once('\t')) {
-            let e = all.entry(k).or_default();
-            if what.contains('g') && e.given == 0 {
-                e.given = WORLD_GIVEN;
-            }
-            e.world_surname |= what.contains('s') && e.surname == 0;
-        }
-        let map = Map::from_iter(all.into_iter().map(|(k, e)| (k, e.pack())))
-            .map_err(|e| format!("name lexicon: {e}"))?;
-        Ok(Lexicon { map })
-    }
-
-    /// The shared lexicon, compiled on first use.
+    /// The shared lexicon, embedded at compile time (opening it checks its header only).
     pub fn get() -> Result<&'static Lexicon, String> {
-        static LEX: LazyLock<Result<Lexicon, String>> = LazyLock::new(Lexicon::build);
+        static LEX: LazyLock<Result<Lexicon, String>> = LazyLock::new(|| {
+            Map::new(TABLE).map(|map| Lexicon { map }).map_err(|e| format!("name lexicon: {e}"))
+        });
         LEX.as_ref().map_err(Clone::clone)
     }
 
@@ -170,6 +86,17 @@ mod tests {
         assert!(lex.lookup("andersson").surname > 0);
         assert!(lex.lookup("lund").place && lex.lookup("lund").surname > 0);
         assert_eq!(lex.lookup("xqzzv"), Entry::default());
+    }
+
+    #[test]
+    fn embedded_table_is_built_from_the_lists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/patterns/names/");
+        let texts: Vec<String> = super::super::table::SOURCES
+            .iter()
+            .map(|f| std::fs::read_to_string(format!("{dir}{f}")).unwrap())
+            .collect();
+        let built = super::super::table::build(std::array::from_fn(|i| texts[i].as_str()));
+        assert!(built.unwrap() == TABLE, "the embedded name table is stale");
     }
 
     #[test]

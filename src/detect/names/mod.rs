@@ -21,6 +21,7 @@ pub mod context;
 pub mod language;
 pub mod lexicon;
 pub mod readable;
+pub mod table;
 
 use context::FxMap;
 use std::cell::{Cell, OnceCell};
