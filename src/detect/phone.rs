@@ -64,6 +64,23 @@ impl Phone {
         {
             return false;
         }
+        // The rest of a larger number: "9,041 707 618" in a table of counts, "3.041 …".
+        let mut back = text[..start].chars().rev();
+        if matches!(back.next(), Some(',' | '.')) && back.next().is_some_and(|c| c.is_ascii_digit())
+        {
+            return false;
+        }
+        // A thousands group of a number written with spaces: "3 004 2 778" in a table.
+        if groups.first() == Some(&3) {
+            let before: Vec<char> = text[..start].chars().rev().take(5).collect();
+            let lead = before.iter().skip(1).take_while(|c| c.is_ascii_digit()).count();
+            if matches!(before.first(), Some(' ' | '\u{a0}' | '\u{202f}'))
+                && (1..=3).contains(&lead)
+                && !before.get(1 + lead).is_some_and(|c| c.is_ascii_digit())
+            {
+                return false;
+            }
+        }
         // A law reference or a chapter: "… 12 §", "… 3 kap.".
         let after = text[end..].trim_start();
         // Eight digits after a label and more digit groups after them: a longer number.
@@ -135,6 +152,15 @@ mod tests {
         );
         // Eight digits without a phone label are not taken for a phone number.
         assert!(found("Beløpet var 99461800 kroner.").is_empty());
+    }
+
+    #[test]
+    fn not_the_rest_of_a_larger_number() {
+        assert!(found("Antal 2,047 818 512 0 4 2 och 12,5").is_empty());
+        assert!(found("summa 7.031 555 4321 kr").is_empty());
+        assert!(found("dagar 1 215 4 006 3 881 2 709").is_empty());
+        assert_eq!(found("rum 12, tel 08-555 43 21"), ["08-555 43 21"]);
+        assert_eq!(found("tel. 031-555 43 21"), ["031-555 43 21"]);
     }
 
     #[test]
