@@ -64,14 +64,18 @@ impl Phone {
         {
             return false;
         }
-        // The rest of a larger number: "9,041 707 618" in a table of counts, "3.041 …".
+        // Grouped by spaces only (no area code set off by a dash or a slash), it may be the
+        // rest of a larger number: "9,041 707 618" in a table of counts, "3.041 …", or a
+        // thousands group of a number written with spaces, "3 004 2 778".
+        let spaces_only = value.chars().all(|c| c.is_ascii_digit() || c == ' ');
         let mut back = text[..start].chars().rev();
-        if matches!(back.next(), Some(',' | '.')) && back.next().is_some_and(|c| c.is_ascii_digit())
+        if spaces_only
+            && matches!(back.next(), Some(',' | '.'))
+            && back.next().is_some_and(|c| c.is_ascii_digit())
         {
             return false;
         }
-        // A thousands group of a number written with spaces: "3 004 2 778" in a table.
-        if groups.first() == Some(&3) {
+        if spaces_only && groups.first() == Some(&3) {
             let before: Vec<char> = text[..start].chars().rev().take(5).collect();
             let lead = before.iter().skip(1).take_while(|c| c.is_ascii_digit()).count();
             if matches!(before.first(), Some(' ' | '\u{a0}' | '\u{202f}'))
@@ -160,6 +164,7 @@ mod tests {
         assert!(found("summa 7.031 555 4321 kr").is_empty());
         assert!(found("dagar 1 215 4 006 3 881 2 709").is_empty());
         assert_eq!(found("rum 12, tel 08-555 43 21"), ["08-555 43 21"]);
+        assert_eq!(found("1 070-555 43 21"), ["070-555 43 21"]);
         assert_eq!(found("tel. 031-555 43 21"), ["031-555 43 21"]);
     }
 
