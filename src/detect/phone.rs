@@ -64,26 +64,8 @@ impl Phone {
         {
             return false;
         }
-        // Grouped by spaces only (no area code set off by a dash or a slash), it may be the
-        // rest of a larger number: "9,041 707 618" in a table of counts, "3.041 …", or a
-        // thousands group of a number written with spaces, "3 004 2 778".
-        let spaces_only = value.chars().all(|c| c.is_ascii_digit() || c == ' ');
-        let mut back = text[..start].chars().rev();
-        if spaces_only
-            && matches!(back.next(), Some(',' | '.'))
-            && back.next().is_some_and(|c| c.is_ascii_digit())
-        {
+        if continues_a_number(text, start, value, &groups) {
             return false;
-        }
-        if spaces_only && groups.first() == Some(&3) {
-            let before: Vec<char> = text[..start].chars().rev().take(5).collect();
-            let lead = before.iter().skip(1).take_while(|c| c.is_ascii_digit()).count();
-            if matches!(before.first(), Some(' ' | '\u{a0}' | '\u{202f}'))
-                && (1..=3).contains(&lead)
-                && !before.get(1 + lead).is_some_and(|c| c.is_ascii_digit())
-            {
-                return false;
-            }
         }
         // A law reference or a chapter: "… 12 §", "… 3 kap.".
         let after = text[end..].trim_start();
@@ -109,6 +91,24 @@ impl Phone {
                     .next_back()
                     .is_some_and(char::is_alphanumeric)
         })
+    }
+}
+
+/// Whether a candidate grouped by spaces only (no area code set off by a dash or a slash) is
+/// the rest of a larger number: "9,041 707 618" in a table of counts, "3.041 …", or a
+/// thousands group after the first group of a number written with spaces, "3 004 2 778".
+fn continues_a_number(text: &str, start: usize, value: &str, groups: &[usize]) -> bool {
+    if !value.chars().all(|c| c.is_ascii_digit() || c == ' ') {
+        return false;
+    }
+    let mut back = text[..start].chars().rev();
+    match back.next() {
+        Some(',' | '.') => back.next().is_some_and(|c| c.is_ascii_digit()),
+        Some(' ' | '\u{a0}' | '\u{202f}') if groups.first() == Some(&3) => {
+            let lead = back.take_while(char::is_ascii_digit).take(4).count();
+            (1..=3).contains(&lead)
+        }
+        _ => false,
     }
 }
 

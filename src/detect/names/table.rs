@@ -7,6 +7,7 @@
 //! embedded map is the one these lists give. It depends on `std` and `fst` only.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// The bearer count given to a name that only the population lists (`world.tsv`) hold: a
 /// name too rare in Sweden for SCB's list, counted as a rare name.
@@ -71,9 +72,15 @@ fn listed(data: &str) -> impl Iterator<Item = &str> {
     data.lines().filter(|l| !l.is_empty())
 }
 
-/// The FST map of the lists, given the contents of [`SOURCES`] in order.
-pub fn build(sources: [&str; 6]) -> Result<Vec<u8>, String> {
-    let [given, surnames, words, places, propers, world] = sources;
+/// The FST map of the lists [`SOURCES`] in `dir` (`patterns/names/`).
+pub fn build(dir: &Path) -> Result<Vec<u8>, String> {
+    let texts = SOURCES.map(|name| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    });
+    let [given, surnames, words, places, propers, world] = texts;
+    let (given, surnames, words, places, propers, world) =
+        (&given?, &surnames?, &words?, &places?, &propers?, &world?);
     let mut all: BTreeMap<&str, Entry> = BTreeMap::new();
     for (k, n) in counted(given) {
         all.entry(k).or_default().given = n;
