@@ -74,16 +74,44 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
 /// The readable text of an HTML page (tags removed, the few entities we emit decoded).
 fn html_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
+    let mut tag: Option<String> = None;
     for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
+        match (&mut tag, c) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(t), '>') => {
+                // A block's end ends a paragraph, as a blank line does in the .txt file (the
+                // template writes a line break after it); inline tags (a masked span) add
+                // nothing, so the words read as they do in the .txt file.
+                let name = t.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+                if matches!(name.as_str(), "/p" | "/h1" | "/h2" | "/h3" | "/ul" | "/ol" | "/div") {
+                    out.push('\n');
+                } else if !matches!(
+                    name.as_str(),
+                    "p" | "h1"
+                        | "h2"
+                        | "h3"
+                        | "ul"
+                        | "ol"
+                        | "span"
+                        | "/span"
+                        | "br"
+                        | "li"
+                        | "/li"
+                        | "b"
+                        | "/b"
+                        | "i"
+                        | "/i"
+                        | "em"
+                        | "/em"
+                        | "strong"
+                        | "/strong"
+                ) {
+                    out.push(' ');
+                }
+                tag = None;
             }
-            c if !in_tag => out.push(c),
-            _ => {}
+            (Some(t), c) => t.push(c),
+            (None, c) => out.push(c),
         }
     }
     out.replace("&amp;", "&")
@@ -338,6 +366,13 @@ mod tests {
         assert_eq!(
             html_text("<p>a &amp; <b>b</b></p>").split_whitespace().collect::<Vec<_>>(),
             ["a", "&", "b"]
+        );
+        // Paragraphs and lines as in the .txt file; a masked span adds no space.
+        assert_eq!(
+            html_text(
+                "<p>Beck-<span class=\"mask\">[PERSON 1]</span> kom<br>\nsedan</p>\n<p>Nästa</p>\n"
+            ),
+            "Beck-[PERSON 1] kom\nsedan\n\nNästa\n\n"
         );
     }
 }

@@ -157,6 +157,28 @@ impl Address {
     }
 }
 
+/// A postbox of one or two digits (`Box 1`) is an address only with a postcode within the
+/// next few words (`Box 1, 194 80 Orten`); otherwise it is the field of a form.
+fn box_is_address(text: &str, start: usize, end: usize) -> bool {
+    let digits = text[start..end].chars().filter(char::is_ascii_digit).count();
+    if digits >= 3 {
+        return true;
+    }
+    let after: String = text[end..].chars().take(40).collect();
+    let mut run = 0;
+    for c in after.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run == 5 {
+                return true;
+            }
+        } else if c != ' ' || run == 0 {
+            run = 0;
+        }
+    }
+    false
+}
+
 impl Detector for Address {
     fn detect(&self, text: &str, out: &mut Vec<Span>) {
         self.detect_in(text, &Scan::new(text), out);
@@ -170,6 +192,7 @@ impl Detector for Address {
             let mut confidence = p.confidence;
             match p.name {
                 "street" if !self.street_ok(&text[start..end]) => return false,
+                "box" if !box_is_address(text, start, end) => return false,
                 "postcode-town" => {
                     let Some(e) = self.town_end(text, start, end) else { return false };
                     end = e;

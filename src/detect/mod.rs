@@ -51,6 +51,47 @@ pub(crate) fn push_uncovered(
     }
 }
 
+/// A number or address found once is masked wherever the same value stands as a whole word
+/// (`… 8501012382</a>` and `…-+8501012382` in a pasted page), as verification reads it: a
+/// value a detector's context rules find in one place is the same value everywhere.
+/// Names have their own coreference; values shorter than six characters are left alone.
+fn same_value_elsewhere(text: &str, spans: &mut Vec<Span>) {
+    let kinds = [Kind::Personnummer, Kind::Phone, Kind::Email, Kind::Regnr];
+    let mut values: Vec<(&str, Kind)> = spans
+        .iter()
+        .filter(|s| kinds.contains(&s.kind) && s.end - s.start >= 6)
+        .map(|s| (&text[s.start..s.end], s.kind))
+        .collect();
+    if values.is_empty() {
+        return;
+    }
+    values.sort_unstable();
+    values.dedup_by(|a, b| a.0 == b.0);
+    let Ok(finder) = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(values.iter().map(|v| v.0))
+    else {
+        return;
+    };
+    let mut found = Vec::new();
+    for hit in finder.find_iter(text) {
+        let (start, end) = (hit.start(), hit.end());
+        if !is_word_boundary(text, start)
+            || !is_word_boundary(text, end)
+            || spans.iter().any(|s| s.start < end && start < s.end)
+        {
+            continue;
+        }
+        let kind = values[hit.pattern().as_usize()].1;
+        found.push(Span { start, end, kind, rule: "same-value", confidence: 0.8, entity: None });
+    }
+    if !found.is_empty() {
+        spans.extend(found);
+        spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    }
+}
+
 /// Values the configuration says must always be masked.
 struct DenyList {
     matcher: Option<AhoCorasick>,
@@ -168,6 +209,7 @@ impl Detectors {
             }
             spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         }
+        same_value_elsewhere(text.text(), &mut spans);
         Findings { spans }
     }
 
@@ -228,6 +270,23 @@ mod tests {
             "{:?}",
             f.spans
         );
+    }
+
+    #[test]
+    fn a_value_found_once_is_masked_wherever_it_stands() {
+        // The second number sits inside a pasted address, where the pattern's edges do not
+        // let it match.
+        let t = "Personnummer 8501012382 noterades. Se sidan/Anna+-+8501012382.";
+        let d = Detectors::build(&DetectSettings::default()).unwrap();
+        let f = d.detect(&norm(t));
+        let found: Vec<&str> = f
+            .spans
+            .iter()
+            .filter(|s| s.kind == Kind::Personnummer)
+            .map(|s| &t[s.start..s.end])
+            .collect();
+        assert_eq!(found, ["8501012382", "8501012382"], "{:?}", f.spans);
+        assert!(f.spans.iter().any(|s| s.rule == "same-value"));
     }
 
     #[test]

@@ -106,15 +106,16 @@ pub(crate) fn luhn_ok(d: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
-/// Whether YYMMDD (with day + 60 for samordningsnummer) is a date that exists.
+/// Whether YYMMDD (with day + 60 for samordningsnummer) is a date that exists. Only a
+/// samordningsnummer may leave the month or the day unknown (`00`, the day written `60`).
 fn calendar_ok(century: Option<u32>, yy: u32, mm: u32, dd: u32) -> bool {
-    let dd = if dd > 60 { dd - 60 } else { dd };
-    if mm == 0 {
-        // Samordningsnummer with an unknown month.
-        return dd <= 31;
+    let coordination = dd >= 60;
+    let dd = if coordination { dd - 60 } else { dd };
+    if mm == 0 || dd == 0 {
+        return coordination && mm <= 12 && dd <= 31;
     }
-    if !(1..=12).contains(&mm) || dd == 0 {
-        return dd == 0 && (1..=12).contains(&mm);
+    if mm > 12 {
+        return false;
     }
     let year = century.unwrap_or(19) * 100 + yy;
     let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
@@ -173,12 +174,23 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
     if real * 10 < toks.len() * 7 {
         return Verdict::Reject;
     }
+    let mut stray_space = false;
+    let mut spaces_only = false;
     if p.name == "personnummer" {
-        // At most one stray space, besides the one between birth date and last four.
-        let stray = gaps.iter().enumerate().filter(|(i, s)| **s && *i != 5).count();
+        // At most one stray space, besides the one between birth date and last four (and,
+        // with the century, the one after the year: `1985 0101-2382`).
+        let year_gap = |i: usize| century.is_some() && i == 1;
+        let stray =
+            gaps.iter().enumerate().filter(|(i, s)| **s && *i != 5 && !year_gap(*i)).count();
         if stray > 1 {
             return Verdict::Reject;
         }
+        stray_space = stray == 1;
+        // Digits split by spaces alone, not between birth date and last four, are two
+        // numbers (`2012 185000`, a year and an amount) unless date and check digit both say
+        // personnummer; beside a separator a stray space is OCR's (`8501 01-2382`).
+        spaces_only =
+            !value.contains(['-', '+', '\u{2013}', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2212}']);
     }
     let two = |i: usize| digit(toks[i]).zip(digit(toks[i + 1])).map(|(a, b)| (a * 10 + b) as u32);
     let (yy, mm, dd) = (two(0), two(2), two(4));
@@ -186,13 +198,19 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
         return if keep_org { Verdict::Organisation } else { Verdict::Person(0.7) };
     }
     let mut confidence = 0.75;
-    if let (Some(yy), Some(mm), Some(dd)) = (yy, mm, dd)
-        && calendar_ok(century, yy, mm, dd)
-    {
+    let dated =
+        matches!((yy, mm, dd), (Some(yy), Some(mm), Some(dd)) if calendar_ok(century, yy, mm, dd));
+    if dated {
         confidence += 0.05;
     }
     let digits: Option<Vec<u8>> = toks.iter().map(|&t| digit(t)).collect();
     let luhn = digits.as_deref().is_some_and(|d| d.len() == 10 && luhn_ok(d));
+    // Digits split by a space where a personnummer has none (`40000 40000`: two amounts)
+    // are one only with a real date or a valid check digit.
+    let weak = if spaces_only { !(dated && luhn) } else { !dated && !luhn };
+    if stray_space && weak {
+        return Verdict::Reject;
+    }
     if luhn {
         confidence += 0.15;
     } else if require_check && toks.len() == 10 && !interim && digits.is_some() {
@@ -299,5 +317,21 @@ mod tests {
         assert!(!calendar_ok(Some(19), 0, 2, 29));
         assert!(calendar_ok(None, 70, 10, 63));
         assert!(!calendar_ok(None, 85, 2, 30));
+        // Month or day 00 only in a samordningsnummer (day + 60).
+        assert!(calendar_ok(None, 70, 0, 63) && calendar_ok(None, 70, 10, 60));
+        assert!(!calendar_ok(None, 40, 0, 4) && !calendar_ok(None, 85, 1, 0));
+    }
+
+    #[test]
+    fn amounts_split_by_a_space_are_no_personnummer() {
+        // Two amounts side by side in a table: a stray space, no date, no check digit.
+        assert!(found("Beløb 40000 40000 kr").is_empty());
+        // A personnummer with a stray space (OCR) and a real date or check digit stays.
+        assert_eq!(found("nr 85010 1-2382 slut"), ["85010 1-2382"]);
+        assert_eq!(found("nr 8501 01-2383 slut"), ["8501 01-2383"]);
+        // A year and an amount in a table row read without its cells.
+        assert!(found("2011 2012 185000 90000").is_empty());
+        assert!(found("nr 8501 012383 slut").is_empty());
+        assert_eq!(found("nr 8501 012382 slut"), ["8501 012382"]);
     }
 }

@@ -296,6 +296,19 @@ const ORG_WORDS: &[&str] = &[
     "akademi",
     "institutet",
     "museum",
+    // Company forms abroad: `… Lines Company Limited`, `… Shipping AS`.
+    "company",
+    "limited",
+    "ltd",
+    "inc",
+    "llc",
+    "plc",
+    "corporation",
+    "corp",
+    "gmbh",
+    "aps",
+    "oy",
+    "oyj",
 ];
 
 /// Systems, products and bodies that may look like names. Never masked.
@@ -541,6 +554,7 @@ pub fn is_modifier(key: &str) -> bool {
             | "socialt"
             | "medicinskt"
             | "forste"
+            | "vice"
             | "ledande"
             | "overgripande"
             | "verksamhetsansvarig"

@@ -263,18 +263,25 @@ impl<'a> Doc<'a> {
     fn is_register(&self) -> bool {
         let (mut entries, mut named) = (0, 0);
         for i in 0..self.toks.len().saturating_sub(1) {
-            if self.toks[i].case != Case::Cap || !self.sent_start(i) || self.gap(i + 1) != ", " {
+            if self.toks[i].case != Case::Cap || !self.entry_start(i) || self.gap(i + 1) != ", " {
                 continue;
             }
             if self.toks[i + 1].case != Case::Cap {
                 continue;
             }
             entries += 1;
-            if self.given(i + 1) > 0 && !self.is_word(i + 1) {
+            if self.entry_given(i + 1) {
                 named += 1;
             }
         }
         named >= 3 && named * 3 >= entries * 2
+    }
+
+    /// Word `i` may be a given name in a register entry: a listed given name that is no
+    /// ordinary word, or a very common one even if it is (`Karl`, `Sven`).
+    fn entry_given(&self, i: usize) -> bool {
+        let g = self.given(i);
+        self.toks[i].case == Case::Cap && g > 0 && (g >= GIVEN_VERY_COMMON || !self.is_word(i))
     }
 
     /// The folded word `i`.
@@ -471,6 +478,21 @@ impl<'a> Doc<'a> {
             None => false,
             Some(c) => ".!?:;•\"”“«»–—(*".contains(c) || (c == '-' && g != "-"),
         }
+    }
+
+    /// Word `i` opens an entry of a list or register: a sentence start, but not after an
+    /// abbreviation's full stop (`adr. Ort, Ort`, `f. 1950`, `fd. Lektor`): a lower-case word
+    /// of one to four letters directly before the stop.
+    fn entry_start(&self, i: usize) -> bool {
+        if !self.sent_start(i) {
+            return false;
+        }
+        if i == 0 || self.gap(i).contains('\n') || self.gap(i).trim() != "." {
+            return true;
+        }
+        let w = self.word(i - 1);
+        let abbreviation = w.chars().count() <= 4 && w.chars().all(char::is_lowercase);
+        !abbreviation
     }
 
     fn given(&self, i: usize) -> u32 {
@@ -797,7 +819,10 @@ impl<'a> Doc<'a> {
         let n = self.toks.len();
         let org_after = e + 1 < n && self.joins(e + 1) && self.is(e + 1, class::ORG);
         let label = self.after_label(s);
-        let (role, speech) = self.after_role(s);
+        // Swedish role words and speech verbs are no context in an English, Norwegian or
+        // Danish passage, where they are other words (`Student Loan Interest`); names there
+        // need the lists.
+        let (role, speech) = if self.foreign[s] { (false, false) } else { self.after_role(s) };
         let titled = self.title_after(e) || self.signature(s, e);
         if org_after && !label {
             return;
@@ -1026,7 +1051,8 @@ impl<'a> Doc<'a> {
             || (given >= GIVEN_VERY_COMMON
                 && !self.sent_start(t)
                 && !genitive
-                && !self.place_as_place(t));
+                && !self.place_as_place(t)
+                && !self.before_title(t));
         // A two-letter name alone is more often an abbreviation or a fragment (`Em`, `Ke`)
         // unless it is a very common name (`Bo`, `Li`).
         let short_ok = self.letters(t) > 2 || given >= GIVEN_VERY_COMMON;
@@ -1038,6 +1064,16 @@ impl<'a> Doc<'a> {
             && given >= GIVEN_SOME
             && self.toks[t].case == Case::Cap
             && !(genitive && self.sent_start(t))
+    }
+
+    /// Word `t` stands before a title in lower case (`Andre vice talman`, `Förste vice
+    /// ordförande`): an ordinal or adjective of the title, not a person's name.
+    fn before_title(&self, t: usize) -> bool {
+        t + 1 < self.toks.len()
+            && self.joins(t + 1)
+            && !self.hyphen(t + 1)
+            && self.toks[t + 1].case == Case::Lower
+            && self.is(t + 1, class::MODIFIER | class::ROLE)
     }
 
     /// The document writes word `t` in lower case elsewhere, as an ordinary word: alone, it
@@ -1072,37 +1108,71 @@ impl<'a> Doc<'a> {
     /// surname may be an ordinary word (`Ek, Anna Maria`) or unlisted, the given name rare.
     fn surname_comma_given(&self, i: usize) -> Option<Mention> {
         let n = self.toks.len();
-        if i + 1 >= n
-            || !self.sent_start(i)
-            || self.toks[i].case != Case::Cap
-            || self.gap(i + 1) != ", "
+        let lower_particle = self.toks[i].case == Case::Lower && is_particle(self.word(i));
+        if !self.entry_start(i) || (self.toks[i].case != Case::Cap && !lower_particle) {
+            return None;
+        }
+        // The surname: one word, hyphenated words (`Holm-Rydell`), or a particle and a word
+        // (`De Vahl`, `von Ahlfelt`); the particle belongs to the masked name but is no part.
+        let mut j = i;
+        let particle = i + 1 < n
+            && is_particle(&self.word(i).to_lowercase())
+            && self.joins(i + 1)
+            && !self.hyphen(i + 1)
+            && self.toks[i + 1].case == Case::Cap;
+        if particle {
+            j = i + 1;
+        }
+        let mut surname = vec![j];
+        while j + 1 < n
+            && surname.len() < 3
+            && self.hyphen(j + 1)
+            && self.toks[j + 1].case == Case::Cap
         {
+            j += 1;
+            surname.push(j);
+        }
+        if j + 1 >= n || self.gap(j + 1) != ", " {
             return None;
         }
-        if self.blocked(i) || self.not_name_word(i) || self.is(i, class::LABEL) {
+        let fit =
+            |k: usize| !self.blocked(k) && !self.not_name_word(k) && !self.is(k, class::LABEL);
+        if !surname.iter().all(|&k| fit(k)) {
             return None;
         }
-        let g = i + 1;
+        let strict = |k: usize| self.surnamey(k) && !self.is_word(k);
+        let surname_ok = if self.register {
+            surname.iter().all(|&k| self.unknown(k) || self.namey(k) || self.is_word(k))
+        } else {
+            // A compound surname needs one listed or surname-shaped part; the others may be
+            // any name or unknown word (`Holm-Rydell`).
+            surname.iter().any(|&k| strict(k))
+                && surname.iter().all(|&k| {
+                    strict(k) || (surname.len() > 1 && (self.namey(k) || self.unknown(k)))
+                })
+        };
+        let g = j + 1;
         let listed_given =
             |k: usize| self.toks[k].case == Case::Cap && self.given(k) > 0 && !self.is_word(k);
-        let surname_ok = (self.surnamey(i) && !self.is_word(i))
-            || (self.register && (self.unknown(i) || self.namey(i) || self.is_word(i)));
         let given_ok = (listed_given(g) && self.given(g) >= 100)
-            || (self.register && (listed_given(g) || self.unknown(g)));
+            || (self.register && (self.entry_given(g) || self.unknown(g)));
         if !surname_ok || !given_ok {
             return None;
         }
-        // Further given names: `Berg, Anna Maria`.
-        let mut words = vec![i, g];
-        while words.len() < 4 {
+        // Further given names: `Berg, Anna Maria`; in a register any listed given name, even
+        // one that is also a word (`Erik Bror`), or an unknown word.
+        let limit = surname.len() + 3;
+        let mut words = surname;
+        words.push(g);
+        while words.len() < limit {
             let k = *words.last().unwrap() + 1;
             let further =
-                listed_given(k) || (self.register && (self.unknown(k) || self.given(k) >= 100));
+                listed_given(k) || (self.register && (self.unknown(k) || self.given(k) > 0));
             if k < n
                 && self.joins(k)
                 && !self.hyphen(k)
                 && further
-                && !self.not_name_word(k)
+                && (!self.not_name_word(k) || (self.register && self.given(k) > 0))
                 && !self.blocked(k)
             {
                 words.push(k);
@@ -1115,7 +1185,9 @@ impl<'a> Doc<'a> {
             return None;
         }
         let rule = if self.register { "name-register" } else { "name-surname-first" };
-        Some(self.mention(&words, rule, 0.8))
+        let mut m = self.mention(&words, rule, 0.8);
+        m.first = i;
+        Some(m)
     }
 
     /// The parts of an e-mail local part (two or more) are written in the text as one
@@ -1278,6 +1350,15 @@ impl<'a> Doc<'a> {
         let mut mentions: Vec<Mention> = Vec::new();
         let mut i = 0;
         while i < n {
+            // A register entry may open with a particle in lower case (`von Ahlfelt, Gustav`).
+            if self.toks[i].case == Case::Lower
+                && is_particle(self.word(i))
+                && let Some(m) = self.surname_comma_given(i)
+            {
+                i = m.last + 1;
+                mentions.push(m);
+                continue;
+            }
             if !self.is_capital(i) || !self.starts_name(i) {
                 i += 1;
                 continue;
@@ -1333,7 +1414,8 @@ impl<'a> Doc<'a> {
                     && self.joins(i + 1)
                     && self.is(i + 1, class::ORG)
                     && !self.owner_of(i);
-                if done || self.blocked(i) || self.place_as_place(i) || org_after {
+                let ordinal = self.is_word(i) && self.before_title(i);
+                if done || self.blocked(i) || self.place_as_place(i) || org_after || ordinal {
                     continue;
                 }
                 let key = self.key(i);

@@ -45,7 +45,7 @@ pub fn readable_as_name(text: &str, values: &[&str]) -> bool {
         } else {
             folded.iter().any(|v| v == f) || keys.iter().any(|k| k == key)
         };
-        if !hit || doc.blocked(i) || doc.place_as_place(i) {
+        if !hit || doc.blocked(i) || doc.place_as_place(i) || doc.before_title(i) {
             return false;
         }
         let org_after = i + 1 < n && doc.joins(i + 1) && doc.is(i + 1, super::class::ORG);
@@ -65,5 +65,9 @@ mod tests {
         assert!(readable_as_name("Sedan ringde Björn igen.", &["Björn"]));
         assert!(readable_as_name("BJÖRN ringde.", &["Björn"]));
         assert!(!readable_as_name("Lund kommun svarade.", &["Lund"]));
+        assert!(!readable_as_name(
+            "Han valdes till andre vice ordförande, Andre vice talman.",
+            &["Andre"]
+        ));
     }
 }

@@ -290,3 +290,63 @@ fn danish_and_finnish_passages_are_foreign() {
             .is_empty()
     );
 }
+
+#[test]
+fn register_entries_are_names_whole() {
+    // A directory: every entry opens `Surname, Given Given, Title`, whatever the surname is
+    // (unlisted, an ordinary word, hyphenated, with a particle); the place after `adr.` is
+    // no entry.
+    let t = "Ledamöter.\n\
+        Qvarnfelt, Karl Oskar, fd. Direktör [12], f. 81; 38 (adr. Västby).\n\
+        Strand, Anna Maria, Lektor, f. 79; 40 (adr. Västby, Norrtorp).\n\
+        Holm-Rydell, Erik Bror, Agronom, f. 85; 41 (adr. Norrtorp).\n\
+        De Vahl, Gustav, Frih., Godsägare, f. 77; 39 (adr. Västby). Lindkvist, Sven Olof, \
+        Lantbrukare, f. 90; 42 (adr. Västby, Norrtorp).\n\
+        von Ahlfelt, Karin, Lektor, f. 88; 40 (adr. Norrtorp).\n";
+    let r = redacted(t);
+    for name in [
+        "Qvarnfelt",
+        "Karl",
+        "Strand",
+        "Anna",
+        "Holm",
+        "Rydell",
+        "Bror",
+        "Vahl",
+        "Gustav",
+        "Lindkvist",
+        "Olof",
+        "Ahlfelt",
+        "Karin",
+        "von",
+    ] {
+        assert!(!r.contains(name), "{name} left in {r}");
+    }
+    assert!(r.contains("Västby, Norrtorp"), "{r}");
+    assert!(r.contains("Direktör") && r.contains("Lantbrukare") && r.contains("Frih."), "{r}");
+}
+
+#[test]
+fn an_ordinal_before_a_title_is_no_name() {
+    let t =
+        "Ordförande är Vera Lindqvist, Andre vice ordförande Olle Wahlberg. Sedan talade Andre.";
+    assert_eq!(masked(t), ["Vera Lindqvist", "Olle Wahlberg", "Andre"]);
+}
+
+#[test]
+fn swedish_role_words_are_no_context_in_an_english_passage() {
+    let t = "You can deduct the interest you paid on a student Loan Interest account, \
+        and the amount is shown on the form that the lender sends to you.";
+    assert!(masked(t).is_empty(), "{:?}", masked(t));
+}
+
+#[test]
+fn company_forms_abroad_make_no_name() {
+    assert!(
+        masked("Fakturan gick till Nordhavn Container Lines Company Limited i maj.").is_empty()
+    );
+    assert!(masked("Avtalet med Fjordline Shipping Ltd gäller.").is_empty());
+    assert_eq!(masked("Mötet leddes av Line Åberg."), ["Line Åberg"]);
+    // Folded keys of company forms are no given names (`Åsa` folds to `asa`).
+    assert_eq!(masked("Hon informerade sin chef Åsa Lindkvist."), ["Åsa Lindkvist"]);
+}
