@@ -206,8 +206,13 @@ pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8
 /// as the image's dpi).
 fn png_at(pixels: &[u8], w: u32, h: u32, dpi: u32) -> Option<Vec<u8>> {
     let mut png = Vec::new();
+    // Fast compression: the image is read once, from a private folder.
     image::ImageEncoder::write_image(
-        image::codecs::png::PngEncoder::new(&mut png),
+        image::codecs::png::PngEncoder::new_with_quality(
+            &mut png,
+            image::codecs::png::CompressionType::Fast,
+            image::codecs::png::FilterType::Adaptive,
+        ),
         pixels,
         w,
         h,
@@ -243,16 +248,15 @@ pub struct Sought<'a> {
     pub word_names: &'a [String],
 }
 
-/// Read the stacked bands with Tesseract (a reader of `read_back`) and check that nothing
-/// [`Sought`] can be read. `Ok(false)` when Tesseract is not installed.
-pub fn ocr_read_back(
+/// Hand the stacked bands to Tesseract (a reader of `read_back`, see [`check_read_back`]);
+/// the reader works while the caller goes on. `Ok(None)` when Tesseract is not installed.
+pub fn submit_read_back<'r>(
     image: (u32, u32, Vec<u8>),
     dpi: u32,
     dir: &Path,
-    sought: &Sought,
     config: &crate::config::Config,
-    read_back: &super::ReadBack,
-) -> Result<bool, CopyError> {
+    read_back: &'r super::ReadBack,
+) -> Result<Option<super::read_back::Pending<'r>>, CopyError> {
     let (w, h, pixels) = image;
     let write = |name: &str, png: Option<Vec<u8>>| {
         let path = dir.join(name);
@@ -264,18 +268,37 @@ pub fn ocr_read_back(
     };
     let bands = write("bands.png", png_at(&pixels, w, h, dpi))?;
     let blank = write("blank.png", png_at(&[255; 64], 8, 8, dpi))?;
-    let Some(text) = read_back.read(&bands, &blank, config)? else {
-        return Ok(false);
-    };
-    if crate::verify::holds_masked_value(&text, sought.masked)
-        || reads_token(&text, sought.tokens)
-        || crate::verify::word_name_readable(&text, sought.word_names)
+    read_back.submit(&bands, &blank, config)
+}
+
+/// Check that nothing [`Sought`] can be read in what the read-back read.
+pub fn check_read_back(text: &str, sought: &Sought) -> Result<(), CopyError> {
+    if crate::verify::holds_masked_value(text, sought.masked)
+        || reads_token(text, sought.tokens)
+        || crate::verify::word_name_readable(text, sought.word_names)
     {
         return Err(CopyError::Verify(
             "a masked value can be read in the copy (OCR of the boxed lines)".into(),
         ));
     }
-    Ok(true)
+    Ok(())
+}
+
+/// Read the stacked bands with Tesseract and check that nothing [`Sought`] can be read
+/// ([`submit_read_back`], then [`check_read_back`]). `Ok(false)` when Tesseract is not
+/// installed.
+pub fn ocr_read_back(
+    image: (u32, u32, Vec<u8>),
+    dpi: u32,
+    dir: &Path,
+    sought: &Sought,
+    config: &crate::config::Config,
+    read_back: &super::ReadBack,
+) -> Result<bool, CopyError> {
+    match submit_read_back(image, dpi, dir, config, read_back)? {
+        Some(pending) => check_read_back(&pending.text()?, sought).map(|()| true),
+        None => Ok(false),
+    }
 }
 
 /// Whether a word of `text`, folded, is one of `tokens`.
