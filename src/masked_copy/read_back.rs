@@ -166,20 +166,6 @@ impl ReadBack {
             deadline: Instant::now() + Duration::from_secs(seconds),
         }))
     }
-
-    /// What Tesseract reads in the image at `image` ([`ReadBack::submit`], then
-    /// [`Pending::text`]). `Ok(None)` when Tesseract is not installed.
-    pub fn read(
-        &self,
-        image: &Path,
-        blank: &Path,
-        config: &crate::config::Config,
-    ) -> Result<Option<String>, CopyError> {
-        match self.submit(image, blank, config)? {
-            Some(pending) => pending.text().map(Some),
-            None => Ok(None),
-        }
-    }
 }
 
 fn failed() -> CopyError {

@@ -443,6 +443,13 @@ mod tests {
         }
         // And the reader still serves the next document.
         assert_eq!(check(right), Ok(true));
+        // A read left unanswered (the document failed meanwhile) kills its reader; the next
+        // document gets a new one.
+        let dir = tempfile::tempdir().unwrap();
+        let img = bands(&[(&page, vec![right])]).unwrap();
+        let pending = submit_read_back(img, 150, dir.path(), &config, &read_back).unwrap();
+        drop(pending.expect("tesseract is installed"));
+        assert_eq!(check(right), Ok(true));
         // Without Tesseract nothing is read (the geometric check still holds).
         let mut none = crate::config::Config::default();
         none.ocr.tesseract = Some("/nonexistent/tesseract".into());
