@@ -274,20 +274,21 @@ impl Pipeline {
         );
         let counts: BTreeMap<String, usize> =
             redacted.counts().into_iter().map(|(k, n)| (k.as_str().to_string(), n)).collect();
+        // The masked copy of a PDF: published with the text files or not at all. It is
+        // started first so that Tesseract reads its line bands while the text files are
+        // rendered and verified; a text file that fails refuses the document first.
+        let started = (extracted.format == Format::Pdf && self.config.masked_copy.enabled)
+            .then(|| self.masked_copy(input, scratch, &extracted, &normalized, &redacted, &values));
         let verified = self.render_and_verify(&input.id, &redacted, &values, counts.clone());
-        // The masked copy of a PDF, once its text files passed: published with them or not at all.
-        let copy =
-            match (&verified, extracted.format == Format::Pdf && self.config.masked_copy.enabled) {
-                (Ok(_), true) => Some(self.masked_copy(
-                    input,
-                    scratch,
-                    &extracted,
-                    &normalized,
-                    &redacted,
-                    &values,
-                )),
-                _ => None,
-            };
+        let copy = match (&verified, started) {
+            (Ok(_), Some(Ok((work, copy)))) => {
+                let copy = copy.finish().map_err(|e| e.to_string());
+                drop(work);
+                Some(copy)
+            }
+            (Ok(_), Some(Err(reason))) => Some(Err(reason)),
+            _ => None,
+        };
         let mut thumbnails = Vec::new();
         let verified = match copy {
             Some(Ok(mut copy)) => {
@@ -334,8 +335,9 @@ impl Pipeline {
         }
     }
 
-    /// The masked copy of a PDF input, made and verified (page images go through a private
-    /// folder under `scratch`).
+    /// The masked copy of a PDF input, made and checked but for the end of its OCR
+    /// read-back (page images go through a private folder under `scratch`, returned with it:
+    /// it must stay until the copy is finished).
     fn masked_copy(
         &self,
         input: &Input,
@@ -344,7 +346,7 @@ impl Pipeline {
         normalized: &crate::document::Normalized,
         redacted: &redact::Redacted,
         values: &redact::MaskedValues,
-    ) -> Result<crate::masked_copy::MaskedCopy, String> {
+    ) -> Result<(tempfile::TempDir, crate::masked_copy::Unfinished<'_>), String> {
         let work = tempfile::Builder::new()
             .prefix("copy-")
             .tempdir_in(scratch)
@@ -363,8 +365,9 @@ impl Pipeline {
             config: &self.config,
             thumbnails: self.reviews(),
         };
-        crate::masked_copy::make(&copy_input, &self.renderer, &self.read_back)
-            .map_err(|e| e.to_string())
+        let copy = crate::masked_copy::start(&copy_input, &self.renderer, &self.read_back)
+            .map_err(|e| e.to_string())?;
+        Ok((work, copy))
     }
 
     /// Which decisions can change this document: computed from what is published and the

@@ -117,12 +117,58 @@ struct Burned {
 /// Width of the review page's page images, in pixels.
 const THUMB_WIDTH: u32 = 180;
 
-/// Make and verify the masked copy of one PDF.
+/// A masked copy made and checked but for its OCR read-back, which Tesseract is reading
+/// meanwhile: [`Unfinished::finish`] waits for it. The work folder must stay until then
+/// (the band image is in it).
+pub struct Unfinished<'r> {
+    pdf: Vec<u8>,
+    thumbnails: Vec<Vec<u8>>,
+    /// The read-back under way, with the values and tokens it looks for.
+    read: Option<(read_back::Pending<'r>, Vec<String>, std::collections::HashSet<String>)>,
+    word_names: Vec<String>,
+}
+
+impl Unfinished<'_> {
+    /// Wait for the OCR read-back and check it: the copy is verified, or refused.
+    pub fn finish(self) -> Result<MaskedCopy, CopyError> {
+        let ocr_checked = match self.read {
+            Some((pending, values, tokens)) => {
+                let sought = verify::Sought {
+                    masked: &values,
+                    tokens: &tokens,
+                    word_names: &self.word_names,
+                };
+                verify::check_read_back(&pending.text()?, &sought)?;
+                true
+            }
+            None => false,
+        };
+        Ok(MaskedCopy {
+            pdf: crate::verify::CheckedCopy::checked(self.pdf),
+            thumbnails: self.thumbnails,
+            ocr_checked,
+        })
+    }
+}
+
+/// Make and verify the masked copy of one PDF ([`start`], then [`Unfinished::finish`]).
 pub fn make(
     input: &CopyInput,
     renderer: &Renderer,
     read_back: &ReadBack,
 ) -> Result<MaskedCopy, CopyError> {
+    start(input, renderer, read_back)?.finish()
+}
+
+/// Make the masked copy of one PDF and run its checks but for the end of the OCR
+/// read-back: the line bands are handed to Tesseract as soon as the boxes are burned and
+/// checked, and it reads them while the copy is written and its file checked, and while
+/// the caller goes on until [`Unfinished::finish`].
+pub fn start<'r>(
+    input: &CopyInput,
+    renderer: &Renderer,
+    read_back: &'r ReadBack,
+) -> Result<Unfinished<'r>, CopyError> {
     let cfg = &input.config.masked_copy;
     let mut rasters = raster::rasterize(
         renderer,
@@ -223,6 +269,36 @@ pub fn make(
     if burned.iter().any(|b| !burn::is_burned(&rasters[b.page], b.pixels)) {
         return Err(CopyError::Verify("a burned box is not opaque".into()));
     }
+    let per_page: Vec<(&raster::PageRaster, Vec<PixelBox>)> = rasters
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r, burned.iter().filter(|b| b.page == i).map(|b| b.pixels).collect()))
+        .collect();
+    let read = match verify::bands(&per_page) {
+        Some(img) => {
+            // Scans often declare a resolution far below their real one (70 ppi): tell
+            // Tesseract at least 150.
+            let dpi = ((rasters[0].scale().1 * 72.0).round() as u32).max(150);
+            verify::submit_read_back(img, dpi, input.work, input.config, read_back)?.map(
+                |pending| {
+                    // What the read-back looks for: every value and token, except the name
+                    // words that are also ordinary words, which it looks for only where they
+                    // stand as names.
+                    let word_keys = geometry::sweep_tokens(input.word_names);
+                    let read_tokens: std::collections::HashSet<String> =
+                        tokens.iter().filter(|t| !word_keys.contains(*t)).cloned().collect();
+                    let read_values: Vec<String> = input
+                        .values
+                        .iter()
+                        .filter(|v| !input.word_names.contains(v))
+                        .cloned()
+                        .collect();
+                    (pending, read_values, read_tokens)
+                },
+            )
+        }
+        None => None,
+    };
     let stamp = (cfg.stamp && !input.statement.is_empty())
         .then(|| format!("Maskerad kopia – {}", input.statement.join("; ")));
     let mut pages = Vec::with_capacity(rasters.len());
@@ -254,44 +330,12 @@ pub fn make(
     }
     let pdf = write::write(&pages)?;
     verify::file(&pdf, input.values, rasters.len())?;
-    let per_page: Vec<(&raster::PageRaster, Vec<PixelBox>)> = rasters
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r, burned.iter().filter(|b| b.page == i).map(|b| b.pixels).collect()))
-        .collect();
-    let ocr_checked = match verify::bands(&per_page) {
-        Some(img) => {
-            // What the read-back looks for: every value and token, except the name words
-            // that are also ordinary words, which it looks for only where they stand as names.
-            let word_keys = geometry::sweep_tokens(input.word_names);
-            let read_tokens: std::collections::HashSet<String> =
-                tokens.iter().filter(|t| !word_keys.contains(*t)).cloned().collect();
-            let read_values: Vec<String> =
-                input.values.iter().filter(|v| !input.word_names.contains(v)).cloned().collect();
-            // Scans often declare a resolution far below their real one (70 ppi): tell
-            // Tesseract at least 150.
-            let dpi = ((rasters[0].scale().1 * 72.0).round() as u32).max(150);
-            verify::ocr_read_back(
-                img,
-                dpi,
-                input.work,
-                &verify::Sought {
-                    masked: &read_values,
-                    tokens: &read_tokens,
-                    word_names: input.word_names,
-                },
-                input.config,
-                read_back,
-            )?
-        }
-        None => false,
-    };
     let thumbnails = if input.thumbnails {
         rasters.iter().map(|r| burn::thumbnail_png(r, THUMB_WIDTH)).collect()
     } else {
         Vec::new()
     };
-    Ok(MaskedCopy { pdf: crate::verify::CheckedCopy::checked(pdf), thumbnails, ocr_checked })
+    Ok(Unfinished { pdf, thumbnails, read, word_names: input.word_names.to_vec() })
 }
 
 #[cfg(test)]

@@ -127,15 +127,15 @@ impl ReadBack {
         Ok(Some(Reader { key: key.clone(), child, stdin, texts, served: 0 }))
     }
 
-    /// What Tesseract reads in the image at `image` (a PNG that carries its resolution);
-    /// `blank` is a blank image in the same folder. `Ok(None)` when Tesseract is not
-    /// installed.
-    pub fn read(
+    /// Hand the image at `image` (a PNG that carries its resolution) to a reader; `blank` is
+    /// a blank image in the same folder. The reader works while the caller goes on; what it
+    /// read is [`Pending::text`]. `Ok(None)` when Tesseract is not installed.
+    pub fn submit(
         &self,
         image: &Path,
         blank: &Path,
         config: &crate::config::Config,
-    ) -> Result<Option<String>, CopyError> {
+    ) -> Result<Option<Pending<'_>>, CopyError> {
         let key = Key {
             program: crate::extract::ocr::tesseract_program(&config.ocr),
             language: config.ocr.language.clone(),
@@ -153,25 +153,49 @@ impl ReadBack {
                 None => return Ok(None),
             },
         };
-        let failed = || {
-            CopyError::Verify("the OCR read-back failed (is tesseract-ocr-swe installed?)".into())
-        };
         let request = format!("{image}{blank}");
         if reader.stdin.write_all(request.as_bytes()).and_then(|()| reader.stdin.flush()).is_err() {
             stop(reader.child);
             return Err(failed());
         }
         let seconds = config.ocr.seconds_per_page;
-        let deadline = Instant::now() + Duration::from_secs(seconds);
+        Ok(Some(Pending {
+            pool: self,
+            reader: Some(reader),
+            seconds,
+            deadline: Instant::now() + Duration::from_secs(seconds),
+        }))
+    }
+}
+
+fn failed() -> CopyError {
+    CopyError::Verify("the OCR read-back failed (is tesseract-ocr-swe installed?)".into())
+}
+
+/// An image handed to a reader, not yet answered. Dropped unanswered, its reader is killed
+/// (a reader is never given back out of step with its requests).
+pub struct Pending<'a> {
+    pool: &'a ReadBack,
+    reader: Option<Reader>,
+    seconds: u64,
+    deadline: Instant,
+}
+
+impl Pending<'_> {
+    /// What the reader read in the image, waiting for it up to the time limit (counted from
+    /// the request).
+    pub fn text(mut self) -> Result<String, CopyError> {
+        let reader = self.reader.take().expect("a pending read has its reader");
         let mut answers = Vec::with_capacity(2);
         while answers.len() < 2 {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = self.deadline.saturating_duration_since(Instant::now());
             match reader.texts.recv_timeout(left) {
                 Ok(t) => answers.push(t),
                 Err(RecvTimeoutError::Timeout) => {
                     stop(reader.child);
                     return Err(CopyError::Verify(format!(
-                        "the OCR read-back took longer than {seconds} s"
+                        "the OCR read-back took longer than {} s",
+                        self.seconds
                     )));
                 }
                 Err(RecvTimeoutError::Disconnected) => {
@@ -187,15 +211,25 @@ impl ReadBack {
             return Err(failed());
         }
         let text = String::from_utf8_lossy(&answers[1]).into_owned();
+        let mut reader = reader;
         reader.served += 1;
         if reader.served < DOCUMENTS_PER_READER {
-            if let Ok(mut v) = self.idle.lock() {
+            if let Ok(mut v) = self.pool.idle.lock() {
                 v.push(reader);
             }
         } else {
             stop(reader.child);
         }
-        Ok(Some(text))
+        Ok(text)
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if let Some(r) = self.reader.take() {
+            drop(r.stdin);
+            stop(r.child);
+        }
     }
 }
 

@@ -57,9 +57,11 @@ pub fn file(pdf: &[u8], masked: &[String], pages: usize) -> Result<(), CopyError
     Ok(())
 }
 
-/// The pieces of the line bands as gray images, each the rows of its boxes, widened by the
-/// width of its widest box plus half its height (at least twice its height) on either side,
-/// so that a value a box missed, even beside the box, is in the piece whole.
+/// The pieces of the line bands as gray images, each the rows of its boxes, widened on
+/// either side by the width of its box plus a quarter of its height (at least its height):
+/// a value a box missed, even one lying beside it (the box shifted by up to its own width),
+/// is in the piece whole, with room for Tesseract to see where it ends. (Tesseract's cost
+/// grows with the width it reads; a wider margin only reads more neighbouring words.)
 fn pieces<'a>(pages: &[(&'a PageRaster, Vec<PixelBox>)]) -> Vec<(&'a PageRaster, PixelBox)> {
     let mut cut = Vec::new();
     for (raster, boxes) in pages {
@@ -67,7 +69,7 @@ fn pieces<'a>(pages: &[(&'a PageRaster, Vec<PixelBox>)]) -> Vec<(&'a PageRaster,
             .iter()
             .map(|b| {
                 let (w, h) = (b.x1 - b.x0, b.y1 - b.y0);
-                let m = (w + h / 2).max(2 * h);
+                let m = (w + h / 4).max(h);
                 PixelBox {
                     x0: b.x0.saturating_sub(m),
                     y0: b.y0,
@@ -110,10 +112,11 @@ fn pieces<'a>(pages: &[(&'a PageRaster, Vec<PixelBox>)]) -> Vec<(&'a PageRaster,
     cut
 }
 
-/// A piece of a page in gray with what cannot be read taken out: runs of black columns
-/// (the inside of a burned box: every box was checked black to its edges) shortened to a
-/// third of its height, runs of blank columns to half of it, blank edges cut off. `None`
-/// when nothing but box and paper is left.
+/// A piece of a page in gray with what cannot be read taken out: the columns of a burned box
+/// (black from top to bottom: every box was checked black to its edges) become paper, and
+/// each run of such and blank columns is shortened to half the piece's height, a word gap
+/// that keeps the words on either side of a box apart; blank edges are cut off. `None` when
+/// nothing but box and paper is left.
 fn readable(r: &PageRaster, p: PixelBox) -> Option<(u32, u32, Vec<u8>)> {
     let ch = r.channels as usize;
     let row_len = r.width_px as usize * ch;
@@ -146,42 +149,43 @@ fn readable(r: &PageRaster, p: PixelBox) -> Option<(u32, u32, Vec<u8>)> {
         .collect();
     let first = class.iter().position(|c| *c == Column::Ink)?;
     let last = class.iter().rposition(|c| *c == Column::Ink)?;
-    let (black_run, blank_run) = ((ph / 3).max(2), (ph / 2).max(3));
+    let gap_run = (ph / 2).max(3);
     let mut keep = Vec::with_capacity(pw);
     let mut run = 0;
-    let mut prev = None;
     let start = first.saturating_sub(2);
     for (x, &c) in class.iter().enumerate().take((last + 3).min(pw)).skip(start) {
-        run = if prev == Some(c) { run + 1 } else { 1 };
-        prev = Some(c);
-        let cap = match c {
-            Column::Black => black_run,
-            Column::Blank => blank_run,
-            Column::Ink => usize::MAX,
-        };
-        if run <= cap {
+        run = if c == Column::Ink { 0 } else { run + 1 };
+        if run <= gap_run {
             keep.push(x);
         }
     }
     let kw = keep.len();
     let mut out = vec![0u8; kw * ph];
-    for y in 0..ph {
-        for (i, x) in keep.iter().enumerate() {
-            out[y * kw + i] = px[y * pw + x];
+    for (i, &x) in keep.iter().enumerate() {
+        let paper = class[x] == Column::Black;
+        for y in 0..ph {
+            out[y * kw + i] = if paper { 255 } else { px[y * pw + x] };
         }
     }
     Some((kw as u32, ph as u32, out))
 }
 
-/// The line bands around the boxes of the pages (see [`pieces`] and [`readable`]), stacked
-/// into one gray image with a blank gap between pieces; `None` when no page has a box.
+/// The line bands around the boxes of the pages (see [`pieces`] and [`readable`]), each
+/// distinct piece once, stacked into one gray image with a blank gap between pieces; `None`
+/// when no page has a box.
 pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8>)> {
     let cut = pieces(pages);
     if cut.is_empty() {
         return None;
     }
-    let gray: Vec<(u32, u32, Vec<u8>)> =
-        cut.into_iter().filter_map(|(r, p)| readable(r, p)).collect();
+    // A piece that shows the same pixels as one before it (a running header or footer with
+    // its box, repeated on every page) reads the same: it is read once.
+    let mut seen = std::collections::HashSet::new();
+    let gray: Vec<(u32, u32, Vec<u8>)> = cut
+        .into_iter()
+        .filter_map(|(r, p)| readable(r, p))
+        .filter(|(w, _, px)| seen.insert((*w, px.clone())))
+        .collect();
     const GAP: u32 = 12;
     let width = gray.iter().map(|c| c.0).max().unwrap_or(1) + 2 * GAP;
     let height: u32 = gray.iter().map(|c| c.1 + GAP).sum::<u32>() + GAP;
@@ -202,8 +206,13 @@ pub fn bands(pages: &[(&PageRaster, Vec<PixelBox>)]) -> Option<(u32, u32, Vec<u8
 /// as the image's dpi).
 fn png_at(pixels: &[u8], w: u32, h: u32, dpi: u32) -> Option<Vec<u8>> {
     let mut png = Vec::new();
+    // Fast compression: the image is read once, from a private folder.
     image::ImageEncoder::write_image(
-        image::codecs::png::PngEncoder::new(&mut png),
+        image::codecs::png::PngEncoder::new_with_quality(
+            &mut png,
+            image::codecs::png::CompressionType::Fast,
+            image::codecs::png::FilterType::Adaptive,
+        ),
         pixels,
         w,
         h,
@@ -239,16 +248,15 @@ pub struct Sought<'a> {
     pub word_names: &'a [String],
 }
 
-/// Read the stacked bands with Tesseract (a reader of `read_back`) and check that nothing
-/// [`Sought`] can be read. `Ok(false)` when Tesseract is not installed.
-pub fn ocr_read_back(
+/// Hand the stacked bands to Tesseract (a reader of `read_back`, see [`check_read_back`]);
+/// the reader works while the caller goes on. `Ok(None)` when Tesseract is not installed.
+pub fn submit_read_back<'r>(
     image: (u32, u32, Vec<u8>),
     dpi: u32,
     dir: &Path,
-    sought: &Sought,
     config: &crate::config::Config,
-    read_back: &super::ReadBack,
-) -> Result<bool, CopyError> {
+    read_back: &'r super::ReadBack,
+) -> Result<Option<super::read_back::Pending<'r>>, CopyError> {
     let (w, h, pixels) = image;
     let write = |name: &str, png: Option<Vec<u8>>| {
         let path = dir.join(name);
@@ -260,18 +268,37 @@ pub fn ocr_read_back(
     };
     let bands = write("bands.png", png_at(&pixels, w, h, dpi))?;
     let blank = write("blank.png", png_at(&[255; 64], 8, 8, dpi))?;
-    let Some(text) = read_back.read(&bands, &blank, config)? else {
-        return Ok(false);
-    };
-    if crate::verify::holds_masked_value(&text, sought.masked)
-        || reads_token(&text, sought.tokens)
-        || crate::verify::word_name_readable(&text, sought.word_names)
+    read_back.submit(&bands, &blank, config)
+}
+
+/// Check that nothing [`Sought`] can be read in what the read-back read.
+pub fn check_read_back(text: &str, sought: &Sought) -> Result<(), CopyError> {
+    if crate::verify::holds_masked_value(text, sought.masked)
+        || reads_token(text, sought.tokens)
+        || crate::verify::word_name_readable(text, sought.word_names)
     {
         return Err(CopyError::Verify(
             "a masked value can be read in the copy (OCR of the boxed lines)".into(),
         ));
     }
-    Ok(true)
+    Ok(())
+}
+
+/// Read the stacked bands with Tesseract and check that nothing [`Sought`] can be read
+/// ([`submit_read_back`], then [`check_read_back`]). `Ok(false)` when Tesseract is not
+/// installed.
+pub fn ocr_read_back(
+    image: (u32, u32, Vec<u8>),
+    dpi: u32,
+    dir: &Path,
+    sought: &Sought,
+    config: &crate::config::Config,
+    read_back: &super::ReadBack,
+) -> Result<bool, CopyError> {
+    match submit_read_back(image, dpi, dir, config, read_back)? {
+        Some(pending) => check_read_back(&pending.text()?, sought).map(|()| true),
+        None => Ok(false),
+    }
 }
 
 /// Whether a word of `text`, folded, is one of `tokens`.
@@ -306,11 +333,13 @@ mod tests {
             glyphs: vec![],
             pixels: vec![255; 6000],
         };
-        // Ink in columns 30 and 70 of the first two lines; three boxes, one per line, the
-        // first two overlapping by a row; nothing but paper around the third.
+        // Ink in columns 30 and 70 of the first two lines (a shade darker in the first);
+        // three boxes, one per line, the first two overlapping by a row; nothing but paper
+        // around the third.
         for y in 10..29 {
-            r.pixels[y * 100 + 30] = 50;
-            r.pixels[y * 100 + 70] = 50;
+            let ink = if y < 19 { 50 } else { 60 };
+            r.pixels[y * 100 + 30] = ink;
+            r.pixels[y * 100 + 70] = ink;
         }
         let boxes = vec![
             PixelBox { x0: 40, y0: 10, x1: 60, y1: 20 },
@@ -320,16 +349,26 @@ mod tests {
         for b in &boxes {
             super::super::burn::burn(&mut r, *b);
         }
-        let (w, h, img) = bands(&[(&r, boxes)]).unwrap();
+        let (w, h, img) = bands(&[(&r, boxes.clone())]).unwrap();
         // Two pieces of ten rows (the neighbouring lines are not joined, the third piece is
-        // left out); each keeps 2 blank columns, the ink, 5 blank, 3 of the box's 20 black,
-        // 5 blank, the ink and 2 blank: 19 columns.
-        assert_eq!((w, h), (19 + 24, 10 + 10 + 3 * 12));
+        // left out); each keeps 2 blank columns, the ink, 5 of the 39 columns of box and
+        // paper between the inks (as paper), the ink and 2 blank: 11 columns.
+        assert_eq!((w, h), (11 + 24, 10 + 10 + 3 * 12));
         assert_eq!(img.len(), (w * h) as usize);
-        let row = &img[12 * 43 + 12..12 * 43 + 31];
+        let row = &img[12 * 35 + 12..12 * 35 + 23];
         assert_eq!(row[2], 50);
-        assert!(row[8..11].iter().all(|p| *p == 0) && row[11] == 255 && row[16] == 50);
-        assert!(img[..43 * 12].iter().all(|p| *p == 255));
+        assert!(
+            row[3..8].iter().all(|p| *p == 255)
+                && row[8] == 50
+                && row[9..].iter().all(|p| *p == 255)
+        );
+        assert!(img.iter().all(|p| *p != 0), "no box is read");
+        assert!(img[..35 * 12].iter().all(|p| *p == 255));
+        // A piece that repeats one before it (a running footer) is read once.
+        let mut two = r.clone();
+        two.number = 2;
+        let again = bands(&[(&r, boxes[..2].to_vec()), (&two, boxes[..2].to_vec())]).unwrap();
+        assert_eq!(again, (w, h, img));
         assert!(bands(&[(&r, vec![])]).is_none());
         let tokens = super::super::geometry::sweep_tokens(&["Holmqvist".into()]);
         assert!(
@@ -396,11 +435,20 @@ mod tests {
         // The same box a little more than its width to the right (a wrong glyph width, say)
         // or to the left leaves the name in plain sight: the read-back refuses the copy.
         let w = right.x1 - right.x0;
-        let shifted = PixelBox { x0: right.x0 + w + 4, x1: right.x1 + w + 4, ..right };
-        assert!(matches!(check(shifted), Err(CopyError::Verify(_))));
-        let shifted = PixelBox { x0: right.x0 - w - 4, x1: right.x1 - w - 4, ..right };
-        assert!(matches!(check(shifted), Err(CopyError::Verify(_))));
+        for shift in [w, w + 4] {
+            let shifted = PixelBox { x0: right.x0 + shift, x1: right.x1 + shift, ..right };
+            assert!(matches!(check(shifted), Err(CopyError::Verify(_))));
+            let shifted = PixelBox { x0: right.x0 - shift, x1: right.x1 - shift, ..right };
+            assert!(matches!(check(shifted), Err(CopyError::Verify(_))));
+        }
         // And the reader still serves the next document.
+        assert_eq!(check(right), Ok(true));
+        // A read left unanswered (the document failed meanwhile) kills its reader; the next
+        // document gets a new one.
+        let dir = tempfile::tempdir().unwrap();
+        let img = bands(&[(&page, vec![right])]).unwrap();
+        let pending = submit_read_back(img, 150, dir.path(), &config, &read_back).unwrap();
+        drop(pending.expect("tesseract is installed"));
         assert_eq!(check(right), Ok(true));
         // Without Tesseract nothing is read (the geometric check still holds).
         let mut none = crate::config::Config::default();
