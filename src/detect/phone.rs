@@ -67,6 +67,11 @@ impl Phone {
         if continues_a_number(text, start, value, &groups) {
             return false;
         }
+        // Digits one by one (`0 0 0 0 1`, a row of a table of counts): no phone number has
+        // more than two single-digit groups (`+46 (0)8 …`).
+        if groups.iter().filter(|g| **g == 1).count() > 2 {
+            return false;
+        }
         // A law reference or a chapter: "… 12 §", "… 3 kap.".
         let after = text[end..].trim_start();
         // Eight digits after a label and more digit groups after them: a longer number.
@@ -166,6 +171,9 @@ mod tests {
         assert_eq!(found("rum 12, tel 08-555 43 21"), ["08-555 43 21"]);
         assert_eq!(found("1 070-555 43 21"), ["070-555 43 21"]);
         assert_eq!(found("tel. 031-555 43 21"), ["031-555 43 21"]);
+        // A row of counts, digit by digit.
+        assert!(found("Ort 1,248 00 0 0 0 0 0 0 0 0 0 1 3").is_empty());
+        assert_eq!(found("ring +46 (0)8 555 43 21"), ["+46 (0)8 555 43 21"]);
     }
 
     #[test]
