@@ -1419,10 +1419,13 @@ impl<'a> Doc<'a> {
                     continue;
                 }
                 let key = self.key(i);
-                if let Some(id) = reg
-                    .resolve(key, i)
-                    .or_else(|| key.strip_suffix('s').and_then(|s| reg.resolve(s, i)))
-                {
+                if let Some(id) = reg.resolve(key, i).or_else(|| {
+                    // A genitive of a short name may be a word the document also writes in
+                    // lower case (`Tas upp …` beside `tas upp`, the passive of `ta`).
+                    key.strip_suffix('s')
+                        .filter(|s| s.chars().count() >= 3 || !self.used_as_word(i))
+                        .and_then(|s| reg.resolve(s, i))
+                }) {
                     if self.toks[i].case == Case::Upper
                         && !reg.entities[id].parts.iter().any(|p| p == key)
                     {
