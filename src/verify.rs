@@ -71,6 +71,14 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
     Values::new(&[needle.to_string()]).any_in(haystack)
 }
 
+/// Tags of the report page that end a paragraph.
+const HTML_BLOCK_ENDS: [&str; 7] = ["/p", "/h1", "/h2", "/h3", "/ul", "/ol", "/div"];
+/// Tags of the report page that stand inside or at the start of a paragraph and add no space.
+const HTML_SILENT_TAGS: [&str; 19] = [
+    "p", "h1", "h2", "h3", "ul", "ol", "span", "/span", "br", "li", "/li", "b", "/b", "i", "/i",
+    "em", "/em", "strong", "/strong",
+];
+
 /// The readable text of an HTML page (tags removed, the few entities we emit decoded).
 fn html_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -80,32 +88,12 @@ fn html_text(html: &str) -> String {
             (None, '<') => tag = Some(String::new()),
             (Some(t), '>') => {
                 // A block's end ends a paragraph, as a blank line does in the .txt file (the
-                // template writes a line break after it); inline tags (a masked span) add
-                // nothing, so the words read as they do in the .txt file.
+                // template writes a line break after it); inline tags (a masked span) and
+                // block starts add nothing, so the words read as they do in the .txt file.
                 let name = t.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
-                if matches!(name.as_str(), "/p" | "/h1" | "/h2" | "/h3" | "/ul" | "/ol" | "/div") {
+                if HTML_BLOCK_ENDS.contains(&name.as_str()) {
                     out.push('\n');
-                } else if !matches!(
-                    name.as_str(),
-                    "p" | "h1"
-                        | "h2"
-                        | "h3"
-                        | "ul"
-                        | "ol"
-                        | "span"
-                        | "/span"
-                        | "br"
-                        | "li"
-                        | "/li"
-                        | "b"
-                        | "/b"
-                        | "i"
-                        | "/i"
-                        | "em"
-                        | "/em"
-                        | "strong"
-                        | "/strong"
-                ) {
+                } else if !HTML_SILENT_TAGS.contains(&name.as_str()) {
                     out.push(' ');
                 }
                 tag = None;
@@ -164,7 +152,8 @@ fn json_without_id(json: &str) -> String {
 /// other files or not at all.
 pub const MASKED_COPY_EXTENSION: &str = "masked.pdf";
 
-/// A masked copy that passed its own checks ([`crate::masked_copy::make`] is the only maker).
+/// A masked copy that passed its own checks ([`crate::masked_copy::Unfinished::finish`] is
+/// the only maker).
 pub struct CheckedCopy(Vec<u8>);
 
 impl CheckedCopy {
@@ -181,7 +170,7 @@ impl CheckedCopy {
 /// The files of a report that passed verification: the only thing that can be published.
 pub struct Verified {
     rendered: Rendered,
-    /// The masked copy (PDF inputs), verified by [`crate::masked_copy::make`].
+    /// The masked copy (PDF inputs), verified by [`crate::masked_copy::Unfinished::finish`].
     masked_copy: Option<Vec<u8>>,
 }
 

@@ -174,9 +174,8 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
     if real * 10 < toks.len() * 7 {
         return Verdict::Reject;
     }
-    let mut stray_space = false;
-    let mut spaces_only = false;
-    if p.name == "personnummer" {
+    // A stray space (at most one), and whether digits and spaces are all the value holds.
+    let (stray_space, spaces_only) = if p.name == "personnummer" {
         // At most one stray space, besides the one between birth date and last four (and,
         // with the century, the one after the year: `1985 0101-2382`).
         let year_gap = |i: usize| century.is_some() && i == 1;
@@ -185,13 +184,15 @@ fn judge(p: &Pattern, value: &str, keep_org: bool, require_check: bool) -> Verdi
         if stray > 1 {
             return Verdict::Reject;
         }
-        stray_space = stray == 1;
         // Digits split by spaces alone, not between birth date and last four, are two
         // numbers (`2012 185000`, a year and an amount) unless date and check digit both say
         // personnummer; beside a separator a stray space is OCR's (`8501 01-2382`).
-        spaces_only =
-            !value.contains(['-', '+', '\u{2013}', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2212}']);
-    }
+        let separator =
+            value.contains(['-', '+', '\u{2013}', '\u{2010}', '\u{2011}', '\u{2012}', '\u{2212}']);
+        (stray == 1, !separator)
+    } else {
+        (false, false)
+    };
     let two = |i: usize| digit(toks[i]).zip(digit(toks[i + 1])).map(|(a, b)| (a * 10 + b) as u32);
     let (yy, mm, dd) = (two(0), two(2), two(4));
     if mm.is_some_and(|mm| mm >= 20) {

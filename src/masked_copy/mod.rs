@@ -151,15 +151,6 @@ impl Unfinished<'_> {
     }
 }
 
-/// Make and verify the masked copy of one PDF ([`start`], then [`Unfinished::finish`]).
-pub fn make(
-    input: &CopyInput,
-    renderer: &Renderer,
-    read_back: &ReadBack,
-) -> Result<MaskedCopy, CopyError> {
-    start(input, renderer, read_back)?.finish()
-}
-
 /// Make the masked copy of one PDF and run its checks but for the end of the OCR
 /// read-back: the line bands are handed to Tesseract as soon as the boxes are burned and
 /// checked, and it reads them while the copy is written and its file checked, and while

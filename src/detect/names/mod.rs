@@ -1108,15 +1108,20 @@ impl<'a> Doc<'a> {
     /// surname may be an ordinary word (`Ek, Anna Maria`) or unlisted, the given name rare.
     fn surname_comma_given(&self, i: usize) -> Option<Mention> {
         let n = self.toks.len();
-        let lower_particle = self.toks[i].case == Case::Lower && is_particle(self.word(i));
-        if !self.entry_start(i) || (self.toks[i].case != Case::Cap && !lower_particle) {
+        let particle_word = is_particle(&self.word(i).to_lowercase());
+        let opens = match self.toks[i].case {
+            Case::Cap => true,
+            Case::Lower => particle_word,
+            _ => false,
+        };
+        if !opens || !self.entry_start(i) {
             return None;
         }
         // The surname: one word, hyphenated words (`Holm-Rydell`), or a particle and a word
         // (`De Vahl`, `von Ahlfelt`); the particle belongs to the masked name but is no part.
         let mut j = i;
         let particle = i + 1 < n
-            && is_particle(&self.word(i).to_lowercase())
+            && particle_word
             && self.joins(i + 1)
             && !self.hyphen(i + 1)
             && self.toks[i + 1].case == Case::Cap;
@@ -1351,21 +1356,18 @@ impl<'a> Doc<'a> {
         let mut i = 0;
         while i < n {
             // A register entry may open with a particle in lower case (`von Ahlfelt, Gustav`).
-            if self.toks[i].case == Case::Lower
-                && is_particle(self.word(i))
-                && let Some(m) = self.surname_comma_given(i)
-            {
-                i = m.last + 1;
-                mentions.push(m);
-                continue;
-            }
-            if !self.is_capital(i) || !self.starts_name(i) {
+            let lower_particle = self.toks[i].case == Case::Lower && is_particle(self.word(i));
+            if !lower_particle && (!self.is_capital(i) || !self.starts_name(i)) {
                 i += 1;
                 continue;
             }
             if let Some(m) = self.surname_comma_given(i) {
                 i = m.last + 1;
                 mentions.push(m);
+                continue;
+            }
+            if lower_particle {
+                i += 1;
                 continue;
             }
             let c = self.chain(i, 8);
